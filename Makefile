@@ -1,0 +1,61 @@
+# The one entry point for people and CI. Every target installs what it needs itself.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint format e2e bench migrate demo clean schema
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/madrina run
+
+test: $(STAMP)
+	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+
+# Real-browser tests: Debian's Chromium (never a downloaded browser) and axe-core from npm.
+e2e: $(STAMP)
+	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund
+	MADRINA_E2E=1 $(BIN)/pytest tests/e2e -m e2e $(PYTEST_ARGS)
+
+# Benchmarks on throw-away data, printing tables (a few minutes on 2 cores).
+# `make bench BENCH_ARGS=--quick` is a smoke run of under a minute.
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrate: $(STAMP)
+	$(BIN)/madrina migrate
+
+demo: $(STAMP)
+	$(BIN)/madrina demo
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# Regenerate the initial migration from the models (before the first release only).
+schema: $(STAMP)
+	rm -f migrations/versions/*.py var/schema.db
+	mkdir -p var
+	DATABASE_URL=sqlite+aiosqlite:///var/schema.db $(BIN)/alembic upgrade head
+	DATABASE_URL=sqlite+aiosqlite:///var/schema.db $(BIN)/alembic revision --autogenerate -m "initial schema"
+	rm -f var/schema.db
+	$(BIN)/ruff format -q migrations

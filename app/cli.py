@@ -1,0 +1,205 @@
+"""The `madrina` command: run, serve, worker, migrate, demo, create-admin."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from app.config import ConfigError, Settings, get_settings
+
+
+def _prepare_sqlite(settings: Settings) -> None:
+    if settings.is_sqlite:
+        path = settings.database_url.split(":///", 1)[1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def cmd_migrate(settings: Settings) -> None:
+    from app.migrate import upgrade
+
+    _prepare_sqlite(settings)
+    upgrade(settings.database_url)
+    print("database is up to date")
+
+
+def cmd_demo(settings: Settings) -> None:
+    from app import demo
+    from app.db import Database
+
+    async def seed() -> bool:
+        db = Database(settings)
+        try:
+            return await demo.seed(db, settings=settings)
+        finally:
+            await db.dispose()
+
+    if asyncio.run(seed()):
+        print("demo data created; accounts:")
+        for email, role in demo.DEMO_ACCOUNTS:
+            print(f"  {role:<24} {email}  password: {demo.DEMO_PASSWORD}")
+    else:
+        print("database already has data; demo not loaded")
+
+
+def cmd_create_admin(settings: Settings, email: str, name: str) -> None:
+    from app.accounts import service
+    from app.db import Database
+
+    password = os.environ.get("MADRINA_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+    if len(password) < 10:
+        raise SystemExit("the password needs at least 10 characters")
+
+    async def create() -> None:
+        db = Database(settings)
+        try:
+            async with db.transaction() as session:
+                existing = await service.user_by_email(session, email)
+                if existing is not None:
+                    existing.is_admin = True
+                else:
+                    await service.register_user(
+                        session, name=name, email=email, password=password, is_admin=True
+                    )
+        finally:
+            await db.dispose()
+
+    asyncio.run(create())
+    print(f"{email} is a platform administrator")
+
+
+def cmd_serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    _refuse_demo_passwords(settings)
+    uvicorn.run(
+        "app.asgi:app", host=host, port=port, workers=workers, proxy_headers=True, log_level="info"
+    )
+
+
+def cmd_worker(settings: Settings) -> None:
+    if not settings.redis_url:
+        raise SystemExit("REDIS_URL must be set for a stand-alone worker (`madrina run` sets it)")
+    asyncio.run(_run_worker(settings))
+
+
+async def _run_worker(settings: Settings) -> None:
+    from workers.main import build_worker
+
+    worker = build_worker(settings, settings.redis_url, handle_signals=False)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, lambda: asyncio.ensure_future(worker.close()))
+    try:
+        await worker.async_run()
+    except asyncio.CancelledError:
+        pass
+    finally:
+        await worker.close()
+
+
+def cmd_run(settings: Settings, host: str, port: int) -> None:
+    """Everything for a newcomer: migrate, demo data, Redis if needed, web and worker."""
+    from app.config import ROOT
+    from app.embedded_redis import EmbeddedRedis
+
+    _refuse_demo_passwords(settings)
+    cmd_migrate(settings)
+    cmd_demo(settings)
+    env = dict(os.environ)
+    embedded = None
+    if not settings.redis_url:
+        embedded = EmbeddedRedis(ROOT / "var" / "redis")
+        env["REDIS_URL"] = embedded.start()
+        print(f"embedded Redis at {env['REDIS_URL']}")
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    madrina = [sys.executable, "-m", "app.cli"]
+    children = [
+        subprocess.Popen([*madrina, "worker"], env=env),  # noqa: S603
+        subprocess.Popen([*madrina, "serve", "--host", host, "--port", str(port)], env=env),  # noqa: S603
+    ]
+    print(f"Madrina is running at http://{host}:{port}  (Ctrl-C stops it)")
+    try:
+        while all(child.poll() is None for child in children):
+            try:
+                children[0].wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                continue
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if embedded is not None:
+            embedded.stop()
+        print("stopped")
+
+
+def _stop_on_sigterm(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt  # the same clean shutdown as Ctrl-C
+
+
+def _refuse_demo_passwords(settings: Settings) -> None:
+    if settings.environment == "development":
+        return
+    from app import demo
+
+    if asyncio.run(demo.demo_passwords_in_use(settings)):
+        raise SystemExit(
+            "refusing to start: demo accounts with the published demo password exist and "
+            f"ENVIRONMENT is {settings.environment}. Change or remove them first."
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    parser = argparse.ArgumentParser(prog="madrina")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="migrate, load the demo, start web app and worker")
+    serve = sub.add_parser("serve", help="start the web app")
+    for p in (run, serve):
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    sub.add_parser("worker", help="start an arq worker")
+    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("demo", help="load demo data into an empty database")
+    admin = sub.add_parser("create-admin", help="create (or promote) a platform administrator")
+    admin.add_argument("email")
+    admin.add_argument("--name", default="Administrator")
+    args = parser.parse_args(argv)
+    try:
+        settings = get_settings()
+    except ConfigError as exc:
+        raise SystemExit(str(exc)) from None
+    if args.command == "run":
+        cmd_run(settings, args.host, args.port)
+    elif args.command == "serve":
+        cmd_serve(settings, args.host, args.port, args.workers)
+    elif args.command == "worker":
+        cmd_worker(settings)
+    elif args.command == "migrate":
+        cmd_migrate(settings)
+    elif args.command == "demo":
+        cmd_demo(settings)
+    elif args.command == "create-admin":
+        cmd_create_admin(settings, args.email, args.name)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""Jobs are collected during a transaction and sent to arq only after it commits."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from arq.connections import ArqRedis
+from redis.exceptions import RedisError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+log = logging.getLogger(__name__)
+
+_pool: ArqRedis | None = None
+
+
+def set_pool(pool: ArqRedis | None) -> None:
+    global _pool
+    _pool = pool
+
+
+def get_pool() -> ArqRedis | None:
+    return _pool
+
+
+@dataclass
+class PendingJob:
+    function: str
+    args: tuple[Any, ...] = ()
+    job_id: str | None = None
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def enqueue_after_commit(
+    session: AsyncSession, function: str, *args: Any, job_id: str | None = None
+) -> None:
+    session.info.setdefault("pending_jobs", []).append(PendingJob(function, args, job_id))
+
+
+async def send_pending(session: AsyncSession) -> None:
+    pending: list[PendingJob] = session.info.pop("pending_jobs", [])
+    if not pending:
+        return
+    if _pool is None:
+        log.warning("no queue connection; %d job(s) left to the reconciler", len(pending))
+        return
+    for job in pending:
+        try:
+            await _pool.enqueue_job(job.function, *job.args, _job_id=job.job_id)
+        except (RedisError, OSError) as exc:
+            log.warning("could not enqueue %s (%s); the reconciler will retry", job.function, exc)

@@ -1,0 +1,226 @@
+"""create_app(settings) and its lifespan: database, queue connection, storage."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from arq import create_pool
+from arq.connections import ArqRedis, RedisSettings
+from redis.exceptions import RedisError
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from app import jobs
+from app.accounts import api as accounts_api
+from app.accounts import routes as accounts_routes
+from app.accounts.auth import Authentication
+from app.api import ApiRouter, openapi_document
+from app.certificates import api as certificates_api
+from app.certificates import routes as certificates_routes
+from app.challenges import api as challenges_api
+from app.challenges import routes as challenges_routes
+from app.config import ROOT, Settings, get_settings
+from app.db import Database
+from app.embedded_redis import EmbeddedRedis
+from app.errors import AppError
+from app.forms import csrf_token
+from app.i18n import gettext as _
+from app.judging import api as judging_api
+from app.judging import routes as judging_routes
+from app.middleware import BodySizeLimit, LocaleAndCsrf
+from app.sponsors import api as sponsors_api
+from app.sponsors import routes as sponsors_routes
+from app.storage import LocalStorage
+from app.teams import api as teams_api
+from app.teams import routes as teams_routes
+from app.templating import render
+
+log = logging.getLogger(__name__)
+VERSION = "0.1.0"
+WORKER_HEALTH_KEY = "arq:queue:health-check"
+
+API_ROUTERS: list[ApiRouter] = [
+    accounts_api.router,
+    challenges_api.router,
+    teams_api.router,
+    sponsors_api.router,
+    judging_api.router,
+    certificates_api.router,
+]
+PAGE_ROUTES: list[BaseRoute] = [
+    *accounts_routes.routes,
+    *challenges_routes.routes,
+    *teams_routes.routes,
+    *sponsors_routes.routes,
+    *judging_routes.routes,
+    *certificates_routes.routes,
+]
+
+
+def redis_settings(url: str) -> RedisSettings:
+    settings = RedisSettings.from_dsn(url)
+    settings.conn_retries = 1
+    settings.conn_timeout = 2
+    return settings
+
+
+@asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    embedded: EmbeddedRedis | None = None
+    redis_url = settings.redis_url
+    if not redis_url:
+        embedded = EmbeddedRedis()
+        redis_url = embedded.start()
+    app.state.db = Database(settings)
+    app.state.storage = LocalStorage(settings.storage_dir)
+    pool: ArqRedis | None
+    try:
+        pool = await create_pool(redis_settings(redis_url))
+    except (RedisError, OSError) as exc:
+        # Pages still work without Redis; events wait in the outbox for the reconciler.
+        log.error("Redis unavailable at start-up (%s); jobs will wait in the outbox", exc)
+        pool = None
+    app.state.redis = pool
+    jobs.set_pool(pool)
+    try:
+        yield
+    finally:
+        jobs.set_pool(None)
+        if pool is not None:
+            await pool.aclose()
+        await app.state.db.dispose()
+        if embedded is not None:
+            embedded.stop()
+
+
+async def healthz(request: Request) -> JSONResponse:
+    checks: dict[str, str] = {}
+    try:
+        async with request.app.state.db.read() as session:
+            await session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"error: {type(exc).__name__}"
+    pool: ArqRedis | None = request.app.state.redis
+    if pool is None:
+        checks["redis"] = checks["worker"] = "error: not connected"
+    else:
+        try:
+            await pool.ping()
+            checks["redis"] = "ok"
+            # arq refreshes this key every health_check_interval while a worker runs.
+            checks["worker"] = (
+                "ok" if await pool.exists(WORKER_HEALTH_KEY) else "error: no heartbeat"
+            )
+        except (RedisError, OSError) as exc:
+            checks["redis"] = checks["worker"] = f"error: {type(exc).__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JSONResponse(
+        {"status": "ok" if healthy else "degraded", "checks": checks},
+        status_code=200 if healthy else 503,
+    )
+
+
+async def openapi(request: Request) -> JSONResponse:
+    return JSONResponse(openapi_document(API_ROUTERS, version=VERSION))
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+async def app_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    if _wants_json(request):
+        body: dict[str, Any] = {"code": exc.code, "message": exc.message}
+        if hasattr(exc, "errors"):
+            body["fields"] = exc.errors
+        return JSONResponse({"error": body}, status_code=exc.status_code)
+    if exc.status_code == 401:
+        return Response(status_code=303, headers={"location": f"/login?next={request.url.path}"})
+    return _error_page(request, exc.status_code, _(exc.message))
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    messages = {
+        400: _("The request was malformed."),
+        404: _("This page does not exist."),
+        405: _("This action is not allowed here."),
+    }
+    message = messages.get(exc.status_code, str(exc.detail))
+    if _wants_json(request):
+        return JSONResponse(
+            {"error": {"code": f"http_{exc.status_code}", "message": message}},
+            status_code=exc.status_code,
+        )
+    return _error_page(request, exc.status_code, message)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    message = _("Something went wrong on our side. Nothing was saved; please try again.")
+    if _wants_json(request):
+        return JSONResponse({"error": {"code": "server_error", "message": message}}, 500)
+    return _error_page(request, 500, message)
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    if not hasattr(request.state, "csrf_token") and hasattr(request.state, "csrf_cookie"):
+        request.state.csrf_token = csrf_token(request)
+    return render(request, "error.html", {"status": status, "message": message}, status_code=status)
+
+
+class CsrfTokenForTemplates:
+    """Exposes the form token to templates (it depends on the secret, so it is made here)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and "csrf_cookie" in scope.get("state", {}):
+            request = Request(scope)
+            scope["state"]["csrf_token"] = csrf_token(request)
+        await self.app(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or get_settings()
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz),
+        Route("/api/v1/openapi.json", openapi),
+        *PAGE_ROUTES,
+        *(route for router in API_ROUTERS for route in router.routes()),
+        Mount("/static", StaticFiles(directory=ROOT / "static"), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + 64 * 1024),
+            Middleware(
+                LocaleAndCsrf,
+                default_locale=settings.default_locale,
+                secure_cookies=settings.base_url.startswith("https://"),
+            ),
+            Middleware(CsrfTokenForTemplates),
+            Middleware(Authentication),
+        ],
+        exception_handlers={
+            AppError: app_error,
+            HTTPException: http_error,
+            Exception: server_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app

@@ -1,0 +1,38 @@
+"""Imports every table so metadata is complete (Alembic, tests, create_all)."""
+
+from app.accounts.models import ApiToken, Role, User, UserSession
+from app.certificates.models import Certificate
+from app.challenges.models import Challenge, Institution, Phase, Programme, Track
+from app.events.models import AuditEntry, HandledEvent, OutboxEvent
+from app.judging.models import Assignment, Award, Criterion, Round, Rubric, Score
+from app.sponsors.models import Adoption, Sponsor, SponsorRepresentative
+from app.teams.models import Project, ProjectFile, Team, TeamMember
+
+__all__ = [
+    "Adoption",
+    "ApiToken",
+    "Assignment",
+    "AuditEntry",
+    "Award",
+    "Certificate",
+    "Challenge",
+    "Criterion",
+    "HandledEvent",
+    "Institution",
+    "OutboxEvent",
+    "Phase",
+    "Programme",
+    "Project",
+    "ProjectFile",
+    "Role",
+    "Round",
+    "Rubric",
+    "Score",
+    "Sponsor",
+    "SponsorRepresentative",
+    "Team",
+    "TeamMember",
+    "Track",
+    "User",
+    "UserSession",
+]

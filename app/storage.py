@@ -1,0 +1,61 @@
+"""File storage behind a small interface; files are named by generated ids only."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.errors import AppError
+
+
+class StorageError(AppError):
+    status_code = 503
+    code = "storage_unavailable"
+    message = "File storage is unavailable; nothing was saved. Please try again shortly."
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    key: str
+    size: int
+    sha256: str
+
+
+class LocalStorage:
+    """A folder on disk. Writes are atomic: a file is either all there or absent."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        if len(key) != 32 or not all(c in "0123456789abcdef" for c in key):
+            raise ValueError("not a storage key")
+        return self.root / key[:2] / key
+
+    def save(self, data: bytes) -> StoredFile:
+        key = secrets.token_hex(16)
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise StorageError() from exc
+        return StoredFile(key=key, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+
+    def read(self, key: str) -> bytes:
+        return self._path(key).read_bytes()
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)

@@ -1,0 +1,69 @@
+"""The one Jinja2 environment for pages, e-mails and certificates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from app import i18n
+from app.config import ROOT
+
+env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(ROOT / "templates"),
+    autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+)
+env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+
+
+def _datetime(value: datetime | None, tz: str = "Europe/Rome", fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    return format_datetime(value.astimezone(ZoneInfo(tz)), fmt, locale=i18n.get_locale())
+
+
+def _number(value: float | int | None, digits: int = 2) -> str:
+    if value is None:
+        return "\u2013"
+    return format_decimal(round(value, digits), locale=i18n.get_locale())
+
+
+env.filters["datetime"] = _datetime
+env.filters["number"] = _number
+env.globals["locales"] = i18n.LOCALES
+env.globals["get_locale"] = i18n.get_locale
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    ctx: dict[str, Any] = {
+        "request": request,
+        "user": getattr(request.state, "user", None),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "url_for": request.url_for,
+        "errors": {},
+        "form": {},
+    }
+    ctx.update(context or {})
+    html = env.get_template(name).render(ctx)
+    return HTMLResponse(html, status_code=status_code)
+
+
+def render_string(name: str, context: dict[str, Any]) -> str:
+    """Render outside a request (e-mails, certificates); the caller sets the locale."""
+    return env.get_template(name).render(context)

@@ -1,0 +1,130 @@
+"""Real services for every test: PostgreSQL or SQLite, real Redis, a real arq worker.
+
+DATABASE_URL / REDIS_URL select the machine's servers; without them the tests use a
+SQLite file and an embedded redis-server, like `make run` does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import text
+from starlette.applications import Starlette
+
+import app.models
+from app.config import Settings
+from app.db import Database, metadata
+from app.embedded_redis import EmbeddedRedis
+from app.main import create_app
+from app.migrate import upgrade
+from app.storage import LocalStorage
+from tests.factories import Actors
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    server = EmbeddedRedis()
+    yield server.start()
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def workdir() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="madrina-test-") as path:
+        yield Path(path)
+
+
+@pytest.fixture(scope="session")
+def settings(redis_url: str, workdir: Path) -> Settings:
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{workdir / 'test.db'}"
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        redis_url=redis_url,
+        secret_key="test-secret-key-that-is-long-enough-0123456789",
+        storage_dir=workdir / "storage",
+        base_url="http://testserver",
+        default_locale="it",
+        max_upload_bytes=2 * 1024 * 1024,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture(scope="session")
+def migrated(settings: Settings) -> Settings:
+    """The schema comes from the real migrations, never from create_all."""
+    if not settings.is_sqlite:
+        _drop_everything(settings)
+    upgrade(settings.database_url)
+    return settings
+
+
+def _drop_everything(settings: Settings) -> None:
+    async def drop() -> None:
+        db = Database(settings, pool=False)
+        async with db.engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await db.dispose()
+
+    asyncio.run(drop())
+
+
+@pytest.fixture
+async def app(migrated: Settings, redis_url: str) -> AsyncIterator[Starlette]:
+    _clean_redis(redis_url)
+    application = create_app(migrated)
+    async with application.router.lifespan_context(application):
+        yield application
+        await _truncate(application.state.db)
+
+
+def _clean_redis(url: str) -> None:
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
+
+
+async def _truncate(db: Database) -> None:
+    tables = [t.name for t in reversed(metadata.sorted_tables)]
+    async with db.transaction() as session:
+        if db.settings.is_sqlite:
+            for name in tables:
+                await session.execute(text(f'DELETE FROM "{name}"'))
+        else:
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            await session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def db(app: Starlette) -> Database:
+    database: Database = app.state.db
+    return database
+
+
+@pytest.fixture
+def storage(app: Starlette) -> LocalStorage:
+    store: LocalStorage = app.state.storage
+    return store
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[AsyncClient]:
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+def actors(app: Starlette) -> Actors:
+    return Actors(app)
