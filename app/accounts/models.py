@@ -1,0 +1,73 @@
+"""People, their sessions and API tokens, and the roles they hold per challenge."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, utcnow
+
+
+class RoleKind(StrEnum):
+    ORGANISER = "organiser"
+    JUDGE = "judge"
+    COACH = "coach"
+    PARTICIPANT = "participant"
+    SPONSOR = "sponsor"
+    MENTOR = "mentor"
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)  # stored lower-cased
+    name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=255)
+    is_admin: bool = False
+    is_active: bool = True
+    locale: str = Field(default="it", max_length=5)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class UserSession(SQLModel, table=True):
+    """A login. The cookie holds a random token; only its SHA-256 is stored here."""
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    user_agent: str = Field(default="", max_length=300)
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str = Field(max_length=80)
+    prefix: str = Field(max_length=12)  # shown to the owner to tell tokens apart
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Role(SQLModel, table=True):
+    """A person's role in one challenge: every permission check starts here."""
+
+    __tablename__ = "role"
+    __table_args__ = (UniqueConstraint("user_id", "challenge_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True)
+    kind: RoleKind = Field(sa_type=String(20))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

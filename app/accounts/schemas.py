@@ -1,0 +1,48 @@
+"""Input and output shapes for accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from app.i18n import gettext as _
+
+
+class RegisterForm(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    email: EmailStr = Field(max_length=254)
+    password: str = Field(min_length=10, max_length=200)
+
+    @field_validator("name")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError(_("This field is required."))
+        return value
+
+
+class LoginForm(BaseModel):
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=80)
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    email: str
+    is_admin: bool
+
+
+class TokenCreated(BaseModel):
+    id: int
+    name: str
+    token: str = Field(description="Shown once; send it as 'Authorization: Bearer <token>'.")
+    created_at: datetime
