@@ -1,0 +1,77 @@
+"""Programmes: chains of challenges (stages) that teams and projects move through."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.models import User
+from app.challenges import queries
+from app.challenges.models import Challenge, Programme
+from app.challenges.schemas import ProgrammeInput, StageInput
+from app.challenges.service import load_managed, unique_slug
+from app.errors import NotFound, ValidationFailed
+from app.events.service import log_action
+from app.i18n import gettext as _
+
+
+async def create_programme(session: AsyncSession, *, user: User, data: ProgrammeInput) -> Programme:
+    """Start a programme; its stages are attached by their challenges' organisers."""
+    programme = Programme(
+        slug=await unique_slug(session, Programme, data.name),
+        name=data.name,
+        description=data.description,
+    )
+    session.add(programme)
+    await session.flush()
+    assert programme.id is not None
+    log_action(
+        session,
+        actor_id=user.id,
+        action="programme.created",
+        subject_type="programme",
+        subject_id=programme.id,
+    )
+    return programme
+
+
+async def attach_stage(
+    session: AsyncSession, *, user: User, programme_id: int, data: StageInput
+) -> Challenge:
+    """Make a challenge one stage of the programme (organisers of that challenge)."""
+    await queries.get_programme(session, programme_id)
+    try:
+        challenge, _actor = await load_managed(session, user=user, challenge_id=data.challenge_id)
+    except NotFound:
+        raise ValidationFailed({"challenge_id": _("Please choose one of the options.")}) from None
+    challenge.programme_id = programme_id
+    challenge.stage = data.stage
+    log_action(
+        session,
+        actor_id=user.id,
+        action="programme.stage_attached",
+        subject_type="programme",
+        subject_id=programme_id,
+        challenge_id=challenge.id,
+        data={"stage": data.stage},
+    )
+    return challenge
+
+
+async def detach_stage(
+    session: AsyncSession, *, user: User, programme_id: int, challenge_id: int
+) -> Challenge:
+    """Take a challenge out of the programme (organisers of that challenge)."""
+    challenge, _actor = await load_managed(session, user=user, challenge_id=challenge_id)
+    if challenge.programme_id != programme_id:
+        raise NotFound()
+    challenge.programme_id = None
+    challenge.stage = 1
+    log_action(
+        session,
+        actor_id=user.id,
+        action="programme.stage_detached",
+        subject_type="programme",
+        subject_id=programme_id,
+        challenge_id=challenge_id,
+    )
+    return challenge

@@ -1,0 +1,194 @@
+"""Input and output shapes for programmes, challenges, tracks, phases and people."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, field_validator
+
+from app.accounts.models import RoleKind
+from app.challenges.models import PhaseKind
+from app.errors import ValidationFailed
+from app.i18n import gettext as _
+
+# Roles an organiser hands out on the people page (coaches come from team registration).
+GRANTABLE_ROLES = (RoleKind.ORGANISER, RoleKind.JUDGE, RoleKind.SPONSOR, RoleKind.MENTOR)
+
+
+def _blank_to_none(value: Any) -> Any:
+    """Forms send "" for an untouched optional field."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+OptionalId = Annotated[int | None, BeforeValidator(_blank_to_none)]
+OptionalDatetime = Annotated[datetime | None, BeforeValidator(_blank_to_none)]
+
+
+class ChallengeInput(BaseModel):
+    title: str = Field(min_length=1, max_length=160)
+    summary: str = Field(default="", max_length=500)
+    description: str = Field(default="", max_length=20_000)
+    timezone: str = Field(default="Europe/Rome", min_length=1, max_length=64)
+    programme_id: OptionalId = None
+
+    @field_validator("title", "summary")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return _one_line(value)
+
+    @field_validator("title")
+    @classmethod
+    def _required(cls, value: str) -> str:
+        if not value:
+            raise ValueError(_("This field is required."))
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        value = value.strip()
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(_("Please enter a time zone such as Europe/Rome.")) from None
+        return value
+
+
+class TrackInput(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    description: str = Field(default="", max_length=1000)
+    position: int = Field(default=0, ge=0, le=1000)
+
+    @field_validator("name")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        value = _one_line(value)
+        if not value:
+            raise ValueError(_("This field is required."))
+        return value
+
+
+class PhaseInput(BaseModel):
+    """A phase window; a datetime without a zone is the challenge's local time."""
+
+    kind: PhaseKind
+    starts_at: datetime
+    ends_at: datetime
+
+
+class PhasesUpdate(BaseModel):
+    """The full set of phase windows: phases left out are removed."""
+
+    phases: list[PhaseInput] = Field(max_length=len(PhaseKind))
+
+
+class PhasesForm(BaseModel):
+    """The phase form: a local start and end per phase kind; both empty removes the phase."""
+
+    registration_starts_at: OptionalDatetime = None
+    registration_ends_at: OptionalDatetime = None
+    submission_starts_at: OptionalDatetime = None
+    submission_ends_at: OptionalDatetime = None
+    judging_starts_at: OptionalDatetime = None
+    judging_ends_at: OptionalDatetime = None
+    adoption_starts_at: OptionalDatetime = None
+    adoption_ends_at: OptionalDatetime = None
+
+    def windows(self) -> list[PhaseInput]:
+        """The filled-in windows; a window with only one end is an error on the other."""
+        windows: list[PhaseInput] = []
+        errors: dict[str, str] = {}
+        for kind in PhaseKind:
+            starts_at = getattr(self, f"{kind}_starts_at")
+            ends_at = getattr(self, f"{kind}_ends_at")
+            if starts_at is None and ends_at is None:
+                continue
+            if starts_at is None:
+                errors[f"{kind}_starts_at"] = _("Please enter both dates, or neither.")
+            elif ends_at is None:
+                errors[f"{kind}_ends_at"] = _("Please enter both dates, or neither.")
+            else:
+                windows.append(PhaseInput(kind=kind, starts_at=starts_at, ends_at=ends_at))
+        if errors:
+            raise ValidationFailed(errors)
+        return windows
+
+
+class RoleGrant(BaseModel):
+    email: EmailStr = Field(max_length=254)
+    kind: RoleKind
+
+    @field_validator("kind")
+    @classmethod
+    def _grantable(cls, value: RoleKind) -> RoleKind:
+        if value not in GRANTABLE_ROLES:
+            raise ValueError(_("Please choose one of the options."))
+        return value
+
+
+class ProgrammeInput(BaseModel):
+    name: str = Field(min_length=1, max_length=160)
+    description: str = Field(default="", max_length=5000)
+
+    @field_validator("name")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        value = _one_line(value)
+        if not value:
+            raise ValueError(_("This field is required."))
+        return value
+
+
+class StageInput(BaseModel):
+    challenge_id: int
+    stage: int = Field(default=1, ge=1, le=100)
+
+
+# --- Output shapes of the JSON API ---
+
+
+class TrackRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    description: str
+    position: int
+
+
+class PhaseRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    kind: PhaseKind
+    starts_at: datetime
+    ends_at: datetime
+
+
+class ChallengeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+    timezone: str
+    programme_id: int | None
+    stage: int
+    is_published: bool
+    current_phase: str = Field(
+        default="", description='The open phase by the clock, "closed" at the end, else "".'
+    )
+
+
+class ChallengeDetail(ChallengeRead):
+    description: str
+    tracks: list[TrackRead]
+    phases: list[PhaseRead]

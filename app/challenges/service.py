@@ -1,0 +1,302 @@
+"""Challenges: creating and publishing them, their tracks and people, and institutions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from app.accounts import service as accounts_service
+from app.accounts.models import Role, RoleKind, User
+from app.accounts.permissions import Actor, actor_in
+from app.challenges import permissions, queries
+from app.challenges.models import Challenge, Institution, Programme, Track
+from app.challenges.schemas import GRANTABLE_ROLES, ChallengeInput, TrackInput
+from app.errors import Conflict, ValidationFailed
+from app.events.service import emit, log_action
+from app.i18n import gettext as _
+
+
+class TrackNameTaken(Conflict):
+    code = "track_name_taken"
+    message = "This challenge already has a track with this name."
+
+
+class TrackInUse(Conflict):
+    code = "track_in_use"
+    message = "Teams or projects have chosen this track, so it cannot be deleted."
+
+
+class LastOrganiser(Conflict):
+    code = "last_organiser"
+    message = "A challenge needs at least one organiser."
+
+
+def slugify(text: str, *, fallback: str = "challenge") -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    return slug[:70].strip("-") or fallback
+
+
+async def unique_slug(session: AsyncSession, model: type[Challenge | Programme], title: str) -> str:
+    """The title's slug, with -2, -3... appended when it is taken."""
+    base = slugify(title, fallback=model.__tablename__)
+    result = await session.execute(
+        select(model.slug).where(
+            (col(model.slug) == base) | col(model.slug).startswith(base + "-", autoescape=True)
+        )
+    )
+    taken = set(result.scalars())
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+async def load(
+    session: AsyncSession, *, user: User | None, challenge_id: int
+) -> tuple[Challenge, Actor]:
+    """The challenge and who the person is in it; a draft is 'not found' to others."""
+    challenge = await queries.get_challenge(session, challenge_id)
+    actor = await actor_in(session, user=user, challenge_id=challenge_id)
+    permissions.ensure_visible(actor, challenge)
+    return challenge, actor
+
+
+async def load_managed(
+    session: AsyncSession, *, user: User, challenge_id: int
+) -> tuple[Challenge, Actor]:
+    """The challenge, for its organisers only."""
+    challenge = await queries.get_challenge(session, challenge_id)
+    actor = await actor_in(session, user=user, challenge_id=challenge_id)
+    permissions.ensure_manager(actor, challenge)
+    return challenge, actor
+
+
+async def _next_stage(session: AsyncSession, programme_id: int) -> int:
+    result = await session.execute(
+        select(func.max(Challenge.stage)).where(col(Challenge.programme_id) == programme_id)
+    )
+    return int(result.scalar() or 0) + 1
+
+
+async def _check_programme(session: AsyncSession, programme_id: int | None) -> None:
+    if programme_id is not None and await session.get(Programme, programme_id) is None:
+        raise ValidationFailed({"programme_id": _("Please choose one of the options.")})
+
+
+async def create_challenge(session: AsyncSession, *, user: User, data: ChallengeInput) -> Challenge:
+    """Create a draft challenge; its creator becomes its organiser."""
+    assert user.id is not None
+    await _check_programme(session, data.programme_id)
+    challenge = Challenge(
+        slug=await unique_slug(session, Challenge, data.title),
+        title=data.title,
+        summary=data.summary,
+        description=data.description,
+        timezone=data.timezone,
+        programme_id=data.programme_id,
+        created_by=user.id,
+    )
+    if data.programme_id is not None:
+        challenge.stage = await _next_stage(session, data.programme_id)
+    session.add(challenge)
+    await session.flush()
+    assert challenge.id is not None
+    await accounts_service.grant_role(
+        session, user_id=user.id, challenge_id=challenge.id, kind=RoleKind.ORGANISER, actor_id=None
+    )
+    log_action(
+        session,
+        actor_id=user.id,
+        action="challenge.created",
+        subject_type="challenge",
+        subject_id=challenge.id,
+        challenge_id=challenge.id,
+    )
+    return challenge
+
+
+async def update_challenge(
+    session: AsyncSession, *, user: User, challenge_id: int, data: ChallengeInput
+) -> Challenge:
+    """Change a challenge's texts, time zone or programme (organisers)."""
+    challenge, _actor = await load_managed(session, user=user, challenge_id=challenge_id)
+    await _check_programme(session, data.programme_id)
+    if data.programme_id is not None and data.programme_id != challenge.programme_id:
+        challenge.stage = await _next_stage(session, data.programme_id)
+    challenge.title = data.title
+    challenge.summary = data.summary
+    challenge.description = data.description
+    challenge.timezone = data.timezone
+    challenge.programme_id = data.programme_id
+    log_action(
+        session,
+        actor_id=user.id,
+        action="challenge.updated",
+        subject_type="challenge",
+        subject_id=challenge_id,
+        challenge_id=challenge_id,
+    )
+    return challenge
+
+
+async def set_published(
+    session: AsyncSession, *, user: User, challenge_id: int, published: bool
+) -> Challenge:
+    """Publish a draft (everyone sees it) or take it back to draft."""
+    challenge, _actor = await load_managed(session, user=user, challenge_id=challenge_id)
+    if challenge.is_published != published:
+        challenge.is_published = published
+        log_action(
+            session,
+            actor_id=user.id,
+            action="challenge.published" if published else "challenge.unpublished",
+            subject_type="challenge",
+            subject_id=challenge_id,
+            challenge_id=challenge_id,
+        )
+        if published:
+            emit(session, "ChallengePublished", challenge_id=challenge_id)
+    return challenge
+
+
+async def _ensure_track_name_free(
+    session: AsyncSession, challenge_id: int, name: str, *, except_id: int | None = None
+) -> None:
+    result = await session.execute(
+        select(Track.id).where(
+            col(Track.challenge_id) == challenge_id,
+            func.lower(Track.name) == name.lower(),
+            col(Track.id) != (except_id or 0),
+        )
+    )
+    if result.first() is not None:
+        raise TrackNameTaken(_(TrackNameTaken.message))
+
+
+async def add_track(
+    session: AsyncSession, *, user: User, challenge_id: int, data: TrackInput
+) -> Track:
+    """Add a theme to the challenge (organisers); names are unique in a challenge."""
+    await load_managed(session, user=user, challenge_id=challenge_id)
+    await _ensure_track_name_free(session, challenge_id, data.name)
+    track = Track(challenge_id=challenge_id, **data.model_dump())
+    session.add(track)
+    await session.flush()
+    assert track.id is not None
+    log_action(
+        session,
+        actor_id=user.id,
+        action="track.added",
+        subject_type="track",
+        subject_id=track.id,
+        challenge_id=challenge_id,
+        data={"name": track.name},
+    )
+    return track
+
+
+async def update_track(
+    session: AsyncSession, *, user: User, challenge_id: int, track_id: int, data: TrackInput
+) -> Track:
+    """Rename, describe or reorder a track (organisers)."""
+    await load_managed(session, user=user, challenge_id=challenge_id)
+    track = await queries.get_track(session, challenge_id, track_id)
+    await _ensure_track_name_free(session, challenge_id, data.name, except_id=track_id)
+    track.name, track.description, track.position = data.name, data.description, data.position
+    log_action(
+        session,
+        actor_id=user.id,
+        action="track.updated",
+        subject_type="track",
+        subject_id=track_id,
+        challenge_id=challenge_id,
+    )
+    return track
+
+
+async def delete_track(
+    session: AsyncSession, *, user: User, challenge_id: int, track_id: int
+) -> None:
+    """Delete a track nobody has chosen yet (organisers)."""
+    await load_managed(session, user=user, challenge_id=challenge_id)
+    track = await queries.get_track(session, challenge_id, track_id)
+    try:
+        # The foreign keys of teams, projects and awards tell us whether it is in use.
+        async with session.begin_nested():
+            await session.delete(track)
+            await session.flush()
+    except IntegrityError:
+        raise TrackInUse(_(TrackInUse.message)) from None
+    log_action(
+        session,
+        actor_id=user.id,
+        action="track.deleted",
+        subject_type="track",
+        subject_id=track_id,
+        challenge_id=challenge_id,
+    )
+
+
+async def grant_role(
+    session: AsyncSession, *, user: User, challenge_id: int, email: str, kind: RoleKind
+) -> Role:
+    """Give an existing account a role in the challenge (organisers)."""
+    await load_managed(session, user=user, challenge_id=challenge_id)
+    if kind not in GRANTABLE_ROLES:
+        raise ValidationFailed({"kind": _("Please choose one of the options.")})
+    person = await accounts_service.user_by_email(session, email)
+    if person is None or person.id is None:
+        raise ValidationFailed(
+            {"email": _("There is no account with this e-mail. Ask the person to sign up first.")}
+        )
+    return await accounts_service.grant_role(
+        session, user_id=person.id, challenge_id=challenge_id, kind=kind, actor_id=user.id
+    )
+
+
+async def remove_role(
+    session: AsyncSession, *, user: User, challenge_id: int, role_id: int
+) -> None:
+    """Take a role away (organisers); the last organiser stays."""
+    await load_managed(session, user=user, challenge_id=challenge_id)
+    people = await accounts_service.people_in(session, challenge_id=challenge_id)
+    role = next((r for r, _person in people if r.id == role_id), None)
+    if role is not None and role.kind not in GRANTABLE_ROLES:
+        raise Conflict(_("This role comes with a team; it cannot be removed here."))
+    organisers = [r for r, _person in people if r.kind == RoleKind.ORGANISER]
+    if role is not None and role.kind == RoleKind.ORGANISER and len(organisers) == 1:
+        raise LastOrganiser(_(LastOrganiser.message))
+    await accounts_service.revoke_role(
+        session, role_id=role_id, challenge_id=challenge_id, actor_id=user.id
+    )
+
+
+async def institution_for(
+    session: AsyncSession, *, institution_id: int | None, name: str, city: str
+) -> Institution | None:
+    """An existing institution by id, or the one with this name and city (made if new)."""
+    if institution_id is not None:
+        found = await session.get(Institution, institution_id)
+        if found is None:
+            raise ValidationFailed({"institution_id": _("Please choose one of the options.")})
+        return found
+    if not name:
+        return None
+    result = await session.execute(
+        select(Institution).where(
+            func.lower(Institution.name) == name.lower(),
+            func.lower(Institution.city) == city.lower(),
+        )
+    )
+    institution = result.scalars().first()
+    if institution is None:
+        institution = Institution(name=name, city=city)
+        session.add(institution)
+        await session.flush()
+    return institution
