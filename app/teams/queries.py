@@ -1,0 +1,192 @@
+"""Reusable reads of teams and projects (other domains use these)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from app.challenges.models import Institution, Track
+from app.errors import NotFound
+from app.teams.models import Project, ProjectFile, ProjectStatus, Team, TeamMember
+
+
+async def get_project(
+    session: AsyncSession, project_id: int, *, challenge_id: int | None = None
+) -> Project:
+    """A project; with challenge_id, another challenge's project is 'not found'."""
+    project = await session.get(Project, project_id)
+    if project is None or (challenge_id is not None and project.challenge_id != challenge_id):
+        raise NotFound()
+    return project
+
+
+async def get_team(session: AsyncSession, team_id: int, *, challenge_id: int | None = None) -> Team:
+    team = await session.get(Team, team_id)
+    if team is None or (challenge_id is not None and team.challenge_id != challenge_id):
+        raise NotFound()
+    return team
+
+
+async def members(session: AsyncSession, team_id: int) -> list[TeamMember]:
+    result = await session.execute(
+        select(TeamMember)
+        .where(col(TeamMember.team_id) == team_id)
+        .order_by(col(TeamMember.last_name), col(TeamMember.first_name))
+    )
+    return list(result.scalars())
+
+
+async def is_team_member(session: AsyncSession, *, team_id: int, user_id: int) -> bool:
+    result = await session.execute(
+        select(TeamMember.id).where(
+            col(TeamMember.team_id) == team_id, col(TeamMember.user_id) == user_id
+        )
+    )
+    return result.first() is not None
+
+
+@dataclass(frozen=True)
+class GalleryItem:
+    """One submitted project as the public gallery shows it (no member names)."""
+
+    project_id: int
+    title: str
+    summary: str
+    team_id: int
+    team_name: str
+    class_name: str
+    track_name: str | None
+    institution_name: str | None
+    institution_city: str | None
+    submitted_at: datetime | None
+
+
+async def gallery(session: AsyncSession, challenge_id: int) -> list[GalleryItem]:
+    """The challenge's submitted projects with team, track and school, in one query."""
+    # sqlmodel's select() is typed for up to four columns; this one reads ten.
+    result = await session.execute(
+        sa_select(
+            col(Project.id),
+            col(Project.title),
+            col(Project.summary),
+            col(Team.id),
+            col(Team.name),
+            col(Team.class_name),
+            col(Track.name),
+            col(Institution.name),
+            col(Institution.city),
+            col(Project.submitted_at),
+        )
+        .join(Team, col(Team.id) == col(Project.team_id))
+        .outerjoin(Track, col(Track.id) == col(Project.track_id))
+        .outerjoin(Institution, col(Institution.id) == col(Team.institution_id))
+        .where(
+            col(Project.challenge_id) == challenge_id,
+            col(Project.status) == ProjectStatus.SUBMITTED,
+        )
+        .order_by(col(Track.position), col(Project.title))
+    )
+    rows: list[Any] = list(result.all())
+    return [GalleryItem(*row) for row in rows]
+
+
+async def teams_of_user(session: AsyncSession, *, user_id: int, challenge_id: int) -> list[Team]:
+    """Teams the person coaches or belongs to (with an account) in the challenge."""
+    member_of = select(TeamMember.team_id).where(col(TeamMember.user_id) == user_id)
+    result = await session.execute(
+        select(Team)
+        .where(
+            col(Team.challenge_id) == challenge_id,
+            (col(Team.coach_id) == user_id) | col(Team.id).in_(member_of),
+        )
+        .order_by(col(Team.name))
+    )
+    return list(result.scalars())
+
+
+async def project_of_team(session: AsyncSession, team_id: int) -> Project | None:
+    result = await session.execute(select(Project).where(col(Project.team_id) == team_id))
+    return result.scalar_one_or_none()
+
+
+async def files(session: AsyncSession, project_id: int) -> list[ProjectFile]:
+    result = await session.execute(
+        select(ProjectFile)
+        .where(col(ProjectFile.project_id) == project_id)
+        .order_by(col(ProjectFile.uploaded_at), col(ProjectFile.id))
+    )
+    return list(result.scalars())
+
+
+async def get_file(session: AsyncSession, *, project_id: int, file_id: int) -> ProjectFile:
+    """A file of this project; another project's file is 'not found'."""
+    found = await session.get(ProjectFile, file_id)
+    if found is None or found.project_id != project_id:
+        raise NotFound()
+    return found
+
+
+async def team_name_taken(
+    session: AsyncSession, *, challenge_id: int, name: str, except_id: int | None = None
+) -> bool:
+    result = await session.execute(
+        select(Team.id).where(
+            col(Team.challenge_id) == challenge_id,
+            func.lower(Team.name) == name.lower(),
+            col(Team.id) != (except_id or 0),
+        )
+    )
+    return result.first() is not None
+
+
+async def submitted_projects_in(session: AsyncSession, challenge_id: int) -> list[Project]:
+    result = await session.execute(
+        select(Project)
+        .where(
+            col(Project.challenge_id) == challenge_id,
+            col(Project.status) == ProjectStatus.SUBMITTED,
+        )
+        .order_by(col(Project.id))
+    )
+    return list(result.scalars())
+
+
+async def projects_by_ids(session: AsyncSession, project_ids: list[int]) -> dict[int, Project]:
+    if not project_ids:
+        return {}
+    result = await session.execute(select(Project).where(col(Project.id).in_(project_ids)))
+    return {project.id: project for project in result.scalars() if project.id is not None}
+
+
+async def members_by_team(
+    session: AsyncSession, team_ids: list[int]
+) -> dict[int, list[TeamMember]]:
+    """The members of many teams in one query, each team's sorted by name."""
+    grouped: dict[int, list[TeamMember]] = {team_id: [] for team_id in team_ids}
+    if not team_ids:
+        return grouped
+    result = await session.execute(
+        select(TeamMember)
+        .where(col(TeamMember.team_id).in_(team_ids))
+        .order_by(col(TeamMember.last_name), col(TeamMember.first_name), col(TeamMember.id))
+    )
+    for member in result.scalars():
+        grouped[member.team_id].append(member)
+    return grouped
+
+
+async def project_ids_coached_by(
+    session: AsyncSession, *, user_id: int, challenge_id: int
+) -> list[int]:
+    result = await session.execute(
+        select(Project.id)
+        .join(Team, col(Team.id) == col(Project.team_id))
+        .where(col(Team.challenge_id) == challenge_id, col(Team.coach_id) == user_id)
+    )
+    return [project_id for project_id in result.scalars() if project_id is not None]

@@ -1,0 +1,244 @@
+"""Teams: registering them in a challenge, and their members (often minors without an account)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts import service as accounts_service
+from app.accounts.models import RoleKind, User
+from app.accounts.permissions import actor_in
+from app.challenges import permissions as challenge_permissions
+from app.challenges import queries as challenge_queries
+from app.challenges import service as challenges_service
+from app.challenges.models import Challenge, Institution, PhaseKind, Track
+from app.db import utcnow
+from app.errors import Conflict, ValidationFailed
+from app.events.service import emit, log_action
+from app.i18n import gettext as _
+from app.teams import permissions, queries
+from app.teams.models import Project, Team, TeamMember
+from app.teams.permissions import TeamAccess
+from app.teams.schemas import MemberInput, TeamInput, consent_errors
+
+
+class TeamNameTaken(Conflict):
+    code = "team_name_taken"
+    message = "A team with this name is already registered in this challenge."
+
+
+class RegistrationClosed(Conflict):
+    code = "registration_closed"
+    message = "Registration for this challenge is not open."
+
+
+class TeamLocked(Conflict):
+    code = "team_locked"
+    message = "The submission deadline has passed: the team can no longer be changed."
+
+
+@dataclass(frozen=True)
+class TeamView:
+    """Everything the team page shows, read in a fixed number of queries."""
+
+    team: Team
+    challenge: Challenge
+    access: TeamAccess
+    members: list[TeamMember]
+    institution: Institution | None
+    track: Track | None
+    project: Project | None
+    editable: bool
+
+
+async def access_to_team(session: AsyncSession, *, user: User | None, team: Team) -> TeamAccess:
+    actor = await actor_in(session, user=user, challenge_id=team.challenge_id)
+    is_member = user is not None and user.id is not None
+    if is_member:
+        assert user is not None and user.id is not None
+        is_member = await queries.is_team_member(session, team_id=team.id or 0, user_id=user.id)
+    return permissions.access_to(actor, team, is_member=is_member)
+
+
+async def load_team(
+    session: AsyncSession, *, user: User | None, team_id: int
+) -> tuple[Team, TeamAccess]:
+    """The team and the person's standing; 'not found' to people who may not see it."""
+    team = await queries.get_team(session, team_id)
+    access = await access_to_team(session, user=user, team=team)
+    permissions.ensure_can_view_team(access)
+    return team, access
+
+
+async def team_open_for_changes(
+    session: AsyncSession, challenge_id: int, now: datetime | None = None
+) -> bool:
+    """Teams may change until the submission window closes (by the server's clock)."""
+    phase = await challenge_queries.get_phase(session, challenge_id, PhaseKind.SUBMISSION)
+    return phase is None or (now or utcnow()) < phase.ends_at
+
+
+async def team_view(session: AsyncSession, *, user: User | None, team_id: int) -> TeamView:
+    """The team page's data, for those who may see the team."""
+    team, access = await load_team(session, user=user, team_id=team_id)
+    challenge = await challenge_queries.get_challenge(session, team.challenge_id)
+    institution = (
+        await session.get(Institution, team.institution_id) if team.institution_id else None
+    )
+    track = await session.get(Track, team.track_id) if team.track_id else None
+    return TeamView(
+        team=team,
+        challenge=challenge,
+        access=access,
+        members=await queries.members(session, team.id or 0),
+        institution=institution,
+        track=track,
+        project=await queries.project_of_team(session, team.id or 0),
+        editable=await team_open_for_changes(session, team.challenge_id),
+    )
+
+
+def consent_at(member: MemberInput) -> datetime | None:
+    # Noon UTC keeps the calendar date the same in every European time zone.
+    if member.consent_on is None:
+        return None
+    return datetime.combine(member.consent_on, time(12), tzinfo=UTC)
+
+
+async def _checked_fields(
+    session: AsyncSession, *, challenge_id: int, data: TeamInput, team_id: int | None = None
+) -> tuple[int | None, Institution | None]:
+    """The track and institution the input names, after the rules on names and consent."""
+    errors = consent_errors(list(enumerate(data.members)))
+    tracks = await challenge_queries.tracks(session, challenge_id)
+    if data.track_id is not None and data.track_id not in {t.id for t in tracks}:
+        errors["track_id"] = _("Please choose one of the options.")
+    elif data.track_id is None and tracks:
+        errors["track_id"] = _("Please choose a track.")
+    if errors:
+        raise ValidationFailed(errors)
+    if await queries.team_name_taken(
+        session, challenge_id=challenge_id, name=data.name, except_id=team_id
+    ):
+        raise TeamNameTaken(_(TeamNameTaken.message))
+    institution = await challenges_service.institution_for(
+        session,
+        institution_id=data.institution_id,
+        name=data.institution_name,
+        city=data.institution_city,
+    )
+    return data.track_id, institution
+
+
+async def _flush_team(session: AsyncSession, team: Team) -> None:
+    """Flush in a savepoint: a name taken by a concurrent registration is a 409, not a 500."""
+    try:
+        async with session.begin_nested():
+            session.add(team)
+            await session.flush()
+    except IntegrityError:
+        raise TeamNameTaken(_(TeamNameTaken.message)) from None
+
+
+async def register_team(
+    session: AsyncSession,
+    *,
+    user: User,
+    challenge_id: int,
+    data: TeamInput,
+    now: datetime | None = None,
+) -> Team:
+    """Register a team while registration is open; the person registering becomes its coach."""
+    assert user.id is not None
+    _challenge, actor = await challenges_service.load(session, user=user, challenge_id=challenge_id)
+    is_open = await challenge_queries.phase_is_open(
+        session, challenge_id, PhaseKind.REGISTRATION, now or utcnow()
+    )
+    if not challenge_permissions.can_register_team(actor, registration_open=is_open):
+        raise RegistrationClosed(_(RegistrationClosed.message))
+    track_id, institution = await _checked_fields(session, challenge_id=challenge_id, data=data)
+    team = Team(
+        challenge_id=challenge_id,
+        name=data.name,
+        track_id=track_id,
+        institution_id=institution.id if institution else None,
+        class_name=data.class_name,
+        coach_id=user.id,
+    )
+    await _flush_team(session, team)
+    assert team.id is not None
+    for member in data.members:
+        session.add(_new_member(team.id, member))
+    await accounts_service.grant_role(
+        session, user_id=user.id, challenge_id=challenge_id, kind=RoleKind.COACH, actor_id=user.id
+    )
+    log_action(
+        session,
+        actor_id=user.id,
+        action="team.registered",
+        subject_type="team",
+        subject_id=team.id,
+        challenge_id=challenge_id,
+        data={"name": team.name, "members": len(data.members)},
+    )
+    emit(session, "TeamRegistered", challenge_id=challenge_id, team_id=team.id)
+    return team
+
+
+def _new_member(team_id: int, member: MemberInput) -> TeamMember:
+    return TeamMember(
+        team_id=team_id,
+        first_name=member.first_name,
+        last_name=member.last_name,
+        is_minor=member.is_minor,
+        consent_at=consent_at(member),
+    )
+
+
+async def update_team(
+    session: AsyncSession,
+    *,
+    user: User,
+    team_id: int,
+    data: TeamInput,
+    now: datetime | None = None,
+) -> Team:
+    """Change the team and its members (the coach, until the submission window closes)."""
+    team, access = await load_team(session, user=user, team_id=team_id)
+    permissions.ensure_coach(access)
+    if not await team_open_for_changes(session, team.challenge_id, now):
+        raise TeamLocked(_(TeamLocked.message))
+    track_id, institution = await _checked_fields(
+        session, challenge_id=team.challenge_id, data=data, team_id=team_id
+    )
+    team.name = data.name
+    team.track_id = track_id
+    team.institution_id = institution.id if institution else None
+    team.class_name = data.class_name
+    await _flush_team(session, team)
+    existing = {m.id: m for m in await queries.members(session, team_id)}
+    kept: set[int] = set()
+    for member in data.members:
+        found = existing.get(member.id) if member.id is not None else None
+        if found is None:
+            session.add(_new_member(team_id, member))
+            continue
+        kept.add(member.id or 0)
+        found.first_name, found.last_name = member.first_name, member.last_name
+        found.is_minor, found.consent_at = member.is_minor, consent_at(member)
+    for member_id, old in existing.items():
+        if member_id not in kept:
+            await session.delete(old)
+    log_action(
+        session,
+        actor_id=user.id,
+        action="team.updated",
+        subject_type="team",
+        subject_id=team_id,
+        challenge_id=team.challenge_id,
+        data={"members": len(data.members)},
+    )
+    return team

@@ -1,0 +1,187 @@
+"""Project files: the type is read from the bytes, the name is for show, storage keys are ours."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from babel.numbers import format_decimal
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.models import User
+from app.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from app.events.service import log_action
+from app.i18n import get_locale
+from app.i18n import gettext as _
+from app.storage import LocalStorage, StoredFile
+from app.teams import queries
+from app.teams.models import ProjectFile
+from app.teams.projects import bump, editable_project, load_project
+
+MAX_NAME = 120
+# Magic numbers: what a file is, whatever its name or the browser claims.
+SIGNATURES = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+FALLBACK_NAMES = {
+    "application/pdf": "document.pdf",
+    "image/png": "image.png",
+    "image/jpeg": "image.jpg",
+}
+
+
+class FileTypeRefused(UnsupportedMediaType):
+    message = (
+        "Only PDF documents and PNG or JPEG images can be uploaded, and this file is none of these."
+    )
+
+
+class FileTooLarge(PayloadTooLarge):
+    message = "The file is too large: the limit is %(size)s MB."
+
+
+def sniff(data: bytes) -> str | None:
+    """The content type the file's first bytes prove, or None."""
+    for signature, content_type in SIGNATURES:
+        if data.startswith(signature):
+            return content_type
+    return None
+
+
+def clean_display_name(filename: str, content_type: str) -> str:
+    """The name to show: no folders, no control or direction characters, at most 120 chars."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(
+        " " if ch.isspace() else ch
+        for ch in name
+        if ch.isspace() or not unicodedata.category(ch).startswith("C")
+    )
+    name = " ".join(name.split()).strip(" .")
+    if len(name) > MAX_NAME:
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) <= 10:
+            name = stem[: MAX_NAME - len(ext) - 1].rstrip() + "." + ext
+        else:
+            name = name[:MAX_NAME].rstrip()
+    return name or FALLBACK_NAMES.get(content_type, "file")
+
+
+class Staged:
+    """Files saved during one request, removed again if the request's transaction fails."""
+
+    def __init__(self, storage: LocalStorage) -> None:
+        self.storage = storage
+        self.keys: list[str] = []
+
+    def save(self, data: bytes) -> StoredFile:
+        stored = self.storage.save(data)
+        self.keys.append(stored.key)
+        return stored
+
+    def discard(self) -> None:
+        for key in self.keys:
+            self.storage.delete(key)
+        self.keys.clear()
+
+
+@asynccontextmanager
+async def staged(storage: LocalStorage) -> AsyncIterator[Staged]:
+    """Enter before the transaction, so a failed commit also removes the stored files."""
+    stage = Staged(storage)
+    try:
+        yield stage
+    except BaseException:
+        stage.discard()
+        raise
+
+
+def check_file(data: bytes, *, max_bytes: int) -> str:
+    """The file's proven content type; 422 if empty, 413 if too large, 415 if not accepted."""
+    if not data:
+        raise ValidationFailed({"file": _("Please choose a file.")})
+    if len(data) > max_bytes:
+        size = format_decimal(round(max_bytes / (1024 * 1024), 1), locale=get_locale())
+        raise FileTooLarge(_(FileTooLarge.message) % {"size": size})
+    content_type = sniff(data)
+    if content_type is None:
+        raise FileTypeRefused(_(FileTypeRefused.message))
+    return content_type
+
+
+async def add_file(
+    session: AsyncSession,
+    *,
+    user: User,
+    project_id: int,
+    filename: str,
+    data: bytes,
+    max_bytes: int,
+    stage: Staged,
+    now: datetime | None = None,
+) -> ProjectFile:
+    """Attach a file to the project (the coach, while it may be changed); nothing is stored
+    unless every check passes."""
+    assert user.id is not None
+    project, _team = await editable_project(session, user=user, project_id=project_id, now=now)
+    content_type = check_file(data, max_bytes=max_bytes)
+    stored = stage.save(data)
+    project_file = ProjectFile(
+        project_id=project_id,
+        storage_key=stored.key,
+        display_name=clean_display_name(filename, content_type),
+        content_type=content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_by=user.id,
+    )
+    session.add(project_file)
+    bump(project)
+    await session.flush()
+    assert project_file.id is not None
+    log_action(
+        session,
+        actor_id=user.id,
+        action="project.file_added",
+        subject_type="project",
+        subject_id=project_id,
+        challenge_id=project.challenge_id,
+        data={"file_id": project_file.id, "sha256": stored.sha256, "size": stored.size},
+    )
+    return project_file
+
+
+async def delete_file(
+    session: AsyncSession,
+    *,
+    user: User,
+    project_id: int,
+    file_id: int,
+    now: datetime | None = None,
+) -> str:
+    """Remove a file from the project; returns its storage key, to delete after commit."""
+    project, _team = await editable_project(session, user=user, project_id=project_id, now=now)
+    project_file = await queries.get_file(session, project_id=project_id, file_id=file_id)
+    await session.delete(project_file)
+    bump(project)
+    log_action(
+        session,
+        actor_id=user.id,
+        action="project.file_deleted",
+        subject_type="project",
+        subject_id=project_id,
+        challenge_id=project.challenge_id,
+        data={"file_id": file_id, "sha256": project_file.sha256},
+    )
+    return project_file.storage_key
+
+
+async def file_for_download(
+    session: AsyncSession, *, user: User | None, project_id: int, file_id: int
+) -> ProjectFile:
+    """A file, for those who may see its project."""
+    await load_project(session, user=user, project_id=project_id)
+    return await queries.get_file(session, project_id=project_id, file_id=file_id)
