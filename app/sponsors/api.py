@@ -1,0 +1,182 @@
+"""JSON API: sponsors, their representatives, and adoptions."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.accounts.auth import current_user, require_user
+from app.api import ApiRouter, read_json, respond
+from app.errors import NotFound
+from app.sponsors import adoptions, overviews, service
+from app.sponsors.schemas import (
+    AdoptionCreate,
+    AdoptionRead,
+    AdoptionsReport,
+    RepresentativeAdd,
+    RepresentativeRead,
+    SponsorCreate,
+    SponsorRead,
+)
+
+router = ApiRouter("sponsors")
+
+
+def path_id(request: Request, name: str = "id") -> int:
+    """An id from the path; anything but digits names nothing, so it is 'not found'."""
+    raw = str(request.path_params[name])
+    if not raw.isdigit() or len(raw) > 18:
+        raise NotFound()
+    return int(raw)
+
+
+@router.route(
+    "GET",
+    "/challenges/{id}/sponsors",
+    summary="The sponsors of a challenge",
+    response=SponsorRead,
+    many=True,
+    auth=False,
+    errors=(404,),
+)
+async def list_sponsors(request: Request) -> Response:
+    async with request.app.state.db.read() as session:
+        page = await service.list_sponsors(
+            session, user=current_user(request), challenge_id=path_id(request, "id")
+        )
+    return respond([SponsorRead.model_validate(s) for s in page.sponsors])
+
+
+@router.route(
+    "POST",
+    "/challenges/{id}/sponsors",
+    summary="Add a sponsor (organisers)",
+    body=SponsorCreate,
+    response=SponsorRead,
+    status=201,
+    errors=(403, 404, 409),
+)
+async def add_sponsor(request: Request) -> Response:
+    user = require_user(request)
+    data = await read_json(request, SponsorCreate)
+    async with request.app.state.db.transaction() as session:
+        sponsor = await service.add_sponsor(
+            session, user=user, challenge_id=path_id(request, "id"), data=data
+        )
+    return respond(SponsorRead.model_validate(sponsor), 201)
+
+
+@router.route(
+    "POST",
+    "/challenges/{id}/sponsors/{sponsor_id}/representatives",
+    summary="Link an existing account as a sponsor's representative (organisers)",
+    body=RepresentativeAdd,
+    response=RepresentativeRead,
+    status=201,
+    errors=(403, 404),
+)
+async def add_representative(request: Request) -> Response:
+    user = require_user(request)
+    data = await read_json(request, RepresentativeAdd)
+    sponsor_id = path_id(request, "sponsor_id")
+    async with request.app.state.db.transaction() as session:
+        person = await service.add_representative(
+            session,
+            user=user,
+            challenge_id=path_id(request, "id"),
+            sponsor_id=sponsor_id,
+            email=str(data.email),
+        )
+    assert person.id is not None
+    body = RepresentativeRead(
+        sponsor_id=sponsor_id, user_id=person.id, name=person.name, email=person.email
+    )
+    return respond(body, 201)
+
+
+@router.route(
+    "POST",
+    "/projects/{id}/adoptions",
+    summary="Offer an adoption of a submitted project (sponsor representatives)",
+    body=AdoptionCreate,
+    response=AdoptionRead,
+    status=201,
+    errors=(403, 404, 409),
+)
+async def propose_adoption(request: Request) -> Response:
+    user = require_user(request)
+    data = await read_json(request, AdoptionCreate)
+    async with request.app.state.db.transaction() as session:
+        adoption = await adoptions.propose_adoption(
+            session, user=user, project_id=path_id(request, "id"), data=data
+        )
+    return respond(AdoptionRead.model_validate(adoption), 201)
+
+
+@router.route(
+    "POST",
+    "/adoptions/{id}/accept",
+    summary="Accept an offer (the team's coach)",
+    response=AdoptionRead,
+    errors=(403, 404, 409),
+)
+async def accept_adoption(request: Request) -> Response:
+    user = require_user(request)
+    async with request.app.state.db.transaction() as session:
+        adoption = await adoptions.accept_adoption(
+            session, user=user, adoption_id=path_id(request, "id")
+        )
+    return respond(AdoptionRead.model_validate(adoption))
+
+
+@router.route(
+    "POST",
+    "/adoptions/{id}/decline",
+    summary="Decline an offer (the team's coach)",
+    response=AdoptionRead,
+    errors=(403, 404, 409),
+)
+async def decline_adoption(request: Request) -> Response:
+    user = require_user(request)
+    async with request.app.state.db.transaction() as session:
+        adoption = await adoptions.decline_adoption(
+            session, user=user, adoption_id=path_id(request, "id")
+        )
+    return respond(AdoptionRead.model_validate(adoption))
+
+
+@router.route(
+    "POST",
+    "/adoptions/{id}/withdraw",
+    summary="Withdraw an offer before the team answers (sponsor representatives)",
+    response=AdoptionRead,
+    errors=(403, 404, 409),
+)
+async def withdraw_adoption(request: Request) -> Response:
+    user = require_user(request)
+    async with request.app.state.db.transaction() as session:
+        adoption = await adoptions.withdraw_adoption(
+            session, user=user, adoption_id=path_id(request, "id")
+        )
+    return respond(AdoptionRead.model_validate(adoption))
+
+
+@router.route(
+    "GET",
+    "/challenges/{id}/adoptions",
+    summary="Every adoption of a challenge with totals (organisers)",
+    response=AdoptionsReport,
+    errors=(403, 404),
+)
+async def adoptions_report(request: Request) -> Response:
+    user = require_user(request)
+    async with request.app.state.db.read() as session:
+        report = await overviews.adoptions_report(
+            session, user=user, challenge_id=path_id(request, "id")
+        )
+    body = AdoptionsReport(
+        accepted=report.accepted,
+        pending=report.pending,
+        adoptions=[AdoptionRead.model_validate(row.adoption) for row in report.rows],
+    )
+    return respond(body)

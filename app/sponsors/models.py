@@ -1,0 +1,61 @@
+"""Sponsor companies (imprese madrine), their representatives, and adoptions of projects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, utcnow
+
+
+class AdoptionStatus(StrEnum):
+    PROPOSED = "proposed"  # the sponsor offered; the team has not answered
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"  # the sponsor took the offer back before an answer
+
+
+class Sponsor(SQLModel, table=True):
+    __tablename__ = "sponsor"
+    __table_args__ = (UniqueConstraint("challenge_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True)
+    name: str = Field(max_length=160)
+    website: str = Field(default="", max_length=300)
+    description: str = Field(default="", max_length=1000)
+    institution_id: int | None = Field(default=None, foreign_key="institution.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SponsorRepresentative(SQLModel, table=True):
+    __tablename__ = "sponsor_representative"
+    __table_args__ = (UniqueConstraint("sponsor_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sponsor_id: int = Field(foreign_key="sponsor.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+
+
+class Adoption(SQLModel, table=True):
+    """A sponsor's commitment to one project: mentoring, internship places, funding."""
+
+    __tablename__ = "adoption"
+    __table_args__ = (UniqueConstraint("sponsor_id", "project_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True)
+    sponsor_id: int = Field(foreign_key="sponsor.id", index=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    status: AdoptionStatus = Field(default=AdoptionStatus.PROPOSED, sa_type=String(20))
+    mentoring_hours: int = Field(default=0, ge=0)
+    internships: int = Field(default=0, ge=0)
+    funding_eur: int = Field(default=0, ge=0)
+    message: str = Field(default="", max_length=2000)
+    proposed_by: int = Field(foreign_key="user.id")
+    proposed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_by: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,150 @@
+"""What sponsor and adoption pages show, each read behind its permission check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.models import User
+from app.challenges import queries as challenges_queries
+from app.challenges.models import Challenge, Track
+from app.sponsors import adoptions, permissions, queries
+from app.sponsors.models import Adoption, AdoptionStatus, Sponsor
+from app.sponsors.queries import AdoptionRow, ProjectRow
+from app.sponsors.schemas import AdoptionTotals
+from app.teams import queries as teams_queries
+from app.teams.models import Project, Team
+
+
+@dataclass(frozen=True)
+class SponsorDashboard:
+    challenge: Challenge
+    sponsors: list[Sponsor]
+    tracks: list[Track]
+    track_id: int | None
+    projects: list[ProjectRow]
+    offers: dict[int, list[AdoptionRow]]  # project id -> this person's sponsors' offers
+    adoptions: list[AdoptionRow]
+    deadline: datetime | None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    challenge: Challenge
+    project: Project
+    team: Team
+    sponsors: list[Sponsor]
+    offers: list[AdoptionRow]  # already made by this person's sponsors
+    offers_open: bool
+    deadline: datetime | None
+
+    @property
+    def options(self) -> list[tuple[int | None, str]]:
+        return [(s.id, s.name) for s in self.sponsors]
+
+
+@dataclass(frozen=True)
+class TeamAdoptions:
+    challenge: Challenge
+    team: Team
+    rows: list[AdoptionRow]
+    can_answer: bool
+
+
+@dataclass(frozen=True)
+class AdoptionsReport:
+    challenge: Challenge
+    rows: list[AdoptionRow]
+    accepted: AdoptionTotals
+    pending: AdoptionTotals
+
+
+def totals(items: Iterable[Adoption], status: AdoptionStatus) -> AdoptionTotals:
+    """Sum the commitments of the adoptions in one status."""
+    result = AdoptionTotals()
+    for item in items:
+        if item.status == status:
+            result.adoptions += 1
+            result.mentoring_hours += item.mentoring_hours
+            result.internships += item.internships
+            result.funding_eur += item.funding_eur
+    return result
+
+
+async def dashboard(
+    session: AsyncSession, *, user: User, challenge_id: int, track_id: int | None
+) -> SponsorDashboard:
+    """A representative's view: submitted projects (one track or all) and their offers."""
+    challenge = await challenges_queries.get_challenge(session, challenge_id)
+    who = await permissions.actor(session, user=user, challenge_id=challenge_id)
+    mine = await permissions.sponsors_of(session, who)
+    if track_id is not None:
+        await challenges_queries.get_track(session, challenge_id, track_id)
+    projects = await queries.submitted_projects(session, challenge_id, track_id=track_id)
+    rows = await queries.sponsor_adoptions(session, [s.id for s in mine if s.id])
+    offers: dict[int, list[AdoptionRow]] = {}
+    for row in rows:
+        offers.setdefault(row.adoption.project_id, []).append(row)
+    return SponsorDashboard(
+        challenge=challenge,
+        sponsors=mine,
+        tracks=await challenges_queries.tracks(session, challenge_id),
+        track_id=track_id,
+        projects=projects,
+        offers=offers,
+        adoptions=rows,
+        deadline=await adoptions.adoption_deadline(session, challenge_id),
+    )
+
+
+async def proposal(session: AsyncSession, *, user: User, project_id: int) -> Proposal:
+    """The offer form's context: the project, and the offers already made for it."""
+    project = await teams_queries.get_project(session, project_id)
+    challenge = await challenges_queries.get_challenge(session, project.challenge_id)
+    who = await permissions.actor(session, user=user, challenge_id=project.challenge_id)
+    mine = await permissions.sponsors_of(session, who)
+    mine_ids = {s.id for s in mine}
+    offers = [
+        row
+        for row in await queries.project_adoptions(session, project_id)
+        if row.adoption.sponsor_id in mine_ids
+    ]
+    return Proposal(
+        challenge=challenge,
+        project=project,
+        team=await teams_queries.get_team(session, project.team_id),
+        sponsors=mine,
+        offers=offers,
+        offers_open=await adoptions.offers_open(session, project),
+        deadline=await adoptions.adoption_deadline(session, project.challenge_id),
+    )
+
+
+async def team_adoptions(session: AsyncSession, *, user: User, team_id: int) -> TeamAdoptions:
+    """The offers a team's project received, for its coach, members and the organisers."""
+    team = await teams_queries.get_team(session, team_id)
+    who = await permissions.actor(session, user=user, challenge_id=team.challenge_id)
+    await permissions.ensure_can_see_team_adoptions(session, who, team)
+    challenge = await challenges_queries.get_challenge(session, team.challenge_id)
+    rows = await queries.team_adoptions(session, team_id)
+    return TeamAdoptions(challenge, team, rows, can_answer=who.user_id == team.coach_id)
+
+
+async def adoptions_report(
+    session: AsyncSession, *, user: User, challenge_id: int
+) -> AdoptionsReport:
+    """Every adoption of the challenge with the totals promised, for the organisers."""
+    challenge = await challenges_queries.get_challenge(session, challenge_id)
+    who = await permissions.actor(session, user=user, challenge_id=challenge_id)
+    permissions.ensure_organiser(who)
+    rows = await queries.challenge_adoptions(session, challenge_id)
+    items = [row.adoption for row in rows]
+    return AdoptionsReport(
+        challenge=challenge,
+        rows=rows,
+        accepted=totals(items, AdoptionStatus.ACCEPTED),
+        pending=totals(items, AdoptionStatus.PROPOSED),
+    )

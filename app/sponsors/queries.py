@@ -1,0 +1,225 @@
+"""Reusable reads of sponsors and adoptions (other domains use these)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from app.accounts.models import User
+from app.challenges.models import Track
+from app.errors import NotFound
+from app.sponsors.models import Adoption, AdoptionStatus, Sponsor, SponsorRepresentative
+from app.teams.models import Project, ProjectStatus, Team
+
+# A pending offer is already an interest in the project (conflicts of interest count it).
+LIVE_STATUSES = (AdoptionStatus.PROPOSED, AdoptionStatus.ACCEPTED)
+
+
+@dataclass(frozen=True)
+class AdoptionRow:
+    """An adoption with the names a page shows next to it."""
+
+    adoption: Adoption
+    sponsor: Sponsor
+    project: Project
+    team: Team
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    """A submitted project as sponsors browse it."""
+
+    project: Project
+    team_name: str
+    track_name: str | None
+
+
+async def accepted_adoptions(session: AsyncSession, challenge_id: int) -> list[Adoption]:
+    result = await session.execute(
+        select(Adoption)
+        .where(
+            col(Adoption.challenge_id) == challenge_id,
+            col(Adoption.status) == AdoptionStatus.ACCEPTED,
+        )
+        .order_by(col(Adoption.id))
+    )
+    return list(result.scalars())
+
+
+async def sponsors(session: AsyncSession, challenge_id: int) -> list[Sponsor]:
+    result = await session.execute(
+        select(Sponsor).where(col(Sponsor.challenge_id) == challenge_id).order_by(col(Sponsor.name))
+    )
+    return list(result.scalars())
+
+
+async def sponsors_represented_by(
+    session: AsyncSession, *, user_id: int, challenge_id: int
+) -> list[Sponsor]:
+    result = await session.execute(
+        select(Sponsor)
+        .join(SponsorRepresentative, col(SponsorRepresentative.sponsor_id) == col(Sponsor.id))
+        .where(
+            col(SponsorRepresentative.user_id) == user_id,
+            col(Sponsor.challenge_id) == challenge_id,
+        )
+        .order_by(col(Sponsor.name))
+    )
+    return list(result.scalars())
+
+
+async def get_sponsor(session: AsyncSession, sponsor_id: int, *, challenge_id: int) -> Sponsor:
+    """A sponsor of this challenge; another challenge's sponsor is 'not found'."""
+    sponsor = await session.get(Sponsor, sponsor_id)
+    if sponsor is None or sponsor.challenge_id != challenge_id:
+        raise NotFound()
+    return sponsor
+
+
+async def get_adoption(session: AsyncSession, adoption_id: int) -> Adoption:
+    adoption = await session.get(Adoption, adoption_id)
+    if adoption is None:
+        raise NotFound()
+    return adoption
+
+
+async def is_representative(session: AsyncSession, *, user_id: int, sponsor_id: int) -> bool:
+    result = await session.execute(
+        select(SponsorRepresentative.id).where(
+            col(SponsorRepresentative.user_id) == user_id,
+            col(SponsorRepresentative.sponsor_id) == sponsor_id,
+        )
+    )
+    return result.first() is not None
+
+
+async def representatives(
+    session: AsyncSession, sponsor_ids: Sequence[int]
+) -> dict[int, list[User]]:
+    """The representatives of many sponsors, in one query."""
+    grouped: dict[int, list[User]] = {sid: [] for sid in sponsor_ids}
+    if not sponsor_ids:
+        return grouped
+    result = await session.execute(
+        select(SponsorRepresentative.sponsor_id, User)
+        .join(User, col(User.id) == col(SponsorRepresentative.user_id))
+        .where(col(SponsorRepresentative.sponsor_id).in_(sponsor_ids))
+        .order_by(col(User.name))
+    )
+    for sponsor_id, user in result.all():
+        grouped[sponsor_id].append(user)
+    return grouped
+
+
+async def find_adoption(
+    session: AsyncSession, *, sponsor_id: int, project_id: int
+) -> Adoption | None:
+    result = await session.execute(
+        select(Adoption).where(
+            col(Adoption.sponsor_id) == sponsor_id, col(Adoption.project_id) == project_id
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def _adoption_rows(
+    session: AsyncSession, condition: ColumnElement[bool], *order: Any
+) -> list[AdoptionRow]:
+    result = await session.execute(
+        select(Adoption, Sponsor, Project, Team)
+        .join(Sponsor, col(Sponsor.id) == col(Adoption.sponsor_id))
+        .join(Project, col(Project.id) == col(Adoption.project_id))
+        .join(Team, col(Team.id) == col(Project.team_id))
+        .where(condition)
+        .order_by(*order)
+    )
+    return [AdoptionRow(*row) for row in result.all()]
+
+
+async def challenge_adoptions(session: AsyncSession, challenge_id: int) -> list[AdoptionRow]:
+    """Every adoption of the challenge with sponsor, project and team names."""
+    return await _adoption_rows(
+        session,
+        col(Adoption.challenge_id) == challenge_id,
+        col(Sponsor.name),
+        col(Project.title),
+    )
+
+
+async def project_adoptions(session: AsyncSession, project_id: int) -> list[AdoptionRow]:
+    return await _adoption_rows(
+        session, col(Adoption.project_id) == project_id, col(Adoption.proposed_at)
+    )
+
+
+async def team_adoptions(session: AsyncSession, team_id: int) -> list[AdoptionRow]:
+    return await _adoption_rows(
+        session, col(Project.team_id) == team_id, col(Adoption.proposed_at).desc()
+    )
+
+
+async def sponsor_adoptions(session: AsyncSession, sponsor_ids: Sequence[int]) -> list[AdoptionRow]:
+    if not sponsor_ids:
+        return []
+    return await _adoption_rows(
+        session, col(Adoption.sponsor_id).in_(sponsor_ids), col(Adoption.proposed_at).desc()
+    )
+
+
+async def submitted_projects(
+    session: AsyncSession, challenge_id: int, *, track_id: int | None = None
+) -> list[ProjectRow]:
+    """Submitted projects with team and track names, optionally of one track."""
+    query = (
+        select(Project, Team.name, Track.name)
+        .join(Team, col(Team.id) == col(Project.team_id))
+        .outerjoin(Track, col(Track.id) == col(Project.track_id))
+        .where(
+            col(Project.challenge_id) == challenge_id,
+            col(Project.status) == ProjectStatus.SUBMITTED,
+        )
+        .order_by(col(Project.title))
+    )
+    if track_id is not None:
+        query = query.where(col(Project.track_id) == track_id)
+    result = await session.execute(query)
+    return [ProjectRow(*row) for row in result.all()]
+
+
+async def interested_representatives(
+    session: AsyncSession, project_ids: Sequence[int]
+) -> dict[int, set[int]]:
+    """project id -> user ids of representatives of sponsors that offered or adopted it."""
+    grouped: dict[int, set[int]] = {pid: set() for pid in project_ids}
+    if not project_ids:
+        return grouped
+    result = await session.execute(
+        select(Adoption.project_id, SponsorRepresentative.user_id)
+        .join(
+            SponsorRepresentative,
+            col(SponsorRepresentative.sponsor_id) == col(Adoption.sponsor_id),
+        )
+        .where(
+            col(Adoption.project_id).in_(project_ids),
+            col(Adoption.status).in_(LIVE_STATUSES),
+        )
+    )
+    for project_id, user_id in result.all():
+        grouped[project_id].add(user_id)
+    return grouped
+
+
+async def representative_users(session: AsyncSession, sponsor_id: int) -> list[User]:
+    """The people who represent one sponsor (e.g. to tell them about its certificates)."""
+    result = await session.execute(
+        select(User)
+        .join(SponsorRepresentative, col(SponsorRepresentative.user_id) == col(User.id))
+        .where(col(SponsorRepresentative.sponsor_id) == sponsor_id)
+        .order_by(col(User.name))
+    )
+    return list(result.scalars())

@@ -1,0 +1,130 @@
+"""Input and output shapes for sponsors, their representatives and adoptions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, model_validator
+
+from app.i18n import gettext as _
+from app.sponsors.models import AdoptionStatus
+
+
+def _blank_to_none(value: Any) -> Any:
+    """Forms send "" for an untouched optional field."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _blank_to_zero(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return 0
+    return value
+
+
+def _one_line(value: Any) -> Any:
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def _stripped(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _web_address(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    value = value.strip()
+    if value and not value.startswith(("http://", "https://")):
+        value = "https://" + value
+    if value and (" " in value or "." not in value.split("://", 1)[1]):
+        raise ValueError(_("Please enter a web address such as https://www.example.com."))
+    return value
+
+
+OneLine = Annotated[str, BeforeValidator(_one_line)]
+Count = Annotated[int, BeforeValidator(_blank_to_zero), Field(ge=0, le=100_000)]
+OptionalId = Annotated[int | None, BeforeValidator(_blank_to_none)]
+
+
+class SponsorCreate(BaseModel):
+    name: OneLine = Field(min_length=1, max_length=160)
+    website: Annotated[str, BeforeValidator(_web_address)] = Field(default="", max_length=300)
+    description: Annotated[str, BeforeValidator(_stripped)] = Field(default="", max_length=1000)
+
+
+class RepresentativeAdd(BaseModel):
+    email: EmailStr = Field(max_length=254)
+
+
+class RepresentativeForm(RepresentativeAdd):
+    """The page's form: one form for all sponsors, so the sponsor is a field."""
+
+    sponsor_id: int
+
+
+class AdoptionCreate(BaseModel):
+    """A sponsor's offer; sponsor_id is needed only by someone representing several."""
+
+    sponsor_id: OptionalId = None
+    mentoring_hours: Count = 0
+    internships: Count = 0
+    funding_eur: Count = Field(default=0, ge=0, le=10_000_000)
+    message: Annotated[str, BeforeValidator(_stripped)] = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _commits_something(self) -> AdoptionCreate:
+        if not (self.mentoring_hours or self.internships or self.funding_eur):
+            raise ValueError(
+                _("Offer at least one of mentoring hours, internship places or funding.")
+            )
+        return self
+
+
+class SponsorRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    challenge_id: int
+    name: str
+    website: str
+    description: str
+
+
+class RepresentativeRead(BaseModel):
+    sponsor_id: int
+    user_id: int
+    name: str
+    email: str
+
+
+class AdoptionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    challenge_id: int
+    sponsor_id: int
+    project_id: int
+    status: AdoptionStatus
+    mentoring_hours: int
+    internships: int
+    funding_eur: int
+    message: str
+    proposed_at: datetime
+    decided_at: datetime | None
+
+
+class AdoptionTotals(BaseModel):
+    """Sums of commitments; `accepted` counts only what teams accepted."""
+
+    adoptions: int = 0
+    mentoring_hours: int = 0
+    internships: int = 0
+    funding_eur: int = 0
+
+
+class AdoptionsReport(BaseModel):
+    accepted: AdoptionTotals
+    pending: AdoptionTotals
+    adoptions: list[AdoptionRead]
