@@ -1,0 +1,96 @@
+"""Rubrics with weighted criteria, judging rounds, assignments, scores and awards."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, utcnow
+
+
+class RoundStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Rubric(SQLModel, table=True):
+    __tablename__ = "rubric"
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True)
+    name: str = Field(max_length=120)
+    scale_min: int = 1
+    scale_max: int = 5
+
+
+class Criterion(SQLModel, table=True):
+    __tablename__ = "criterion"
+    __table_args__ = (UniqueConstraint("rubric_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rubric_id: int = Field(foreign_key="rubric.id", index=True)
+    name: str = Field(max_length=80)
+    guidance: str = Field(default="", max_length=500)
+    weight: int = Field(ge=1, le=100)  # percent; a rubric's weights add up to 100
+    position: int = 0
+
+
+class Round(SQLModel, table=True):
+    __tablename__ = "judging_round"
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True)
+    rubric_id: int = Field(foreign_key="rubric.id")
+    name: str = Field(max_length=120)
+    status: RoundStatus = Field(default=RoundStatus.DRAFT, sa_type=String(20))
+    judges_per_project: int = Field(default=2, ge=1, le=20)
+    opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Assignment(SQLModel, table=True):
+    """A judge asked to score one project in one round; submitted once all criteria are."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("round_id", "judge_id", "project_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="judging_round.id", index=True)
+    judge_id: int = Field(foreign_key="user.id", index=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    comment: str = Field(default="", max_length=2000)
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Score(SQLModel, table=True):
+    __tablename__ = "score"
+    __table_args__ = (UniqueConstraint("assignment_id", "criterion_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    criterion_id: int = Field(foreign_key="criterion.id")
+    value: int
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Award(SQLModel, table=True):
+    """A ranking outcome, fixed when results are published.
+
+    Ties are not broken, so two projects may share an award's rank; one award of a name
+    per project.
+    """
+
+    __tablename__ = "award"
+    __table_args__ = (UniqueConstraint("challenge_id", "name", "project_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    track_id: int | None = Field(default=None, foreign_key="track.id")
+    name: str = Field(max_length=160)
+    rank: int = Field(default=1, ge=1)
+    score: float | None = None

@@ -1,0 +1,238 @@
+"""Reusable reads of judging results (other domains use these)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from app.accounts.models import Role, RoleKind, User
+from app.challenges.models import Challenge
+from app.errors import NotFound
+from app.judging.models import (
+    Assignment,
+    Award,
+    Criterion,
+    Round,
+    RoundStatus,
+    Rubric,
+    Score,
+)
+from app.teams.models import Project, ProjectStatus, Team, TeamMember
+
+
+async def awards(session: AsyncSession, challenge_id: int) -> list[Award]:
+    result = await session.execute(
+        select(Award)
+        .where(col(Award.challenge_id) == challenge_id)
+        .order_by(col(Award.name), col(Award.rank))
+    )
+    return list(result.scalars())
+
+
+async def judges_who_scored(session: AsyncSession, challenge_id: int) -> list[User]:
+    """Judges with at least one submitted assignment in the challenge."""
+    result = await session.execute(
+        select(User)
+        .where(
+            col(User.id).in_(
+                select(Assignment.judge_id)
+                .join(Round, col(Round.id) == col(Assignment.round_id))
+                .where(
+                    col(Round.challenge_id) == challenge_id,
+                    col(Assignment.submitted_at).is_not(None),
+                )
+            )
+        )
+        .order_by(col(User.name))
+    )
+    return list(result.scalars())
+
+
+@dataclass(frozen=True)
+class JudgeAssignment:
+    """One of a judge's assignments with what their list shows."""
+
+    assignment: Assignment
+    round: Round
+    project: Project
+    challenge: Challenge
+
+
+async def judges(session: AsyncSession, challenge_id: int) -> list[User]:
+    """Everyone holding the judge role in the challenge."""
+    result = await session.execute(
+        select(User)
+        .join(Role, col(Role.user_id) == col(User.id))
+        .where(col(Role.challenge_id) == challenge_id, col(Role.kind) == RoleKind.JUDGE)
+        .order_by(col(User.name), col(User.id))
+    )
+    return list(result.scalars())
+
+
+async def get_round(session: AsyncSession, round_id: int) -> Round:
+    found = await session.get(Round, round_id)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+async def get_rubric(session: AsyncSession, rubric_id: int, *, challenge_id: int) -> Rubric:
+    """A rubric of this challenge; another challenge's rubric is 'not found'."""
+    rubric = await session.get(Rubric, rubric_id)
+    if rubric is None or rubric.challenge_id != challenge_id:
+        raise NotFound()
+    return rubric
+
+
+async def rubrics(session: AsyncSession, challenge_id: int) -> list[Rubric]:
+    result = await session.execute(
+        select(Rubric).where(col(Rubric.challenge_id) == challenge_id).order_by(col(Rubric.id))
+    )
+    return list(result.scalars())
+
+
+async def criteria(session: AsyncSession, rubric_ids: Sequence[int]) -> dict[int, list[Criterion]]:
+    """The criteria of many rubrics, in their order, in one query."""
+    grouped: dict[int, list[Criterion]] = {rid: [] for rid in rubric_ids}
+    if not rubric_ids:
+        return grouped
+    result = await session.execute(
+        select(Criterion)
+        .where(col(Criterion.rubric_id).in_(rubric_ids))
+        .order_by(col(Criterion.position), col(Criterion.id))
+    )
+    for criterion in result.scalars():
+        grouped[criterion.rubric_id].append(criterion)
+    return grouped
+
+
+async def rounds(session: AsyncSession, challenge_id: int) -> list[Round]:
+    result = await session.execute(
+        select(Round).where(col(Round.challenge_id) == challenge_id).order_by(col(Round.id))
+    )
+    return list(result.scalars())
+
+
+async def round_progress(
+    session: AsyncSession, round_ids: Sequence[int]
+) -> dict[int, tuple[int, int]]:
+    """round id -> (assignments, submitted assignments), in one query."""
+    progress = dict.fromkeys(round_ids, (0, 0))
+    if not round_ids:
+        return progress
+    result = await session.execute(
+        select(
+            Assignment.round_id,
+            func.count(col(Assignment.id)),
+            func.count(col(Assignment.submitted_at)),
+        )
+        .where(col(Assignment.round_id).in_(round_ids))
+        .group_by(col(Assignment.round_id))
+    )
+    for round_id, total, submitted in result.all():
+        progress[round_id] = (total, submitted)
+    return progress
+
+
+async def submitted_project_ids(session: AsyncSession, challenge_id: int) -> list[int]:
+    result = await session.execute(
+        select(Project.id)
+        .where(
+            col(Project.challenge_id) == challenge_id,
+            col(Project.status) == ProjectStatus.SUBMITTED,
+        )
+        .order_by(col(Project.id))
+    )
+    return [pid for pid in result.scalars() if pid is not None]
+
+
+async def team_people(session: AsyncSession, project_ids: Sequence[int]) -> dict[int, set[int]]:
+    """project id -> user ids of its team's coach and members with an account."""
+    grouped: dict[int, set[int]] = {pid: set() for pid in project_ids}
+    if not project_ids:
+        return grouped
+    coaches = await session.execute(
+        select(Project.id, Team.coach_id)
+        .join(Team, col(Team.id) == col(Project.team_id))
+        .where(col(Project.id).in_(project_ids))
+    )
+    for pid, coach_id in coaches.all():
+        if pid is not None:
+            grouped[pid].add(coach_id)
+    members = await session.execute(
+        select(Project.id, TeamMember.user_id)
+        .join(TeamMember, col(TeamMember.team_id) == col(Project.team_id))
+        .where(col(Project.id).in_(project_ids), col(TeamMember.user_id).is_not(None))
+    )
+    for pid, user_id in members.all():
+        if pid is not None and user_id is not None:
+            grouped[pid].add(user_id)
+    return grouped
+
+
+async def assignments(session: AsyncSession, round_id: int) -> list[Assignment]:
+    result = await session.execute(
+        select(Assignment).where(col(Assignment.round_id) == round_id).order_by(col(Assignment.id))
+    )
+    return list(result.scalars())
+
+
+async def judge_assignments(session: AsyncSession, judge_id: int) -> list[JudgeAssignment]:
+    """A judge's assignments in rounds that have been opened (drafts are not theirs yet)."""
+    result = await session.execute(
+        select(Assignment, Round, Project, Challenge)
+        .join(Round, col(Round.id) == col(Assignment.round_id))
+        .join(Project, col(Project.id) == col(Assignment.project_id))
+        .join(Challenge, col(Challenge.id) == col(Round.challenge_id))
+        .where(col(Assignment.judge_id) == judge_id, col(Round.status) != RoundStatus.DRAFT)
+        .order_by(col(Round.id).desc(), col(Project.title))
+    )
+    return [JudgeAssignment(*row) for row in result.all()]
+
+
+async def scores(session: AsyncSession, assignment_ids: Sequence[int]) -> dict[int, dict[int, int]]:
+    """assignment id -> criterion id -> value, in one query."""
+    grouped: dict[int, dict[int, int]] = {aid: {} for aid in assignment_ids}
+    if not assignment_ids:
+        return grouped
+    result = await session.execute(
+        select(Score).where(col(Score.assignment_id).in_(assignment_ids))
+    )
+    for score in result.scalars():
+        grouped[score.assignment_id][score.criterion_id] = score.value
+    return grouped
+
+
+async def submitted_scores(
+    session: AsyncSession, round_ids: Sequence[int]
+) -> list[tuple[int, int, int, int, int]]:
+    """(round id, judge id, project id, criterion id, value) of every submitted assignment."""
+    if not round_ids:
+        return []
+    result = await session.execute(
+        select(Assignment, Score)
+        .join(Score, col(Score.assignment_id) == col(Assignment.id))
+        .where(col(Assignment.round_id).in_(round_ids), col(Assignment.submitted_at).is_not(None))
+    )
+    return [
+        (a.round_id, a.judge_id, a.project_id, score.criterion_id, score.value)
+        for a, score in result.all()
+    ]
+
+
+async def project_names(
+    session: AsyncSession, project_ids: Sequence[int]
+) -> dict[int, tuple[Project, Team]]:
+    """project id -> (project, team), in one query."""
+    if not project_ids:
+        return {}
+    result = await session.execute(
+        select(Project, Team)
+        .join(Team, col(Team.id) == col(Project.team_id))
+        .where(col(Project.id).in_(project_ids))
+    )
+    return {project.id: (project, team) for project, team in result.all() if project.id}

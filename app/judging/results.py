@@ -1,0 +1,245 @@
+"""Rankings from the scores, publishing the results as awards, and the results page."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.models import User
+from app.challenges import queries as challenges_queries
+from app.challenges.models import Challenge, Track
+from app.db import utcnow
+from app.errors import Conflict, NotFound
+from app.events.service import emit, log_action
+from app.i18n import gettext as _
+from app.i18n import lazy, use_locale
+from app.judging import permissions, queries, ranking
+from app.judging.models import Award, Round, RoundStatus
+from app.teams.models import Project, Team
+
+PODIUM_PLACES = 3
+
+
+class RoundsStillOpen(Conflict):
+    code = "rounds_still_open"
+    message = lazy("Results can be published once every judging round is closed.")
+
+
+class NothingToPublish(Conflict):
+    code = "nothing_to_publish"
+    message = lazy("There are no submitted scores to rank yet.")
+
+
+class AlreadyPublished(Conflict):
+    code = "already_published"
+    message = lazy("The results of this challenge are already published.")
+
+
+class ResultsNotPublished(NotFound):
+    code = "results_not_published"
+    message = lazy("The results of this challenge are not published yet.")
+
+
+@dataclass(frozen=True)
+class RankedProject:
+    project: Project
+    team: Team
+    ranking: ranking.ProjectRanking
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    round: Round
+    rows: list[RankedProject]
+    leniency: dict[int, float]
+    judge_names: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RankingPage:
+    challenge: Challenge
+    rounds: list[RoundResult]
+    all_closed: bool
+
+
+@dataclass(frozen=True)
+class AwardRow:
+    award: Award
+    project: Project
+    team: Team
+    track_name: str | None
+
+
+@dataclass(frozen=True)
+class ResultsPage:
+    challenge: Challenge
+    published_at: datetime | None
+    awards: list[AwardRow]
+    is_preview: bool
+
+
+async def round_results(session: AsyncSession, challenge_id: int) -> list[RoundResult]:
+    """Every round's three rankings from its submitted assignments, newest round first."""
+    round_list = await queries.rounds(session, challenge_id)
+    rubric_ids = sorted({r.rubric_id for r in round_list})
+    weights = {
+        c.id: c.weight
+        for group in (await queries.criteria(session, rubric_ids)).values()
+        for c in group
+    }
+    values: dict[tuple[int, int, int], dict[int, int]] = defaultdict(dict)
+    for round_id, judge_id, project_id, criterion_id, value in await queries.submitted_scores(
+        session, [r.id for r in round_list if r.id]
+    ):
+        values[(round_id, judge_id, project_id)][criterion_id] = value
+    per_round: dict[int, list[ranking.JudgeScore]] = defaultdict(list)
+    for (round_id, judge_id, project_id), by_criterion in values.items():
+        weighted = ranking.weighted_score(
+            {cid: weights[cid] for cid in by_criterion if cid in weights}, by_criterion
+        )
+        per_round[round_id].append(ranking.JudgeScore(project_id, judge_id, weighted))
+    names = await queries.project_names(session, sorted({key[2] for key in values}))
+    judges = {j.id: j.name for j in await queries.judges(session, challenge_id) if j.id}
+    results = []
+    for judging_round in reversed(round_list):
+        scores = per_round.get(judging_round.id or 0, [])
+        rows = [
+            RankedProject(*names[row.project_id], row)
+            for row in ranking.rank_projects(scores)
+            if row.project_id in names
+        ]
+        leniency = ranking.judge_effects(scores).leniency if scores else {}
+        results.append(RoundResult(judging_round, rows, leniency, judges))
+    return results
+
+
+async def ranking_page(session: AsyncSession, *, user: User, challenge_id: int) -> RankingPage:
+    """The organisers' view of every round's rankings."""
+    challenge = await challenges_queries.get_challenge(session, challenge_id)
+    who = await permissions.actor(session, user=user, challenge_id=challenge_id)
+    permissions.ensure_organiser(who)
+    rounds = await round_results(session, challenge_id)
+    all_closed = bool(rounds) and all(r.round.status == RoundStatus.CLOSED for r in rounds)
+    return RankingPage(challenge, rounds, all_closed)
+
+
+def _awards(
+    challenge_id: int, result: RoundResult, tracks: dict[int, Track]
+) -> list[tuple[Award, Project, Team]]:
+    """Places 1-3 by the raw mean (the first is the best idea), and the best of each track.
+
+    Ties share the place: two projects equal at the top are both the best idea.
+    """
+    by_id = {row.project.id: row for row in result.rows}
+    made: list[tuple[Award, Project, Team]] = []
+
+    def add(name: str, track_id: int | None, project_id: int, rank: int) -> None:
+        row = by_id[project_id]
+        award = Award(
+            challenge_id=challenge_id,
+            project_id=project_id,
+            track_id=track_id,
+            name=name,
+            rank=rank,
+            score=round(row.ranking.raw_mean, 4),
+        )
+        made.append((award, row.project, row.team))
+
+    overall = {pid: row.ranking.raw_mean for pid, row in by_id.items() if pid is not None}
+    # The name says the place, as certificates print the name and not the rank.
+    places = {1: _("Best idea"), 2: _("Second place"), 3: _("Third place")}
+    for project_id, rank in ranking.podium(overall, places=PODIUM_PLACES):
+        add(places[rank], None, project_id, rank)
+    for track_id, track in sorted(tracks.items(), key=lambda item: (item[1].position, item[0])):
+        in_track = {
+            pid: mean for pid, mean in overall.items() if by_id[pid].project.track_id == track_id
+        }
+        for project_id, rank in ranking.podium(in_track, places=1):
+            add(_("Best idea: %(track)s") % {"track": track.name}, track_id, project_id, rank)
+    return made
+
+
+async def _award_round(session: AsyncSession, challenge_id: int) -> RoundResult:
+    """The newest round with scores decides the awards (e.g. the final after a pre-selection)."""
+    for result in await round_results(session, challenge_id):
+        if result.rows:
+            return result
+    raise NothingToPublish(_(NothingToPublish.message))
+
+
+async def publish_results(
+    session: AsyncSession, *, user: User, challenge_id: int, locale: str
+) -> list[Award]:
+    """Fix the awards, mark the results published and announce it; only once."""
+    challenge = await challenges_queries.get_challenge(session, challenge_id)
+    who = await permissions.actor(session, user=user, challenge_id=challenge_id)
+    permissions.ensure_organiser(who)
+    if challenge.results_published_at is not None:
+        raise AlreadyPublished(_(AlreadyPublished.message))
+    round_list = await queries.rounds(session, challenge_id)
+    if not round_list or any(r.status != RoundStatus.CLOSED for r in round_list):
+        raise RoundsStillOpen(_(RoundsStillOpen.message))
+    result = await _award_round(session, challenge_id)
+    tracks = {t.id: t for t in await challenges_queries.tracks(session, challenge_id) if t.id}
+    # Award names are kept in the platform's language: certificates print them as stored.
+    with use_locale(locale):
+        made = _awards(challenge_id, result, tracks)
+    awards = [award for award, _project, _team in made]
+    session.add_all(awards)
+    challenge.results_published_at = utcnow()
+    session.add(challenge)
+    await session.flush()
+    log_action(
+        session,
+        actor_id=user.id,
+        action="results.published",
+        subject_type="challenge",
+        subject_id=challenge_id,
+        challenge_id=challenge_id,
+        data={"round_id": result.round.id, "awards": len(awards)},
+    )
+    emit(session, "ResultsPublished", challenge_id=challenge_id)
+    return awards
+
+
+async def results_page(
+    session: AsyncSession, *, user: User | None, challenge_id: int, locale: str
+) -> ResultsPage:
+    """The published awards for everybody; before publication, a preview for organisers."""
+    challenge = await challenges_queries.get_challenge(session, challenge_id)
+    who = await permissions.actor(session, user=user, challenge_id=challenge_id)
+    if not permissions.can_see_results(who, challenge):
+        raise ResultsNotPublished(_(ResultsNotPublished.message))
+    tracks = {t.id: t for t in await challenges_queries.tracks(session, challenge_id) if t.id}
+    if challenge.results_published_at is not None:
+        stored = await queries.awards(session, challenge_id)
+        names = await queries.project_names(session, sorted({a.project_id for a in stored}))
+        made = [(a, *names[a.project_id]) for a in stored if a.project_id in names]
+    else:
+        try:
+            result = await _award_round(session, challenge_id)
+        except NothingToPublish:
+            made = []
+        else:
+            with use_locale(locale):
+                made = _awards(challenge_id, result, tracks)
+    rows = [
+        AwardRow(award, project, team, tracks[award.track_id].name if award.track_id else None)
+        for award, project, team in made
+    ]
+    rows.sort(
+        key=lambda row: (
+            tracks[row.award.track_id].position if row.award.track_id else -1,
+            row.award.rank,
+            row.project.title,
+        )
+    )
+    return ResultsPage(
+        challenge=challenge,
+        published_at=challenge.results_published_at,
+        awards=rows,
+        is_preview=challenge.results_published_at is None,
+    )

@@ -1,0 +1,230 @@
+"""Input and output shapes for rubrics, rounds, assignments, scores, rankings and results."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+
+from app.errors import ValidationFailed
+from app.forms import validate
+from app.i18n import gettext as _
+from app.judging.models import RoundStatus
+
+CRITERIA_ROWS = 6  # rows on the rubric form; more criteria make a slow phone form anyway
+MAX_SCALE_STEPS = 10  # a scale must fit as buttons on a phone
+
+
+def _one_line(value: Any) -> Any:
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def _stripped(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+OneLine = Annotated[str, BeforeValidator(_one_line)]
+Text = Annotated[str, BeforeValidator(_stripped)]
+
+
+class CriterionIn(BaseModel):
+    name: OneLine = Field(min_length=1, max_length=80)
+    weight: int = Field(ge=1, le=100, description="Percent; a rubric's weights add up to 100.")
+    guidance: Text = Field(default="", max_length=500)
+
+
+class RubricCreate(BaseModel):
+    name: OneLine = Field(min_length=1, max_length=120)
+    scale_min: int = Field(default=1, ge=0, le=10)
+    scale_max: int = Field(default=5, ge=1, le=20)
+    criteria: list[CriterionIn] = Field(min_length=1, max_length=12)
+
+    @field_validator("scale_max")
+    @classmethod
+    def _scale(cls, value: int, info: ValidationInfo) -> int:
+        low = info.data.get("scale_min")
+        if low is not None and value <= low:
+            raise ValueError(_("The highest score must be above the lowest."))
+        if low is not None and value - low > MAX_SCALE_STEPS:
+            raise ValueError(
+                _("A scale may have at most %(n)s steps.") % {"n": MAX_SCALE_STEPS + 1}
+            )
+        return value
+
+    @field_validator("criteria")
+    @classmethod
+    def _weights(cls, value: list[CriterionIn]) -> list[CriterionIn]:
+        total = sum(c.weight for c in value)
+        if total != 100:
+            raise ValueError(
+                _("The weights must add up to 100; now they add up to %(total)s.")
+                % {"total": total}
+            )
+        names = [c.name.casefold() for c in value]
+        if len(set(names)) != len(names):
+            raise ValueError(_("Two criteria have the same name."))
+        return value
+
+
+def rubric_from_form(values: Mapping[str, str]) -> RubricCreate:
+    """The rubric form's fields (criteria-<row>-name, ...) as a rubric; blank rows skipped."""
+    errors: dict[str, str] = {}
+    criteria: list[dict[str, str]] = []
+    for row in range(CRITERIA_ROWS):
+        fields = {f: values.get(f"criteria-{row}-{f}", "") for f in ("name", "weight", "guidance")}
+        if not any(v.strip() for v in fields.values()):
+            continue
+        try:
+            validate(CriterionIn, fields)
+        except ValidationFailed as exc:
+            errors.update({f"criteria-{row}-{key}": msg for key, msg in exc.errors.items()})
+        criteria.append(fields)
+    top = {k: values[k] for k in ("name", "scale_min", "scale_max") if values.get(k, "") != ""}
+    try:
+        rubric = validate(RubricCreate, {**top, "criteria": criteria})
+    except ValidationFailed as exc:
+        found = dict(exc.errors)
+        if errors:  # the rows' own messages say more than "the list is wrong"
+            found.pop("criteria", None)
+        if not criteria:
+            found["criteria"] = _("Add at least one criterion.")
+        errors.update(found)
+        raise ValidationFailed(errors) from None
+    if errors:
+        raise ValidationFailed(errors)
+    return rubric
+
+
+class RoundCreate(BaseModel):
+    name: OneLine = Field(min_length=1, max_length=120)
+    rubric_id: int
+    judges_per_project: int = Field(default=2, ge=1, le=20)
+
+
+class JudgeAdd(BaseModel):
+    email: EmailStr = Field(max_length=254)
+
+
+class ScoresIn(BaseModel):
+    """A judge's scores: criterion id -> value; criteria left out keep their score."""
+
+    scores: dict[int, int] = Field(default_factory=dict)
+    comment: Text | None = Field(default=None, max_length=2000)
+
+
+def scores_from_form(values: Mapping[str, str]) -> ScoresIn:
+    """The score form's radio buttons (criterion-<id>) and comment as ScoresIn."""
+    scores: dict[int, int] = {}
+    errors: dict[str, str] = {}
+    for key, raw in values.items():
+        if not key.startswith("criterion-") or raw == "":
+            continue
+        ident = key.removeprefix("criterion-")
+        if not ident.isdigit() or len(ident) > 18:
+            errors[key] = _("This criterion is not part of the rubric.")
+        elif not raw.lstrip("-").isdigit() or len(raw) > 6:
+            errors[key] = _("Please enter a whole number.")
+        else:
+            scores[int(ident)] = int(raw)
+    if errors:
+        raise ValidationFailed(errors)
+    return validate(ScoresIn, {"scores": scores, "comment": values.get("comment", "")})
+
+
+class CriterionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    weight: int
+    guidance: str
+    position: int
+
+
+class RubricRead(BaseModel):
+    id: int
+    challenge_id: int
+    name: str
+    scale_min: int
+    scale_max: int
+    criteria: list[CriterionRead]
+
+
+class RoundRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    challenge_id: int
+    rubric_id: int
+    name: str
+    status: RoundStatus
+    judges_per_project: int
+    opened_at: datetime | None
+    closed_at: datetime | None
+
+
+class AllocationRead(BaseModel):
+    round_id: int
+    assignments: int
+    loads: dict[int, int] = Field(description="Judge id -> number of projects.")
+
+
+class AssignmentRead(BaseModel):
+    id: int
+    round_id: int
+    round_status: RoundStatus
+    project_id: int
+    project_title: str
+    scores: dict[int, int]
+    comment: str
+    submitted_at: datetime | None
+
+
+class RankingRow(BaseModel):
+    project_id: int
+    project_title: str
+    team_name: str
+    track_id: int | None
+    judges: int
+    low: float
+    high: float
+    raw_mean: float
+    raw_rank: int
+    z_mean: float
+    z_rank: int
+    adjusted: float
+    adjusted_rank: int
+
+
+class RoundRanking(BaseModel):
+    round_id: int
+    round_name: str
+    status: RoundStatus
+    rows: list[RankingRow]
+    leniency: dict[int, float] = Field(description="Judge id -> fitted leniency.")
+
+
+class AwardRead(BaseModel):
+    name: str
+    rank: int
+    project_id: int
+    project_title: str
+    team_name: str
+    track_id: int | None
+    score: float | None
+
+
+class ResultsRead(BaseModel):
+    challenge_id: int
+    published_at: datetime | None
+    awards: list[AwardRead]

@@ -1,0 +1,189 @@
+"""A judge's side: their assignments, the score form, and saving scores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from app.accounts.models import User
+from app.challenges import queries as challenges_queries
+from app.challenges.models import Challenge
+from app.db import utcnow
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.events.service import emit, log_action
+from app.i18n import gettext as _
+from app.i18n import lazy
+from app.judging import permissions, queries
+from app.judging.models import Assignment, Criterion, Round, RoundStatus, Rubric, Score
+from app.judging.queries import JudgeAssignment
+from app.judging.schemas import ScoresIn
+from app.teams import queries as teams_queries
+from app.teams.models import Project, Team
+
+
+class ScoringClosed(Conflict):
+    code = "scoring_closed"
+    message = lazy("This round is closed: scores can no longer be changed.")
+
+
+class ScoringNotOpen(Conflict):
+    code = "scoring_not_open"
+    message = lazy("This round has not opened yet.")
+
+
+@dataclass(frozen=True)
+class RoundGroup:
+    """A judge's assignments in one round, with their progress."""
+
+    round: Round
+    challenge: Challenge
+    items: list[JudgeAssignment]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for item in self.items if item.assignment.submitted_at is not None)
+
+
+@dataclass(frozen=True)
+class ScoreSheet:
+    assignment: Assignment
+    round: Round
+    rubric: Rubric
+    criteria: list[Criterion]
+    project: Project
+    team: Team
+    track_name: str | None
+    challenge: Challenge
+    scores: dict[int, int]
+
+    @property
+    def field_names(self) -> set[str]:
+        """The form's radio-group names, one per criterion."""
+        return {f"criterion-{c.id}" for c in self.criteria}
+
+    @property
+    def scale(self) -> list[int]:
+        return list(range(self.rubric.scale_min, self.rubric.scale_max + 1))
+
+
+async def my_assignments(session: AsyncSession, *, user: User) -> list[RoundGroup]:
+    """The judge's assignments in opened rounds, grouped by round, newest first."""
+    assert user.id is not None
+    groups: dict[int, RoundGroup] = {}
+    for item in await queries.judge_assignments(session, user.id):
+        key = item.round.id or 0
+        if key not in groups:
+            groups[key] = RoundGroup(item.round, item.challenge, [])
+        groups[key].items.append(item)
+    return list(groups.values())
+
+
+async def _own_assignment(session: AsyncSession, user: User, assignment_id: int) -> Assignment:
+    assignment = await session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise NotFound()
+    permissions.ensure_own_assignment(user, assignment)
+    return assignment
+
+
+async def score_sheet(session: AsyncSession, *, user: User, assignment_id: int) -> ScoreSheet:
+    """The project and the rubric, with the judge's scores so far."""
+    assignment = await _own_assignment(session, user, assignment_id)
+    judging_round = await queries.get_round(session, assignment.round_id)
+    if judging_round.status == RoundStatus.DRAFT:
+        raise NotFound()  # not handed to the judge yet
+    rubric = await queries.get_rubric(
+        session, judging_round.rubric_id, challenge_id=judging_round.challenge_id
+    )
+    project = await teams_queries.get_project(session, assignment.project_id)
+    track_name = None
+    if project.track_id is not None:
+        track = await challenges_queries.get_track(session, project.challenge_id, project.track_id)
+        track_name = track.name
+    assert rubric.id is not None and assignment.id is not None
+    return ScoreSheet(
+        assignment=assignment,
+        round=judging_round,
+        rubric=rubric,
+        criteria=(await queries.criteria(session, [rubric.id]))[rubric.id],
+        project=project,
+        team=await teams_queries.get_team(session, project.team_id),
+        track_name=track_name,
+        challenge=await challenges_queries.get_challenge(session, project.challenge_id),
+        scores=(await queries.scores(session, [assignment.id]))[assignment.id],
+    )
+
+
+async def save_scores(
+    session: AsyncSession, *, user: User, assignment_id: int, data: ScoresIn
+) -> Assignment:
+    """Store the judge's scores (one per criterion, replacing earlier ones) and comment.
+
+    The assignment counts as submitted once every criterion has a score.
+    """
+    assignment = await _own_assignment(session, user, assignment_id)
+    judging_round = await queries.get_round(session, assignment.round_id)
+    if judging_round.status == RoundStatus.CLOSED:
+        raise ScoringClosed(_(ScoringClosed.message))
+    if judging_round.status != RoundStatus.OPEN:
+        raise ScoringNotOpen(_(ScoringNotOpen.message))
+    rubric = await queries.get_rubric(
+        session, judging_round.rubric_id, challenge_id=judging_round.challenge_id
+    )
+    assert rubric.id is not None
+    criteria = {c.id: c for c in (await queries.criteria(session, [rubric.id]))[rubric.id]}
+    _check(data.scores, criteria, rubric)
+    existing = await session.execute(select(Score).where(col(Score.assignment_id) == assignment_id))
+    stored = {score.criterion_id: score for score in existing.scalars()}
+    now = utcnow()
+    for criterion_id, value in data.scores.items():
+        score = stored.get(criterion_id)
+        if score is None:
+            score = Score(assignment_id=assignment_id, criterion_id=criterion_id, value=value)
+            stored[criterion_id] = score
+        score.value = value
+        score.updated_at = now
+        session.add(score)
+    if data.comment is not None:
+        assignment.comment = data.comment
+    complete = set(criteria) <= set(stored)
+    if complete:
+        assignment.submitted_at = now
+    session.add(assignment)
+    log_action(
+        session,
+        actor_id=user.id,
+        action="scores.saved",
+        subject_type="assignment",
+        subject_id=assignment_id,
+        challenge_id=judging_round.challenge_id,
+        data={"scores": {str(k): v for k, v in data.scores.items()}, "complete": complete},
+    )
+    if complete:
+        emit(
+            session,
+            "ScoreSubmitted",
+            challenge_id=judging_round.challenge_id,
+            assignment_id=assignment_id,
+            round_id=judging_round.id,
+            project_id=assignment.project_id,
+            judge_id=assignment.judge_id,
+        )
+    return assignment
+
+
+def _check(values: dict[int, int], criteria: dict[int | None, Criterion], rubric: Rubric) -> None:
+    errors: dict[str, str] = {}
+    for criterion_id, value in values.items():
+        key = f"criterion-{criterion_id}"
+        if criterion_id not in criteria:
+            errors[key] = _("This criterion is not part of the rubric.")
+        elif not rubric.scale_min <= value <= rubric.scale_max:
+            errors[key] = _("Choose a score from %(low)s to %(high)s.") % {
+                "low": rubric.scale_min,
+                "high": rubric.scale_max,
+            }
+    if errors:
+        raise ValidationFailed(errors)
