@@ -1,0 +1,125 @@
+"""Jobs and event handlers: issue certificates on results, render their PDFs, e-mail them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Any
+
+from arq import cron, func
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import mail
+from app.certificates import queries, render, service
+from app.certificates.models import Certificate, CertificateStatus
+from app.challenges import queries as challenges_queries
+from app.config import Settings
+from app.db import Database, utcnow
+from app.events.models import OutboxEvent
+from app.events.service import handles
+from app.storage import LocalStorage
+
+log = logging.getLogger(__name__)
+RECONCILE_AFTER = timedelta(minutes=2)
+
+
+def _settings(session: AsyncSession) -> Settings:
+    settings = session.info.get("settings")
+    if not isinstance(settings, Settings):
+        raise RuntimeError("the session was not made by app.db.Database")
+    return settings
+
+
+@handles("ResultsPublished")
+async def issue_certificates(session: AsyncSession, event: OutboxEvent) -> None:
+    challenge_id = event.challenge_id or int(event.payload["challenge_id"])
+    await service.issue_for_results(session, challenge_id=challenge_id)
+
+
+async def render_certificate(ctx: dict[str, Any], certificate_id: int) -> str:
+    """Render and store one certificate's PDF; safe to run any number of times."""
+    db: Database = ctx["db"]
+    storage: LocalStorage = ctx["storage"]
+    settings: Settings = ctx["settings"]
+    async with db.read() as session:
+        certificate = await session.get(Certificate, certificate_id)
+        if certificate is None:
+            return "missing"
+        if certificate.status == CertificateStatus.REVOKED:
+            return "revoked"
+        previous_key = certificate.storage_key
+        if previous_key and storage.exists(previous_key):
+            return "already issued"
+        # A lost file is rendered again with its first issue date.
+        issued_at = certificate.issued_at or utcnow()
+        document = await render.document_for(
+            session, certificate=certificate, site_url=settings.base_url, issued_at=issued_at
+        )
+    html = render.certificate_html(document, locale=settings.default_locale)
+    pdf = await asyncio.to_thread(render.html_to_pdf, html)
+    stored = await asyncio.to_thread(storage.save, pdf)
+    async with db.transaction() as session:
+        attached = await service.mark_issued(
+            session,
+            certificate_id=certificate_id,
+            stored=stored,
+            issued_at=issued_at,
+            previous_key=previous_key,
+        )
+    if not attached:
+        storage.delete(stored.key)
+        return "superseded"
+    if previous_key:
+        storage.delete(previous_key)
+    return "issued"
+
+
+@handles("CertificateIssued")
+async def email_certificate(session: AsyncSession, event: OutboxEvent) -> None:
+    """Tell the coach, the judge or the company; an SMTP failure retries the event."""
+    settings = _settings(session)
+    certificate = await session.get(Certificate, int(event.payload["certificate_id"]))
+    if certificate is None or certificate.status != CertificateStatus.ISSUED:
+        return
+    challenge = await challenges_queries.get_challenge(session, certificate.challenge_id)
+    for user in await queries.notification_recipients(session, certificate=certificate):
+        subject, body = render.certificate_email(
+            certificate,
+            challenge_title=challenge.title,
+            recipient=user.name,
+            site_url=settings.base_url,
+            locale=user.locale,
+        )
+        await mail.send(settings, to=user.email, subject=subject, body=body)
+
+
+async def reconcile_pending(ctx: dict[str, Any]) -> int:
+    """Re-send render jobs of certificates still pending (lost enqueue, failed render)."""
+    db: Database = ctx["db"]
+    async with db.read() as session:
+        pending = await queries.pending_since(session, before=utcnow() - RECONCILE_AFTER)
+    minute = int(utcnow().timestamp() // 60)
+    sent = 0
+    for certificate in pending:
+        # A fresh job id: arq refuses an id whose earlier (failed) result it still keeps.
+        job = await ctx["redis"].enqueue_job(
+            service.RENDER_JOB,
+            certificate.id,
+            _job_id=f"certificate:{certificate.id}:v{certificate.version}:r{minute}",
+        )
+        sent += job is not None
+    if sent:
+        log.info("re-sent %d certificate render job(s)", sent)
+    return sent
+
+
+functions: list[Any] = [func(render_certificate, name=service.RENDER_JOB, max_tries=3)]
+cron_jobs: list[Any] = [
+    cron(
+        reconcile_pending,
+        name="certificates.reconcile",
+        minute=set(range(0, 60, 5)),
+        second={30},
+    )
+]

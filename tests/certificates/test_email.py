@@ -1,0 +1,80 @@
+"""Issued certificates are e-mailed (real worker, real SMTP server on loopback)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from starlette.applications import Starlette
+
+from app.certificates.models import CertificateKind, CertificateStatus
+from app.db import Database, utcnow
+from app.events.models import OutboxEvent
+from tests.certificates.conftest import certificates, make_results, publish_results, work
+from tests.certificates.smtp import smtp_server, unused_port
+from tests.factories import Actors
+
+
+async def _events(db: Database, event_type: str) -> list[OutboxEvent]:
+    async with db.read() as session:
+        result = await session.execute(
+            select(OutboxEvent).where(col(OutboxEvent.type) == event_type)
+        )
+        return list(result.scalars())
+
+
+async def test_issued_certificates_are_emailed_to_coach_judge_and_company(
+    app: Starlette, db: Database, actors: Actors
+) -> None:
+    results = await make_results(actors, db)
+
+    with smtp_server() as sink:
+        app.state.settings = sink.settings(app.state.settings)
+        await publish_results(db, results.challenge)
+        await work(app)
+
+    issued = {c.kind: c for c in await certificates(db) if c.recipient_key.startswith("user:")}
+    judge_certificate = issued[CertificateKind.JUDGE]
+    assert len(sink.to(results.coach.email)) == 3  # participation, award, adoption
+    assert len(sink.to(results.representative.email)) == 1
+    (judge_mail,) = sink.to(results.judge.email)
+    assert len(sink.messages) == 5
+    assert judge_mail["Subject"] == "Attestato per Andrea Lodi \u2013 Climathon Mantova 2026"
+    body = judge_mail.get_content()
+    assert body.startswith("Buongiorno Andrea Lodi,\n")
+    assert f"http://testserver/verify/{judge_certificate.code}" in body
+    assert f"http://testserver/certificates/{judge_certificate.code}.pdf" in body
+    coach_bodies = [m.get_content() for m in sink.to(results.coach.email)]
+    assert all("Giulia Bianchi" in b for b in coach_bodies)
+    # Plain text, not HTML: an apostrophe stays an apostrophe.
+    assert any("Per: Sensori per l'acqua piovana" in b for b in coach_bodies)
+
+
+async def test_smtp_down_fails_the_job_and_a_retry_sends_without_duplicates(
+    app: Starlette, db: Database, actors: Actors
+) -> None:
+    results = await make_results(actors, db)
+    port = unused_port()  # nobody listens: connection refused
+    base = app.state.settings
+    app.state.settings = base.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
+
+    await publish_results(db, results.challenge)
+    await work(app)
+
+    before = [(c.id, c.code, c.sha256, c.status) for c in await certificates(db)]
+    assert len(before) == 5
+    assert {status for *_rest, status in before} == {CertificateStatus.ISSUED}
+    waiting = await _events(db, "CertificateIssued")
+    assert [(e.dispatched_at, e.attempts) for e in waiting] == [(None, 1)] * 5
+
+    with smtp_server(port) as sink:  # the mail server is back
+        async with db.transaction() as session:
+            await session.execute(
+                update(OutboxEvent).values(created_at=utcnow() - timedelta(minutes=5))
+            )
+        await work(app)  # the outbox reconciler runs at worker start-up
+
+    assert len(sink.messages) == 5
+    assert [(c.id, c.code, c.sha256, c.status) for c in await certificates(db)] == before
+    assert all(e.dispatched_at is not None for e in await _events(db, "CertificateIssued"))
