@@ -1,0 +1,239 @@
+"""One small world for the security suites: two challenges and everyone around them.
+
+Challenge A is the one every route is tried against; challenge B only gives the
+"organiser of another challenge" a place to be organiser of.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from httpx import AsyncClient
+from sqlmodel import col, select
+from starlette.applications import Starlette
+
+from app.accounts import service as accounts_service
+from app.accounts.models import Role, RoleKind, User, UserSession
+from app.certificates.models import Certificate, CertificateKind, CertificateStatus
+from app.challenges.models import Challenge, Programme, Track
+from app.db import Database, utcnow
+from app.judging.models import Assignment, Round
+from app.sponsors.models import Adoption, Sponsor
+from app.storage import LocalStorage
+from app.teams.models import Project, ProjectFile, Team, TeamMember
+from tests.factories import (
+    Actors,
+    csrf,
+    make_challenge,
+    make_project,
+    make_round,
+    make_sponsor,
+    make_team,
+)
+
+ROLES = (
+    "anonymous",
+    "member",
+    "other_member",
+    "coach",
+    "judge",
+    "sponsor",
+    "organiser",
+    "other_organiser",
+    "admin",
+)
+CERTIFICATE_CODE = "ABCD2345EFGH"
+
+
+@dataclass
+class World:
+    challenge: Challenge
+    other_challenge: Challenge
+    programme: Programme
+    track: Track
+    team: Team
+    other_team: Team
+    project: Project
+    file: ProjectFile
+    sponsor: Sponsor
+    adoption: Adoption
+    round: Round
+    assignment: Assignment
+    certificate: Certificate
+    spare_role: Role
+    spare_session_id: int
+    spare_token_id: int
+    users: dict[str, User | None]
+    pages: dict[str, AsyncClient] = field(default_factory=dict)
+    api: dict[str, AsyncClient] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def params(self) -> dict[str, str]:
+        """The value of every path parameter any route takes, all inside challenge A."""
+        assert self.challenge.id is not None
+        return {
+            "id": "",  # depends on the route: see value_of
+            "challenge_id": str(self.challenge.id),
+            "track_id": str(self.track.id),
+            "role_id": str(self.spare_role.id),
+            "file_id": str(self.file.id),
+            "sponsor_id": str(self.sponsor.id),
+            "certificate_id": str(self.certificate.id),
+            "code": CERTIFICATE_CODE,
+        }
+
+    async def close(self) -> None:
+        for http in (*self.pages.values(), *self.api.values()):
+            await http.aclose()
+
+
+async def build_world(app: Starlette) -> World:
+    """Every object a route can be about, plus a logged-in page and API client per role."""
+    db: Database = app.state.db
+    storage: LocalStorage = app.state.storage
+    actors = Actors(app)
+    member = await actors.user("Giulia Bianchi")
+    other_member = await actors.user("Marco Neri")
+    coach = await actors.user("Elena Marchetti")
+    other_coach = await actors.user("Paolo Rossi")
+    judge = await actors.user("Andrea Lodi")
+    representative = await actors.user("Roberta Galli")
+    organiser = await actors.user("Olga Organizzatrice")
+    other_organiser = await actors.user("Oscar Altrove")
+    admin = await actors.user("Ada Admin", is_admin=True)
+    bystander = await actors.user("Mario Mentore")
+
+    challenge = await make_challenge(db, organiser=organiser, title="Climathon Mantova")
+    other_challenge = await make_challenge(db, organiser=other_organiser, title="Climathon Lecco")
+    team = await make_team(db, challenge, coach=coach, name="4B Aqua")
+    other_team = await make_team(db, challenge, coach=other_coach, name="5A Cibo")
+    project = await make_project(db, team)
+    other_project = await make_project(db, other_team)
+    sponsor = await make_sponsor(db, challenge, representative=representative)
+    judging_round = await make_round(db, challenge, judges=[judge], projects=[project])
+    stored = storage.save(b"%PDF-1.4 a project file")
+    pdf = storage.save(b"%PDF-1.4 a certificate")
+    assert challenge.id is not None and project.id is not None and sponsor.id is not None
+    async with db.transaction() as session:
+        for user, which in ((member, team), (other_member, other_team)):
+            row = (
+                await session.execute(
+                    select(TeamMember).where(col(TeamMember.team_id) == which.id).limit(1)
+                )
+            ).scalar_one()
+            row.user_id = user.id
+            session.add(row)
+            await accounts_service.grant_role(
+                session,
+                user_id=user.id or 0,
+                challenge_id=challenge.id,
+                kind=RoleKind.PARTICIPANT,
+                actor_id=None,
+            )
+        spare_role = await accounts_service.grant_role(
+            session,
+            user_id=bystander.id or 0,
+            challenge_id=challenge.id,
+            kind=RoleKind.MENTOR,
+            actor_id=None,
+        )
+        track = (
+            (await session.execute(select(Track).where(col(Track.challenge_id) == challenge.id)))
+            .scalars()
+            .first()
+        )
+        assert track is not None
+        programme = Programme(slug="lto-mantova", name="LTO Mantova")
+        session.add(programme)
+        await session.flush()
+        for stage, linked in enumerate((challenge, other_challenge), start=1):
+            linked.programme_id = programme.id
+            linked.stage = stage
+            session.add(linked)
+        project_file = ProjectFile(
+            project_id=project.id,
+            storage_key=stored.key,
+            display_name="idea.pdf",
+            content_type="application/pdf",
+            size=stored.size,
+            sha256=stored.sha256,
+            uploaded_by=coach.id or 0,
+        )
+        adoption = Adoption(
+            challenge_id=challenge.id,
+            sponsor_id=sponsor.id,
+            project_id=project.id,
+            mentoring_hours=10,
+            proposed_by=representative.id or 0,
+        )
+        certificate = Certificate(
+            code=CERTIFICATE_CODE,
+            challenge_id=challenge.id,
+            kind=CertificateKind.PARTICIPATION,
+            recipient_key=f"user:{member.id}",
+            recipient_name=member.name,
+            subject=project.title,
+            project_id=project.id,
+            status=CertificateStatus.ISSUED,
+            storage_key=pdf.key,
+            sha256=pdf.sha256,
+            issued_at=utcnow(),
+        )
+        session.add_all([project_file, adoption, certificate])
+        await session.flush()
+        assignment = (
+            await session.execute(
+                select(Assignment).where(col(Assignment.round_id) == judging_round.id)
+            )
+        ).scalar_one()
+        spare_token, _secret = await accounts_service.create_api_token(
+            session, user=member, name="spare"
+        )
+        await session.flush()
+    async with db.transaction() as session:
+        await accounts_service.start_session(session, user=member, days=1)
+        spare_session = (
+            await session.execute(select(UserSession).where(col(UserSession.user_id) == member.id))
+        ).scalar_one()
+    assert spare_session.id is not None and spare_token.id is not None
+    del other_project
+    users: dict[str, User | None] = {
+        "anonymous": None,
+        "member": member,
+        "other_member": other_member,
+        "coach": coach,
+        "judge": judge,
+        "sponsor": representative,
+        "organiser": organiser,
+        "other_organiser": other_organiser,
+        "admin": admin,
+    }
+    world = World(
+        challenge=challenge,
+        other_challenge=other_challenge,
+        programme=programme,
+        track=track,
+        team=team,
+        other_team=other_team,
+        project=project,
+        file=project_file,
+        sponsor=sponsor,
+        adoption=adoption,
+        round=judging_round,
+        assignment=assignment,
+        certificate=certificate,
+        spare_role=spare_role,
+        spare_session_id=spare_session.id,
+        spare_token_id=spare_token.id,
+        users=users,
+    )
+    for role, user in users.items():
+        if user is None:
+            world.pages[role] = actors.anonymous()
+            world.api[role] = actors.anonymous()
+            world.tokens[role] = await csrf(world.pages[role], "/login")
+        else:
+            world.pages[role] = await actors.client(user)
+            world.api[role] = await actors.api(user)
+            world.tokens[role] = await csrf(world.pages[role], "/challenges")
+    return world
