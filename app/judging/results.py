@@ -106,13 +106,13 @@ async def round_results(session: AsyncSession, challenge_id: int) -> list[RoundR
     results = []
     for judging_round in reversed(round_list):
         scores = per_round.get(judging_round.id or 0, [])
+        effects = ranking.judge_effects(scores)
         rows = [
             RankedProject(*names[row.project_id], row)
-            for row in ranking.rank_projects(scores)
+            for row in ranking.rank_projects(scores, effects=effects)
             if row.project_id in names
         ]
-        leniency = ranking.judge_effects(scores).leniency if scores else {}
-        results.append(RoundResult(judging_round, rows, leniency, judges))
+        results.append(RoundResult(judging_round, rows, effects.leniency, judges))
     return results
 
 

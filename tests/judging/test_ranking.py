@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from app.judging.ranking import (
@@ -65,6 +67,58 @@ def test_judge_effects_equal_raw_means_when_every_judge_scores_every_project() -
 
     assert fit.quality == {1: pytest.approx(4.5), 2: pytest.approx(2.5)}
     assert fit.leniency == {10: pytest.approx(-0.5), 20: pytest.approx(0.5)}
+
+
+def _sparse_design(projects: int, judges: int, per_project: int) -> list[JudgeScore]:
+    """Each project scored by `per_project` judges in a rotating pattern: a sparse, linked design
+    in which every judge has a true leniency and every project a true quality, plus noise."""
+    rng = random.Random(7)
+    leniency = {j: rng.uniform(-1.5, 1.5) for j in range(judges)}
+    scores = []
+    for p in range(projects):
+        quality = rng.uniform(2, 8)
+        for k in range(per_project):
+            judge = (p * 7 + k * (judges // per_project + 1)) % judges
+            scores.append(JudgeScore(p, judge, quality + leniency[judge] + rng.gauss(0, 0.3)))
+    return scores
+
+
+def test_judge_effects_solve_the_least_squares_equations_on_a_sparse_design() -> None:
+    scores = _sparse_design(projects=1000, judges=100, per_project=3)
+
+    fit = judge_effects(scores)
+
+    # The normal equations: residuals sum to zero for every project and for every judge.
+    residual_by_project: dict[int, float] = {}
+    residual_by_judge: dict[int, float] = {}
+    for s in scores:
+        residual = s.value - fit.quality[s.project_id] - fit.leniency[s.judge_id]
+        residual_by_project[s.project_id] = residual_by_project.get(s.project_id, 0) + residual
+        residual_by_judge[s.judge_id] = residual_by_judge.get(s.judge_id, 0) + residual
+    assert max(map(abs, residual_by_project.values())) < 1e-8
+    assert max(map(abs, residual_by_judge.values())) < 1e-8
+    assert sum(fit.leniency.values()) == pytest.approx(0, abs=1e-8)
+    assert fit.iterations <= 2 * 100
+
+
+def test_judge_effects_centre_each_group_of_linked_judges() -> None:
+    # Judges 10 and 20 share project 1; judges 30 and 40 share project 2; nothing links the pairs.
+    scores = [
+        JudgeScore(1, 10, 6.0),
+        JudgeScore(1, 20, 4.0),
+        JudgeScore(2, 30, 9.0),
+        JudgeScore(2, 40, 7.0),
+    ]
+
+    fit = judge_effects(scores)
+
+    assert fit.leniency == {
+        10: pytest.approx(1.0),
+        20: pytest.approx(-1.0),
+        30: pytest.approx(1.0),
+        40: pytest.approx(-1.0),
+    }
+    assert fit.quality == {1: pytest.approx(5.0), 2: pytest.approx(8.0)}
 
 
 def test_competition_ranks_share_rank_on_ties_and_skip_the_next() -> None:
