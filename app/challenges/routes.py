@@ -8,11 +8,11 @@ from starlette.routing import BaseRoute, Route
 
 from app.accounts.auth import current_user, require_user
 from app.challenges import permissions, phases, programmes, queries, service
-from app.challenges.models import PhaseKind
+from app.challenges.models import PhaseKind, Track
 from app.challenges.organiser_routes import routes as organiser_routes
 from app.challenges.schemas import ProgrammeInput, StageInput
 from app.db import utcnow
-from app.errors import AppError, ValidationFailed
+from app.errors import AppError, NotFound, ValidationFailed
 from app.forms import form_values, read_form, validate
 from app.teams import queries as teams_queries
 from app.templating import render
@@ -34,6 +34,27 @@ async def home(request: Request) -> Response:
         )
     open_now = [c for c in cards if c.current is not None]
     return render(request, "home.html", {"groups": groups, "open_now": open_now})
+
+
+GALLERY_PAGE_SIZE = 24
+
+
+def _whole_number(text: str | None, *, default: int | None) -> int | None:
+    if text is None:
+        return default
+    if not text.isdigit() or len(text) > 9:
+        raise NotFound()
+    return int(text)
+
+
+def gallery_view(request: Request, tracks: list[Track]) -> tuple[int | None, int]:
+    """The gallery's ?track= and ?page=: a track of this challenge and a page from 1; links
+    naming anything else are 404, as a missing page is."""
+    track_id = _whole_number(request.query_params.get("track"), default=None)
+    page = _whole_number(request.query_params.get("page"), default=1) or 0
+    if (track_id is not None and track_id not in {t.id for t in tracks}) or page < 1:
+        raise NotFound()
+    return track_id, page
 
 
 async def challenge_list(request: Request) -> Response:
@@ -62,14 +83,32 @@ async def challenge_page(request: Request) -> Response:
             if user and user.id
             else []
         )
+        tracks = await queries.tracks(session, challenge.id)
+        track_id, page = gallery_view(request, tracks)
+        total = await teams_queries.gallery_size(session, challenge.id, track_id=track_id)
+        pages = max(1, -(-total // GALLERY_PAGE_SIZE))
+        if page > pages:
+            raise NotFound()
+        gallery = await teams_queries.gallery(
+            session,
+            challenge.id,
+            track_id=track_id,
+            limit=GALLERY_PAGE_SIZE,
+            offset=(page - 1) * GALLERY_PAGE_SIZE,
+        )
         context = {
             "challenge": challenge,
             "actor": actor,
             "phases": phase_list,
             "current": queries.current_phase(phase_list, now),
-            "tracks": await queries.tracks(session, challenge.id),
+            "tracks": tracks,
             "programme": programme,
-            "gallery": await teams_queries.gallery(session, challenge.id),
+            "gallery": gallery,
+            "gallery_track": track_id,
+            "gallery_total": total,
+            "gallery_page": page,
+            "gallery_pages": pages,
+            "gallery_first": (page - 1) * GALLERY_PAGE_SIZE + 1,
             "my_teams": my_teams,
             "can_manage": permissions.can_manage(actor),
             "registration_open": registration_open,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -67,8 +67,26 @@ class GalleryItem:
     submitted_at: datetime | None
 
 
-async def gallery(session: AsyncSession, challenge_id: int) -> list[GalleryItem]:
-    """The challenge's submitted projects with team, track and school, in one query."""
+def _submitted(challenge_id: int, track_id: int | None) -> list[ColumnElement[bool]]:
+    conditions = [
+        col(Project.challenge_id) == challenge_id,
+        col(Project.status) == ProjectStatus.SUBMITTED,
+    ]
+    if track_id is not None:
+        conditions.append(col(Project.track_id) == track_id)
+    return conditions
+
+
+async def gallery(
+    session: AsyncSession,
+    challenge_id: int,
+    *,
+    track_id: int | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[GalleryItem]:
+    """The challenge's submitted projects with team, track and school, in one query;
+    one track's only when track_id is given, a slice of them with limit/offset."""
     # sqlmodel's select() is typed for up to four columns; this one reads ten.
     result = await session.execute(
         sa_select(
@@ -86,14 +104,21 @@ async def gallery(session: AsyncSession, challenge_id: int) -> list[GalleryItem]
         .join(Team, col(Team.id) == col(Project.team_id))
         .outerjoin(Track, col(Track.id) == col(Project.track_id))
         .outerjoin(Institution, col(Institution.id) == col(Team.institution_id))
-        .where(
-            col(Project.challenge_id) == challenge_id,
-            col(Project.status) == ProjectStatus.SUBMITTED,
-        )
-        .order_by(col(Track.position), col(Project.title))
+        .where(*_submitted(challenge_id, track_id))
+        .order_by(col(Track.position), col(Project.title), col(Project.id))
+        .limit(limit)
+        .offset(offset)
     )
     rows: list[Any] = list(result.all())
     return [GalleryItem(*row) for row in rows]
+
+
+async def gallery_size(
+    session: AsyncSession, challenge_id: int, *, track_id: int | None = None
+) -> int:
+    """How many projects `gallery` lists without limit."""
+    query = sa_select(func.count()).select_from(Project).where(*_submitted(challenge_id, track_id))
+    return int((await session.execute(query)).scalar_one())
 
 
 async def teams_of_user(session: AsyncSession, *, user_id: int, challenge_id: int) -> list[Team]:

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from httpx import AsyncClient
 from sqlalchemy import func, select
 
 from app.accounts.models import Role, RoleKind
 from app.challenges.models import Challenge, Phase, PhaseKind, Programme, Track
 from app.db import Database
+from app.teams.models import Project
 from tests.challenges.windows import count_queries, set_windows
 from tests.factories import Actors, make_challenge, make_project, make_team, post_form
 
@@ -101,6 +103,76 @@ async def test_gallery_lists_submitted_projects_only_in_constant_queries(
     assert first.status_code == response.status_code == 200
     assert "Orto 7" in response.text and "Bozza nascosta" not in response.text
     assert len(many) == len(few)
+
+
+async def test_gallery_shows_24_projects_a_page_with_links_between_pages(
+    client: AsyncClient, db: Database, actors: Actors
+) -> None:
+    coach = await actors.user()
+    challenge = await make_challenge(db)
+    for n in range(26):
+        await make_project(db, await make_team(db, challenge, coach=coach), title=f"Idea {n:02d}")
+
+    first = await client.get(f"/challenges/{challenge.id}?lang=en")
+    second = await client.get(f"/challenges/{challenge.id}?page=2&lang=en")
+
+    assert "Idea 00" in first.text and "Idea 23" in first.text and "Idea 24" not in first.text
+    assert "Projects 1\u201324 of 26" in first.text and "Page 1 of 2" in first.text
+    assert f'rel="next" href="/challenges/{challenge.id}?page=2#gallery"' in first.text
+    assert "Idea 24" in second.text and "Idea 25" in second.text and "Idea 00" not in second.text
+    assert f'rel="prev" href="/challenges/{challenge.id}?page=1#gallery"' in second.text
+    assert 'rel="next"' not in second.text
+
+
+async def test_gallery_filters_by_track(client: AsyncClient, db: Database, actors: Actors) -> None:
+    challenge = await make_challenge(db, tracks=("Acqua", "Mobilità"))
+    coach = await actors.user()
+    water = await make_project(
+        db, await make_team(db, challenge, coach=coach), title="Sensori per la pioggia"
+    )
+    await make_project(db, await make_team(db, challenge, coach=coach), title="Bici condivise")
+    async with db.transaction() as session:
+        track = (await session.execute(select(Track).where(Track.name == "Acqua"))).scalar_one()
+        project = await session.get(Project, water.id)
+        assert project is not None
+        project.track_id = track.id
+
+    response = await client.get(f"/challenges/{challenge.id}?track={track.id}&lang=en")
+
+    assert response.status_code == 200
+    assert "Sensori per la pioggia" in response.text and "Bici condivise" not in response.text
+    assert f'href="/challenges/{challenge.id}?track={track.id}#gallery" aria-current="page"' in (
+        response.text
+    )
+
+
+@pytest.mark.parametrize("query", ["page=0", "page=3", "page=x", "page=-1", "track=x", "track=999"])
+async def test_gallery_links_that_name_nothing_are_404(
+    client: AsyncClient, db: Database, actors: Actors, query: str
+) -> None:
+    challenge = await make_challenge(db)
+    await make_project(db, await make_team(db, challenge, coach=await actors.user()))
+
+    response = await client.get(f"/challenges/{challenge.id}?{query}")
+
+    assert response.status_code == 404
+
+
+async def test_gallery_does_not_filter_by_another_challenges_track(
+    client: AsyncClient, db: Database
+) -> None:
+    challenge, other = await make_challenge(db), await make_challenge(db)
+    async with db.read() as session:
+        foreign = (
+            (await session.execute(select(Track).where(Track.challenge_id == other.id)))
+            .scalars()
+            .first()
+        )
+    assert foreign is not None
+
+    response = await client.get(f"/challenges/{challenge.id}?track={foreign.id}")
+
+    assert response.status_code == 404
 
 
 async def test_create_challenge_makes_the_creator_organiser(db: Database, actors: Actors) -> None:
