@@ -1,0 +1,331 @@
+"""`python -m bench.load`: a bounded load run on loopback, in the production shape.
+
+PostgreSQL (a scratch database, created and dropped), Redis, two uvicorn workers
+(`madrina serve --workers 2`) and an arq worker (`madrina worker`), holding the shared
+synthetic dataset (bench/data.py) at 1,000 projects and 100 judges. wrk (bench/load.lua)
+loads one page at a time for a fixed time: the home page, the challenge page, project
+pages, and the judges' scoring flow (open a score sheet, post the scores with the
+session's CSRF token, get the 303 back). It prints requests, req/s, p50 and p99 per page
+and the machine's facts. It exits 1 if any answer was not the expected one (a non-2xx/3xx
+status, a redirect elsewhere, a socket error or a timeout), if a score answered as saved is
+not in the database, if the worker leaves events undispatched, or if a server logged an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+from sqlalchemy import func, text
+from sqlmodel import col, select
+
+from app.accounts import service as accounts_service
+from app.accounts.auth import SESSION_COOKIE
+from app.accounts.models import User
+from app.config import Settings
+from app.db import Database
+from app.events.models import AuditEntry, OutboxEvent
+from app.judging.models import Assignment
+from app.middleware import CSRF_COOKIE
+from app.migrate import upgrade
+from bench import stack, wrk
+from bench.data import BenchData, generate
+from bench.harness import ms, quantile, table
+from bench.wrk import Page, Request, Result
+
+TEAMS, JUDGES = 1000, 100  # one project per team: 1,000 projects, 100 judges
+SAVED = "/judging?saved=1"  # where a saved score sheet sends the judge
+SHEET, SCORE = "scoring: open sheet", "scoring: post score"
+
+
+# The plans ----------------------------------------------------------------------------------
+
+
+def visitor_cookie(seed: int) -> str:
+    """A returning visitor's CSRF cookie (43 characters, as the middleware mints them)."""
+    return f"{CSRF_COOKIE}={random.Random(seed).randbytes(32).hex()[:43]}"
+
+
+async def judge_sessions(db: Database, data: BenchData) -> dict[int, str]:
+    """A logged-in session per judge, made as the login page makes it."""
+    tokens = {}
+    async with db.transaction() as session:
+        for judge_id in data.judge_ids:
+            user = await session.get(User, judge_id)
+            assert user is not None
+            tokens[judge_id] = await accounts_service.start_session(session, user=user, days=1)
+    return tokens
+
+
+async def scoring_plan(db: Database, data: BenchData, base: str) -> list[Request]:
+    """Every assignment: its sheet, then its scores posted with the CSRF token the sheet's
+    form carries (read from the page, once per judge, as a browser would)."""
+    sessions = await judge_sessions(db, data)
+    async with db.read() as session:
+        rows = await session.execute(
+            select(Assignment.id, Assignment.judge_id).order_by(col(Assignment.id))
+        )
+        assignments = [(int(a), int(j)) for a, j in rows.all()]
+    forms: dict[int, tuple[str, str, list[str]]] = {}
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        for assignment_id, judge_id in assignments:
+            if judge_id in forms:
+                continue
+            cookie = f"{visitor_cookie(judge_id)}; {SESSION_COOKIE}={sessions[judge_id]}"
+            page = await client.get(
+                f"/judging/assignments/{assignment_id}", headers={"cookie": cookie}
+            )
+            found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+            criteria = sorted(set(re.findall(r'name="(criterion-\d+)"', page.text)))
+            if page.status_code != 200 or found is None or not criteria:
+                raise RuntimeError(f"judge {judge_id}'s score sheet: HTTP {page.status_code}")
+            forms[judge_id] = (cookie, found.group(1), criteria)
+    rng = random.Random(0)
+    plan = []
+    for assignment_id, judge_id in assignments:
+        cookie, token, criteria = forms[judge_id]
+        path = f"/judging/assignments/{assignment_id}"
+        values = {"csrf_token": token, **{c: str(rng.randint(1, 5)) for c in criteria}}
+        body = urlencode({**values, "comment": "Prova di carico: idea chiara."})
+        plan.append(Request(SHEET, "GET", path, cookie, 200))
+        plan.append(Request(SCORE, "POST", path, cookie, 303, SAVED, body))
+    return plan
+
+
+async def pages(db: Database, data: BenchData, base: str) -> list[Page]:
+    cookie = visitor_cookie(0)
+    challenge = f"/challenges/{data.challenge_ids[0]}"
+    projects = [Request("project", "GET", f"/projects/{p}", cookie, 200) for p in data.project_ids]
+    return [
+        Page("home", [Request("home", "GET", "/", cookie, 200)]),
+        Page("challenge", [Request("challenge", "GET", challenge, cookie, 200)]),
+        Page("project", projects),
+        Page("scoring", await scoring_plan(db, data, base), step=2),
+    ]
+
+
+# The run ---------------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} CPUs, load average {load} (1, 5, 15 min)"
+
+
+def row(name: str, samples: list[float], seconds: float, errors: int) -> list[object]:
+    p50, p99 = ms(quantile(samples, 0.5)), ms(quantile(samples, 0.99))
+    return [name, len(samples), len(samples) / seconds, p50, p99, errors]
+
+
+def rows(page: Page, result: Result) -> list[list[object]]:
+    """A row per kind of request; for a flow, one more for its steps together."""
+    kinds = list(dict.fromkeys(r.kind for r in page.plan))
+    if len(kinds) == 1:
+        return [row(kinds[0], result.latencies.get(kinds[0], []), result.seconds, result.failures)]
+    out = [
+        row(kind, result.latencies.get(kind, []), result.seconds, result.unexpected.get(kind, 0))
+        for kind in kinds
+    ]
+    every = [s for kind in kinds for s in result.latencies.get(kind, [])]
+    out.append(row(f"{page.name}: both steps", every, result.seconds, result.failures))
+    return out
+
+
+async def drained(db: Database, seconds: float) -> tuple[dict[str, int], int, float]:
+    """Events by type, those the worker has not dispatched yet, and the seconds waited."""
+    started = time.monotonic()
+    while True:
+        async with db.read() as session:
+            counts = await session.execute(
+                select(OutboxEvent.type, func.count()).group_by(col(OutboxEvent.type))
+            )
+            waiting = await session.scalar(
+                select(func.count())
+                .select_from(OutboxEvent)
+                .where(col(OutboxEvent.dispatched_at).is_(None))
+            )
+        waited = time.monotonic() - started
+        if not waiting or waited > seconds:
+            return {kind: int(n) for kind, n in counts.all()}, waiting or 0, waited
+        await asyncio.sleep(0.5)
+
+
+async def run(args: argparse.Namespace) -> int:
+    if shutil.which("wrk") is None:
+        raise stack.StackError("wrk is missing: `apt-get install -y wrk` (make load does it)")
+    print(f"Madrina load run: {machine()}", flush=True)
+    work = Path(tempfile.mkdtemp(prefix="madrina-load-"))
+    try:
+        async with (
+            stack.scratch_database(args.database_url, args.database) as database_url,
+            stack.redis(args.redis_url, work / "redis") as redis_url,
+        ):
+            return await measure(args, work, database_url, redis_url)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+async def measure(args: argparse.Namespace, work: Path, database_url: str, redis_url: str) -> int:
+    started = time.perf_counter()
+    settings = Settings(_env_file=None, database_url=database_url, storage_dir=work / "storage")
+    await asyncio.to_thread(upgrade, database_url)
+    db = Database(settings)
+    try:
+        data = await generate(db, teams=TEAMS, judges=JUDGES)
+        seconds = time.perf_counter() - started
+        print(
+            f"Dataset: {len(data.project_ids):,} projects, {len(data.judge_ids)} judges, "
+            f"{data.total_rows:,} rows in {seconds:.1f}s",
+            flush=True,
+        )
+        port = stack.free_port()
+        env = stack.child_environment(
+            database_url=database_url,
+            redis_url=redis_url,
+            base_url=f"http://127.0.0.1:{port}",
+            storage=settings.storage_dir,
+        )
+        async with stack.servers(env, port, work) as base:
+            plan = await pages(db, data, base)
+            results = []
+            for page in plan:
+                print(f"  {page.name}: {args.warmup:g}s warm-up, {args.duration:g}s", flush=True)
+                runs = [
+                    await asyncio.to_thread(
+                        wrk.run, base, page, seconds=s, connections=args.connections, work=work
+                    )
+                    for s in (args.warmup, args.duration)
+                ]
+                warm, measured = runs
+                results.append((page, warm, measured))
+            events, waiting, waited = await drained(db, args.drain)
+            async with db.read() as session:
+                saved = await session.scalar(
+                    select(func.count())
+                    .select_from(AuditEntry)
+                    .where(col(AuditEntry.action) == "scores.saved")
+                )
+        logged = stack.logged_errors(work)  # the servers have stopped: their logs are whole
+        if args.logs:
+            _keep_logs(work, args.logs)
+        version = await _postgres_version(db)
+    finally:
+        await db.dispose()
+    return report(args, results, events, waiting, waited, saved or 0, logged, version)
+
+
+def _keep_logs(work: Path, directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for log in work.glob("*.log"):
+        shutil.copy(log, directory / log.name)
+
+
+async def _postgres_version(db: Database) -> str:
+    async with db.read() as session:
+        version = str(await session.scalar(text("SHOW server_version")))
+    return version.split()[0]
+
+
+def report(
+    args: argparse.Namespace,
+    results: list[tuple[Page, Result, Result]],
+    events: dict[str, int],
+    waiting: int,
+    waited: float,
+    saved: int,
+    logged: stack.Logged,
+    postgres: str,
+) -> int:
+    table_rows = [row for page, _warm, measured in results for row in rows(page, measured)]
+    print(
+        table(
+            f"Load on loopback: wrk, {args.connections} connections, {args.duration:g}s per page "
+            f"(after {args.warmup:g}s warm-up); 2 uvicorn workers + 1 arq worker",
+            ["page", "requests", "req/s", "p50 ms", "p99 ms", "errors"],
+            table_rows,
+        )
+    )
+    print(
+        "project: the 1,000 project pages in turn; scoring: every assignment in turn, its sheet "
+        "then its scores\n(expected: 303 to /judging?saved=1). errors: any other status or "
+        f"redirect, socket errors, answers slower than {wrk.TIMEOUT}."
+    )
+    posted = sum(len(r.latencies.get(SCORE, [])) for _p, warm, m in results for r in (warm, m))
+    print(f"Scores posted and answered 303: {posted:,}; saved in the database: {saved:,}.")
+    kinds = ", ".join(f"{n:,} {kind}" for kind, n in sorted(events.items()))
+    print(f"Outbox: {kinds or 'no events'}; undispatched {waited:.1f}s after the load: {waiting}.")
+    redis_kind = "REDIS_URL" if args.redis_url else "embedded"
+    print(f"Machine: {machine()}")
+    print(f"Python {platform.python_version()}, PostgreSQL {postgres}, Redis ({redis_kind})")
+    problems = []
+    for page, warm, measured in results:
+        for name, result in (("warm-up", warm), ("run", measured)):
+            if result.failures:
+                sockets = ", ".join(f"{k} {v}" for k, v in result.socket_errors.items() if v)
+                problems.append(
+                    f"{page.name} ({name}): {result.failures} failed requests "
+                    f"[{sockets or 'no socket errors'}] {result.first_unexpected}"
+                )
+    if saved < posted:
+        problems.append(f"only {saved} of {posted} answered score posts are in the database")
+    if waiting:
+        problems.append(f"the arq worker left {waiting} events undispatched after {waited:.0f}s")
+    if logged.disconnects:
+        print(
+            f"Logged: {logged.disconnects} ClientDisconnect tracebacks, from posts whose client "
+            "left before the app read the body (wrk closes its connections when time is up)."
+        )
+    problems += logged.errors
+    for problem in problems:
+        print(f"FAILED: {problem}")
+    return 1 if problems else 0
+
+
+def main() -> None:
+    summary = __doc__.split("\n")[0]
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=summary)
+    parser.add_argument("--duration", type=float, default=12, help="seconds per page (12)")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds before each page (2)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL", ""),
+        help="a PostgreSQL server to create the scratch database on (default: $DATABASE_URL; "
+        "its own database is only used to connect)",
+    )
+    parser.add_argument("--database", default="madrina_load", help="scratch database's name")
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL", ""),
+        help="Redis for the queue (default: $REDIS_URL, else a private embedded one)",
+    )
+    parser.add_argument(
+        "--drain", type=float, default=60, help="seconds to wait for the worker after (60)"
+    )
+    parser.add_argument("--logs", type=Path, help="keep the servers' logs in this directory")
+    args = parser.parse_args()
+    if not args.database_url:
+        sys.exit(
+            "bench.load needs PostgreSQL: set DATABASE_URL or pass --database-url, e.g. "
+            "postgresql://postgres@127.0.0.1:5432/postgres (`make load` uses that by default). "
+            "It creates the database madrina_load there and drops it afterwards."
+        )
+    try:
+        sys.exit(asyncio.run(run(args)))
+    except stack.StackError as exc:
+        sys.exit(str(exc))
+
+
+if __name__ == "__main__":
+    main()
