@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import logging
 import os
@@ -11,6 +12,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from app.config import ConfigError, Settings, get_settings
 
@@ -90,19 +92,57 @@ def cmd_worker(settings: Settings) -> None:
     asyncio.run(_run_worker(settings))
 
 
+RECONNECT_SECONDS = (1, 2, 5, 10)
+
+
 async def _run_worker(settings: Settings) -> None:
+    """An arq worker until SIGINT or SIGTERM. arq gives up when Redis goes away (a restart,
+    a network blip); then a fresh worker starts as soon as Redis answers again."""
+    from redis.exceptions import RedisError
+
     from workers.main import build_worker
 
-    worker = build_worker(settings, settings.redis_url, handle_signals=False)
+    log = logging.getLogger("madrina.worker")
+    stopping = asyncio.Event()
+    current: list[Any] = []
+
+    def stop() -> None:
+        stopping.set()
+        if current and current[0].main_task is not None:
+            current[0].main_task.cancel()
+
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, lambda: asyncio.ensure_future(worker.close()))
+        loop.add_signal_handler(sig, stop)
+    failures = 0
+    while not stopping.is_set():
+        worker = build_worker(settings, settings.redis_url, handle_signals=False)
+        current[:] = [worker]
+        delay = RECONNECT_SECONDS[0]
+        try:
+            await worker.async_run()
+        except asyncio.CancelledError:
+            pass  # stop() cancelled it
+        except (RedisError, OSError) as exc:
+            # A worker that had started (so Redis was there) retries soon, then backs off.
+            failures = 0 if "db" in worker.ctx else failures + 1
+            delay = RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)]
+            log.error("lost the connection to Redis (%s); trying again in %d s", exc, delay)
+        finally:
+            await _close_worker(worker)
+        if not stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), timeout=delay)
+
+
+async def _close_worker(worker: Any) -> None:
+    """arq's close() stops at its first Redis call when Redis is gone: finish our part then."""
+    from redis.exceptions import RedisError
+
     try:
-        await worker.async_run()
-    except asyncio.CancelledError:
-        pass
-    finally:
         await worker.close()
+    except (RedisError, OSError):
+        await worker.on_shutdown(worker.ctx)
 
 
 def cmd_run(settings: Settings, host: str, port: int) -> None:

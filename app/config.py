@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     session_days: int = Field(default=14, ge=1, le=365)
+    # How long committed work may wait before the reconcilers queue it again (its enqueue was
+    # lost with Redis, or its worker died): an undispatched outbox event, and a certificate
+    # still without its PDF (longer: renders may queue behind many others).
+    outbox_reconcile_seconds: int = Field(default=30, ge=1)
+    certificate_reconcile_seconds: int = Field(default=120, ge=1)
 
     @field_validator("database_url")
     @classmethod

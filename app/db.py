@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -21,6 +23,7 @@ from sqlmodel import SQLModel
 
 from app import jobs
 from app.config import Settings
+from app.errors import AppError
 
 # Stable constraint names, so Alembic migrations are reproducible on every database.
 SQLModel.metadata.naming_convention = {
@@ -31,6 +34,23 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
+
+# Ids are INTEGER columns, 32-bit in PostgreSQL: a larger number names no row, and the driver
+# would refuse it in a query with a server error, so input is checked against this first.
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+# SQLSTATE classes of a server that is down, restarting or out of connections.
+UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
+
+
+class DatabaseUnavailable(AppError):
+    """The database cannot be reached right now; it is back without anybody's help."""
+
+    status_code = 503
+    code = "service_unavailable"
+    message = "The service is temporarily unavailable. Please try again in a minute."
 
 
 def utcnow() -> datetime:
@@ -83,7 +103,9 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A session for reads only; nothing it does is committed."""
-        async with self.sessions() as session:
+        # The outage check is outermost: closing the session rolls back, which fails too.
+        async with _outage_as_unavailable(), self.sessions() as session:
+            await _connect(session)
             yield session
 
     @asynccontextmanager
@@ -93,12 +115,33 @@ class Database:
         Jobs are sent only after the commit so a worker never sees uncommitted data;
         if sending fails, the outbox reconciler sends them later.
         """
-        async with self.sessions() as session:
+        async with _outage_as_unavailable(), self.sessions() as session:
             async with session.begin():
                 # Procure the connection now, with the option the SQLite BEGIN hook reads.
-                await session.connection(execution_options={"sqlite_immediate": True})
+                await _connect(session, sqlite_immediate=True)
                 yield session
             await jobs.send_pending(session)
+
+
+async def _connect(session: AsyncSession, **options: Any) -> None:
+    """Check out the connection up front: failing to reach the server (refused, timed out,
+    pool exhausted) is told apart here from an OSError of the caller's own work."""
+    try:
+        await session.connection(execution_options=options)
+    except (OSError, sa_exc.TimeoutError) as exc:
+        raise DatabaseUnavailable() from exc
+
+
+@asynccontextmanager
+async def _outage_as_unavailable() -> AsyncIterator[None]:
+    """A connection lost mid-way, or a server shutting down or starting up: a 503, not a bug."""
+    try:
+        yield
+    except sa_exc.DBAPIError as exc:
+        sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
+        if exc.connection_invalidated or sqlstate.startswith(UNAVAILABLE_SQLSTATES):
+            raise DatabaseUnavailable() from exc
+        raise
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

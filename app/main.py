@@ -14,7 +14,7 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -29,7 +29,7 @@ from app.certificates import routes as certificates_routes
 from app.challenges import api as challenges_api
 from app.challenges import routes as challenges_routes
 from app.config import ROOT, Settings, get_settings
-from app.db import Database
+from app.db import Database, DatabaseUnavailable
 from app.embedded_redis import EmbeddedRedis
 from app.errors import AppError
 from app.forms import csrf_token
@@ -167,6 +167,13 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return _error_page(request, exc.status_code, message)
 
 
+async def client_gone(request: Request, exc: Exception) -> Response:
+    """The browser left before sending its whole request (a judge's phone losing signal):
+    nothing was read or written and nobody waits for the answer, so it is no server error."""
+    log.info("client left during %s %s", request.method, request.url.path)
+    return Response(status_code=400)
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     message = _("Something went wrong on our side. Nothing was saved; please try again.")
@@ -194,6 +201,30 @@ class CsrfTokenForTemplates:
         await self.app(scope, receive, send)
 
 
+class OutageInMiddleware:
+    """The 503 answer for a database outage met by a middleware (authentication looks the
+    session up), where the routes' exception handlers do not reach."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        started = False
+
+        async def tracking_send(message: Any) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except DatabaseUnavailable as exc:
+            if started or scope["type"] != "http":
+                raise
+            response = await app_error(Request(scope, receive), exc)
+            await response(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     routes: list[BaseRoute] = [
@@ -213,11 +244,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 secure_cookies=settings.base_url.startswith("https://"),
             ),
             Middleware(CsrfTokenForTemplates),
+            Middleware(OutageInMiddleware),
             Middleware(Authentication),
         ],
         exception_handlers={
             AppError: app_error,
             HTTPException: http_error,
+            ClientDisconnect: client_gone,
             Exception: server_error,
         },
         lifespan=lifespan,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import secrets
@@ -39,6 +40,7 @@ class LocalStorage:
     def save(self, data: bytes) -> StoredFile:
         key = secrets.token_hex(16)
         path = self._path(key)
+        tmp: str | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -48,6 +50,10 @@ class LocalStorage:
                 os.fsync(out.fileno())
             os.replace(tmp, path)
         except OSError as exc:
+            # A full disk fails half-way through the write: leave no partial file behind.
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
             raise StorageError() from exc
         return StoredFile(key=key, size=len(data), sha256=hashlib.sha256(data).hexdigest())
 

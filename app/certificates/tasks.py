@@ -21,7 +21,6 @@ from app.events.service import handles
 from app.storage import LocalStorage
 
 log = logging.getLogger(__name__)
-RECONCILE_AFTER = timedelta(minutes=2)
 
 
 def _settings(session: AsyncSession) -> Settings:
@@ -97,8 +96,9 @@ async def email_certificate(session: AsyncSession, event: OutboxEvent) -> None:
 async def reconcile_pending(ctx: dict[str, Any]) -> int:
     """Re-send render jobs of certificates still pending (lost enqueue, failed render)."""
     db: Database = ctx["db"]
+    age = timedelta(seconds=db.settings.certificate_reconcile_seconds)
     async with db.read() as session:
-        pending = await queries.pending_since(session, before=utcnow() - RECONCILE_AFTER)
+        pending = await queries.pending_since(session, before=utcnow() - age)
     minute = int(utcnow().timestamp() // 60)
     sent = 0
     for certificate in pending:
@@ -121,5 +121,7 @@ cron_jobs: list[Any] = [
         name="certificates.reconcile",
         minute=set(range(0, 60, 5)),
         second={30},
+        # A worker restarted after a crash picks up the renders the dead one left at once.
+        run_at_startup=True,
     )
 ]

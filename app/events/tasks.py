@@ -17,7 +17,6 @@ from app.events.service import DISPATCH_JOB, handlers_for, undispatched_events
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
-RECONCILE_AFTER = timedelta(seconds=30)
 
 
 async def dispatch(ctx: dict[str, Any], event_id: str) -> str:
@@ -79,8 +78,9 @@ async def _handled(db: Database, event_id: str, handler: str) -> bool:
 async def reconcile(ctx: dict[str, Any]) -> int:
     """Re-send events that were committed but never dispatched (lost enqueue, failed run)."""
     db: Database = ctx["db"]
+    age = timedelta(seconds=db.settings.outbox_reconcile_seconds)
     async with db.read() as session:
-        events = await undispatched_events(session, older_than=RECONCILE_AFTER)
+        events = await undispatched_events(session, older_than=age)
     sent = 0
     minute = int(utcnow().timestamp() // 60)
     for event in events:
