@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -14,8 +15,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from app.errors import UnsupportedMediaType, ValidationFailed
+from app.db import MAX_ID
+from app.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from app.forms import field_errors
+from app.ids import parse_id
 
 Schema = TypeVar("Schema", bound=BaseModel)
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -46,6 +49,7 @@ class Operation:
     status: int
     auth: bool
     errors: tuple[int, ...]
+    files: tuple[str, ...]
 
 
 class ApiRouter:
@@ -67,7 +71,10 @@ class ApiRouter:
         status: int = 200,
         auth: bool = True,
         errors: tuple[int, ...] = (),
+        files: tuple[str, ...] = (),
     ) -> Callable[[Endpoint], Endpoint]:
+        """`files` names the file fields of a multipart/form-data body (instead of `body`)."""
+
         def register(endpoint: Endpoint) -> Endpoint:
             self.operations.append(
                 Operation(
@@ -82,6 +89,7 @@ class ApiRouter:
                     status,
                     auth,
                     errors,
+                    files,
                 )
             )
             return endpoint
@@ -90,15 +98,40 @@ class ApiRouter:
 
     def routes(self) -> list[Route]:
         return [
-            Route("/api/v1" + op.path, op.endpoint, methods=[op.method]) for op in self.operations
+            Route("/api/v1" + op.path, _ids_in_range(op), methods=[op.method])
+            for op in self.operations
         ]
 
 
+def _ids_in_range(op: Operation) -> Endpoint:
+    """The endpoint, answering 404 at once for an integer path parameter out of the id range
+    (which would otherwise reach a query and fail there)."""
+    names = [name for name, kind in _path_params(op.path) if kind == "integer"]
+    if not names:
+        return op.endpoint
+
+    @wraps(op.endpoint)
+    async def endpoint(request: Request) -> Response:
+        for name in names:
+            if parse_id(str(request.path_params[name])) is None:
+                raise NotFound()
+        return await op.endpoint(request)
+
+    return endpoint
+
+
 async def read_json(request: Request, schema: type[Schema]) -> Schema:
-    """Parse and validate a JSON body; 415 for another type, 422 for bad content."""
+    """Parse and validate a JSON body; 415 for another type, 413 over 1 MB, 422 for bad content."""
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         raise UnsupportedMediaType("Send the body as application/json.")
-    raw = await request.body()
+    # JSON bodies are small: refuse a large one while it arrives, not once it is in memory.
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_JSON_BYTES:
+            raise PayloadTooLarge("The body is too large for this request (at most 1 MB).")
+        chunks.append(chunk)
+    raw = b"".join(chunks)
     try:
         data = json.loads(raw or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -159,15 +192,17 @@ def _operation(op: Operation, refs: dict[type[BaseModel], Any]) -> dict[str, Any
             schema = {"type": "array", "items": schema}
         ok["content"] = {"application/json": {"schema": schema}}
     responses: dict[str, Any] = {str(op.status): ok}
-    codes = set(op.errors)
+    codes = set(op.errors) | {503}  # any operation, while the database cannot be reached
     if op.body is not None:
-        codes |= {415, 422}
+        codes |= {413, 415, 422}
+    if op.files:  # 400: a multipart body Starlette cannot parse (or with too many fields)
+        codes |= {400, 415, 422}
     if op.auth:
         codes |= {401}
     for code in sorted(codes):
         responses[str(code)] = {"description": "Error", **error_ref}
     params = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+        {"name": name, "in": "path", "required": True, "schema": _param_schema(kind)}
         for name, kind in _path_params(op.path)
     ]
     result: dict[str, Any] = {
@@ -183,9 +218,22 @@ def _operation(op: Operation, refs: dict[type[BaseModel], Any]) -> dict[str, Any
             "required": True,
             "content": {"application/json": {"schema": refs[op.body]}},
         }
+    elif op.files:
+        fields = {name: {"type": "string", "format": "binary"} for name in op.files}
+        form = {"type": "object", "properties": fields, "required": list(op.files)}
+        result["requestBody"] = {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": form}},
+        }
     if op.auth:
         result["security"] = [{"bearer": []}]
     return result
+
+
+def _param_schema(kind: str) -> dict[str, Any]:
+    if kind == "integer":
+        return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    return {"type": kind}
 
 
 def _path_params(path: str) -> list[tuple[str, str]]:

@@ -81,15 +81,19 @@ async def list_certificates(request: Request) -> Response:
 )
 async def revoke_certificate(request: Request) -> Response:
     user = require_user(request)
-    data = await read_json(request, CertificateRevoke)
     certificate_id: int = request.path_params["certificate_id"]
-    async with request.app.state.db.transaction() as session:
+    # The permission before the body: someone who may not revoke learns nothing from it.
+    async with request.app.state.db.read() as session:
         certificate = await queries.get_certificate(session, certificate_id=certificate_id)
-        await permissions.organiser_of(session, user=user, challenge_id=certificate.challenge_id)
+        challenge_id = certificate.challenge_id
+        await permissions.organiser_of(session, user=user, challenge_id=challenge_id)
+    data = await read_json(request, CertificateRevoke)
+    async with request.app.state.db.transaction() as session:
+        await permissions.organiser_of(session, user=user, challenge_id=challenge_id)
         certificate = await service.revoke(
             session,
             certificate_id=certificate_id,
-            challenge_id=certificate.challenge_id,
+            challenge_id=challenge_id,
             actor_id=user.id,
             reason=data.reason,
         )

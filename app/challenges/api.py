@@ -100,11 +100,13 @@ async def create_challenge(request: Request) -> Response:
 )
 async def add_track(request: Request) -> Response:
     user = require_user(request)
+    challenge_id = request.path_params["id"]
+    # The permission before the body: someone who may not add a track learns nothing from it.
+    async with request.app.state.db.read() as session:
+        await service.load_managed(session, user=user, challenge_id=challenge_id)
     data = await read_json(request, TrackInput)
     async with request.app.state.db.transaction() as session:
-        track = await service.add_track(
-            session, user=user, challenge_id=request.path_params["id"], data=data
-        )
+        track = await service.add_track(session, user=user, challenge_id=challenge_id, data=data)
     return respond(TrackRead.model_validate(track), 201)
 
 
@@ -119,9 +121,12 @@ async def add_track(request: Request) -> Response:
 )
 async def set_phases(request: Request) -> Response:
     user = require_user(request)
+    challenge_id = request.path_params["id"]
+    async with request.app.state.db.read() as session:
+        await service.load_managed(session, user=user, challenge_id=challenge_id)
     data = await read_json(request, PhasesUpdate)
     async with request.app.state.db.transaction() as session:
         phase_list = await phases.set_phases(
-            session, user=user, challenge_id=request.path_params["id"], windows=data.phases
+            session, user=user, challenge_id=challenge_id, windows=data.phases
         )
     return respond([PhaseRead.model_validate(p) for p in phase_list])

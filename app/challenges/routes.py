@@ -14,6 +14,7 @@ from app.challenges.schemas import ProgrammeInput, StageInput
 from app.db import utcnow
 from app.errors import AppError, NotFound, ValidationFailed
 from app.forms import form_values, read_form, validate
+from app.ids import parse_id
 from app.teams import queries as teams_queries
 from app.templating import render
 
@@ -39,20 +40,13 @@ async def home(request: Request) -> Response:
 GALLERY_PAGE_SIZE = 24
 
 
-def _whole_number(text: str | None, *, default: int | None) -> int | None:
-    if text is None:
-        return default
-    if not text.isdigit() or len(text) > 9:
-        raise NotFound()
-    return int(text)
-
-
 def gallery_view(request: Request, tracks: list[Track]) -> tuple[int | None, int]:
     """The gallery's ?track= and ?page=: a track of this challenge and a page from 1; links
     naming anything else are 404, as a missing page is."""
-    track_id = _whole_number(request.query_params.get("track"), default=None)
-    page = _whole_number(request.query_params.get("page"), default=1) or 0
-    if (track_id is not None and track_id not in {t.id for t in tracks}) or page < 1:
+    raw_track, raw_page = request.query_params.get("track"), request.query_params.get("page")
+    track_id = parse_id(raw_track)
+    page = parse_id(raw_page) if raw_page is not None else 1
+    if (raw_track is not None and track_id not in {t.id for t in tracks}) or page is None:
         raise NotFound()
     return track_id, page
 

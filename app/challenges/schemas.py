@@ -10,6 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, fi
 
 from app.accounts.models import RoleKind
 from app.challenges.models import PhaseKind
+from app.db import Id
 from app.errors import ValidationFailed
 from app.i18n import gettext as _
 
@@ -28,7 +29,7 @@ def _one_line(value: str) -> str:
     return " ".join(value.split())
 
 
-OptionalId = Annotated[int | None, BeforeValidator(_blank_to_none)]
+OptionalId = Annotated[Id | None, BeforeValidator(_blank_to_none)]
 OptionalDatetime = Annotated[datetime | None, BeforeValidator(_blank_to_none)]
 
 

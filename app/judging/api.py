@@ -9,6 +9,7 @@ from starlette.responses import Response
 from app.accounts.auth import current_user, require_user
 from app.api import ApiRouter, read_json, respond
 from app.errors import NotFound
+from app.ids import parse_id
 from app.judging import queries, results, scoring, service
 from app.judging.schemas import (
     AllocationRead,
@@ -30,11 +31,11 @@ router = ApiRouter("judging")
 
 
 def path_id(request: Request, name: str = "id") -> int:
-    """An id from the path; anything but digits names nothing, so it is 'not found'."""
-    raw = str(request.path_params[name])
-    if not raw.isdigit() or len(raw) > 18:
+    """An id from the path; text that names no row is 'not found'."""
+    number = parse_id(str(request.path_params[name]))
+    if number is None:
         raise NotFound()
-    return int(raw)
+    return number
 
 
 @router.route(
@@ -48,10 +49,14 @@ def path_id(request: Request, name: str = "id") -> int:
 )
 async def create_rubric(request: Request) -> Response:
     user = require_user(request)
+    challenge_id = path_id(request)
+    # The permission before the body: someone who may not set up judging learns nothing from it.
+    async with request.app.state.db.read() as session:
+        await service.organiser_of(session, user=user, challenge_id=challenge_id)
     data = await read_json(request, RubricCreate)
     async with request.app.state.db.transaction() as session:
         rubric = await service.create_rubric(
-            session, user=user, challenge_id=path_id(request), data=data
+            session, user=user, challenge_id=challenge_id, data=data
         )
         assert rubric.id is not None
         criteria = (await queries.criteria(session, [rubric.id]))[rubric.id]
@@ -76,10 +81,13 @@ async def create_rubric(request: Request) -> Response:
 )
 async def add_judge(request: Request) -> Response:
     user = require_user(request)
+    challenge_id = path_id(request)
+    async with request.app.state.db.read() as session:
+        await service.organiser_of(session, user=user, challenge_id=challenge_id)
     data = await read_json(request, JudgeAdd)
     async with request.app.state.db.transaction() as session:
         await service.add_judge(
-            session, user=user, challenge_id=path_id(request), email=str(data.email)
+            session, user=user, challenge_id=challenge_id, email=str(data.email)
         )
     return Response(status_code=204)
 
@@ -95,10 +103,13 @@ async def add_judge(request: Request) -> Response:
 )
 async def create_round(request: Request) -> Response:
     user = require_user(request)
+    challenge_id = path_id(request)
+    async with request.app.state.db.read() as session:
+        await service.organiser_of(session, user=user, challenge_id=challenge_id)
     data = await read_json(request, RoundCreate)
     async with request.app.state.db.transaction() as session:
         judging_round = await service.create_round(
-            session, user=user, challenge_id=path_id(request), data=data
+            session, user=user, challenge_id=challenge_id, data=data
         )
     return respond(RoundRead.model_validate(judging_round), 201)
 
@@ -188,8 +199,10 @@ async def my_assignments(request: Request) -> Response:
 )
 async def save_scores(request: Request) -> Response:
     user = require_user(request)
-    data = await read_json(request, ScoresIn)
     assignment_id = path_id(request)
+    async with request.app.state.db.read() as session:
+        await scoring.own_assignment(session, user=user, assignment_id=assignment_id)
+    data = await read_json(request, ScoresIn)
     async with request.app.state.db.transaction() as session:
         await scoring.save_scores(session, user=user, assignment_id=assignment_id, data=data)
     async with request.app.state.db.read() as session:

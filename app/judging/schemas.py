@@ -16,6 +16,7 @@ from pydantic import (
     field_validator,
 )
 
+from app.db import Id
 from app.errors import ValidationFailed
 from app.forms import validate
 from app.i18n import gettext as _
@@ -107,7 +108,7 @@ def rubric_from_form(values: Mapping[str, str]) -> RubricCreate:
 
 class RoundCreate(BaseModel):
     name: OneLine = Field(min_length=1, max_length=120)
-    rubric_id: int
+    rubric_id: Id
     judges_per_project: int = Field(default=2, ge=1, le=20)
 
 
@@ -119,7 +120,9 @@ class ScoresIn(BaseModel):
     """A judge's scores: criterion id -> value; criteria left out keep their score."""
 
     scores: dict[int, int] = Field(default_factory=dict)
-    comment: Text | None = Field(default=None, max_length=2000)
+    # The limit on the text, before the validator: on the optional it would count "items",
+    # and the message would not say how long a comment may be.
+    comment: Annotated[str, Field(max_length=2000), BeforeValidator(_stripped)] | None = None
 
 
 def scores_from_form(values: Mapping[str, str]) -> ScoresIn:
@@ -130,9 +133,9 @@ def scores_from_form(values: Mapping[str, str]) -> ScoresIn:
         if not key.startswith("criterion-") or raw == "":
             continue
         ident = key.removeprefix("criterion-")
-        if not ident.isdigit() or len(ident) > 18:
+        if not (ident.isascii() and ident.isdigit()) or len(ident) > 18:
             errors[key] = _("This criterion is not part of the rubric.")
-        elif not raw.lstrip("-").isdigit() or len(raw) > 6:
+        elif not (raw.isascii() and raw.lstrip("-").isdigit()) or len(raw) > 6:
             errors[key] = _("Please enter a whole number.")
         else:
             scores[int(ident)] = int(raw)

@@ -80,7 +80,8 @@ async def my_assignments(session: AsyncSession, *, user: User) -> list[RoundGrou
     return list(groups.values())
 
 
-async def _own_assignment(session: AsyncSession, user: User, assignment_id: int) -> Assignment:
+async def own_assignment(session: AsyncSession, *, user: User, assignment_id: int) -> Assignment:
+    """The assignment, if it is the person's own: no one else may see or score it."""
     assignment = await session.get(Assignment, assignment_id)
     if assignment is None:
         raise NotFound()
@@ -90,7 +91,7 @@ async def _own_assignment(session: AsyncSession, user: User, assignment_id: int)
 
 async def score_sheet(session: AsyncSession, *, user: User, assignment_id: int) -> ScoreSheet:
     """The project and the rubric, with the judge's scores so far."""
-    assignment = await _own_assignment(session, user, assignment_id)
+    assignment = await own_assignment(session, user=user, assignment_id=assignment_id)
     judging_round = await queries.get_round(session, assignment.round_id)
     if judging_round.status == RoundStatus.DRAFT:
         raise NotFound()  # not handed to the judge yet
@@ -123,7 +124,7 @@ async def save_scores(
 
     The assignment counts as submitted once every criterion has a score.
     """
-    assignment = await _own_assignment(session, user, assignment_id)
+    assignment = await own_assignment(session, user=user, assignment_id=assignment_id)
     judging_round = await queries.get_round(session, assignment.round_id)
     if judging_round.status == RoundStatus.CLOSED:
         raise ScoringClosed(_(ScoringClosed.message))

@@ -76,7 +76,8 @@ class JudgingAdmin:
         return [(r.id, r.name) for r in self.rubrics]
 
 
-async def _organiser_of(session: AsyncSession, user: User, challenge_id: int) -> Challenge:
+async def organiser_of(session: AsyncSession, *, user: User, challenge_id: int) -> Challenge:
+    """The challenge, if the person organises it: everything judging sets up."""
     challenge = await challenges_queries.get_challenge(session, challenge_id)
     who = await permissions.actor(session, user=user, challenge_id=challenge_id)
     permissions.ensure_organiser(who)
@@ -85,7 +86,7 @@ async def _organiser_of(session: AsyncSession, user: User, challenge_id: int) ->
 
 async def overview(session: AsyncSession, *, user: User, challenge_id: int) -> JudgingAdmin:
     """Everything on the organisers' judging page."""
-    challenge = await _organiser_of(session, user, challenge_id)
+    challenge = await organiser_of(session, user=user, challenge_id=challenge_id)
     rubric_list = await queries.rubrics(session, challenge_id)
     names = {r.id: r.name for r in rubric_list}
     round_list = await queries.rounds(session, challenge_id)
@@ -113,7 +114,7 @@ async def create_rubric(
     session: AsyncSession, *, user: User, challenge_id: int, data: RubricCreate
 ) -> Rubric:
     """A rubric with weighted criteria (the schema checked the weights add up to 100)."""
-    await _organiser_of(session, user, challenge_id)
+    await organiser_of(session, user=user, challenge_id=challenge_id)
     rubric = Rubric(
         challenge_id=challenge_id,
         name=data.name,
@@ -139,7 +140,7 @@ async def create_rubric(
 
 async def add_judge(session: AsyncSession, *, user: User, challenge_id: int, email: str) -> User:
     """Give an existing account the judge role in the challenge; twice is harmless."""
-    await _organiser_of(session, user, challenge_id)
+    await organiser_of(session, user=user, challenge_id=challenge_id)
     person = await accounts_service.user_by_email(session, email)
     if person is None or person.id is None:
         raise ValidationFailed(
@@ -155,7 +156,7 @@ async def create_round(
     session: AsyncSession, *, user: User, challenge_id: int, data: RoundCreate
 ) -> Round:
     """A judging round in preparation, scored with one of the challenge's rubrics."""
-    await _organiser_of(session, user, challenge_id)
+    await organiser_of(session, user=user, challenge_id=challenge_id)
     await queries.get_rubric(session, data.rubric_id, challenge_id=challenge_id)
     judging_round = Round(challenge_id=challenge_id, **data.model_dump())
     session.add(judging_round)
@@ -175,7 +176,7 @@ async def create_round(
 
 async def _organised_round(session: AsyncSession, user: User, round_id: int) -> Round:
     judging_round = await queries.get_round(session, round_id)
-    await _organiser_of(session, user, judging_round.challenge_id)
+    await organiser_of(session, user=user, challenge_id=judging_round.challenge_id)
     return judging_round
 
 

@@ -58,6 +58,14 @@ async def offers_open(session: AsyncSession, project: Project) -> bool:
     return deadline is None or utcnow() < deadline
 
 
+async def project_to_adopt(session: AsyncSession, *, user: User, project_id: int) -> Project:
+    """The project, if the person represents a sponsor in its challenge: only they make offers."""
+    project = await teams_queries.get_project(session, project_id)
+    who = await permissions.actor(session, user=user, challenge_id=project.challenge_id)
+    await permissions.sponsors_of(session, who)
+    return project
+
+
 async def _offering_sponsor(
     session: AsyncSession, *, user: User, challenge_id: int, sponsor_id: int | None
 ) -> Sponsor:

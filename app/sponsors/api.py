@@ -8,7 +8,8 @@ from starlette.responses import Response
 from app.accounts.auth import current_user, require_user
 from app.api import ApiRouter, read_json, respond
 from app.errors import NotFound
-from app.sponsors import adoptions, overviews, service
+from app.ids import parse_id
+from app.sponsors import adoptions, overviews, queries, service
 from app.sponsors.schemas import (
     AdoptionCreate,
     AdoptionRead,
@@ -23,11 +24,11 @@ router = ApiRouter("sponsors")
 
 
 def path_id(request: Request, name: str = "id") -> int:
-    """An id from the path; anything but digits names nothing, so it is 'not found'."""
-    raw = str(request.path_params[name])
-    if not raw.isdigit() or len(raw) > 18:
+    """An id from the path; text that names no row is 'not found'."""
+    number = parse_id(str(request.path_params[name]))
+    if number is None:
         raise NotFound()
-    return int(raw)
+    return number
 
 
 @router.route(
@@ -58,10 +59,14 @@ async def list_sponsors(request: Request) -> Response:
 )
 async def add_sponsor(request: Request) -> Response:
     user = require_user(request)
+    challenge_id = path_id(request, "id")
+    # The permission before the body: someone who may not add a sponsor learns nothing from it.
+    async with request.app.state.db.read() as session:
+        await service.organiser_of(session, user=user, challenge_id=challenge_id)
     data = await read_json(request, SponsorCreate)
     async with request.app.state.db.transaction() as session:
         sponsor = await service.add_sponsor(
-            session, user=user, challenge_id=path_id(request, "id"), data=data
+            session, user=user, challenge_id=challenge_id, data=data
         )
     return respond(SponsorRead.model_validate(sponsor), 201)
 
@@ -77,13 +82,16 @@ async def add_sponsor(request: Request) -> Response:
 )
 async def add_representative(request: Request) -> Response:
     user = require_user(request)
+    challenge_id, sponsor_id = path_id(request, "id"), path_id(request, "sponsor_id")
+    async with request.app.state.db.read() as session:
+        await service.organiser_of(session, user=user, challenge_id=challenge_id)
+        await queries.get_sponsor(session, sponsor_id, challenge_id=challenge_id)
     data = await read_json(request, RepresentativeAdd)
-    sponsor_id = path_id(request, "sponsor_id")
     async with request.app.state.db.transaction() as session:
         person = await service.add_representative(
             session,
             user=user,
-            challenge_id=path_id(request, "id"),
+            challenge_id=challenge_id,
             sponsor_id=sponsor_id,
             email=str(data.email),
         )
@@ -105,10 +113,13 @@ async def add_representative(request: Request) -> Response:
 )
 async def propose_adoption(request: Request) -> Response:
     user = require_user(request)
+    project_id = path_id(request, "id")
+    async with request.app.state.db.read() as session:
+        await adoptions.project_to_adopt(session, user=user, project_id=project_id)
     data = await read_json(request, AdoptionCreate)
     async with request.app.state.db.transaction() as session:
         adoption = await adoptions.propose_adoption(
-            session, user=user, project_id=path_id(request, "id"), data=data
+            session, user=user, project_id=project_id, data=data
         )
     return respond(AdoptionRead.model_validate(adoption), 201)
 

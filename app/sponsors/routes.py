@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 from app.accounts.auth import current_user, require_user
 from app.errors import Conflict, ValidationFailed
 from app.forms import form_values, read_form, validate
+from app.ids import parse_id
 from app.sponsors import adoptions, overviews, service
 from app.sponsors.schemas import AdoptionCreate, RepresentativeForm, SponsorCreate
 from app.templating import render
@@ -48,14 +49,15 @@ async def sponsors_list(request: Request) -> Response:
     if request.method == "GET":
         return await _sponsors_page(request)
     user = require_user(request)
-    form = await read_form(request)
-    values = form_values(form)
+    challenge_id = request.path_params["id"]
+    # The permission before the form: someone who may not add a sponsor learns nothing from it.
+    async with request.app.state.db.read() as session:
+        await service.organiser_of(session, user=user, challenge_id=challenge_id)
+    values = form_values(await read_form(request))
     try:
         data = validate(SponsorCreate, values)
         async with request.app.state.db.transaction() as session:
-            await service.add_sponsor(
-                session, user=user, challenge_id=request.path_params["id"], data=data
-            )
+            await service.add_sponsor(session, user=user, challenge_id=challenge_id, data=data)
     except ValidationFailed as exc:
         return await _sponsors_page(
             request, status_code=422, extra={"form": values, "errors": exc.errors}
@@ -63,33 +65,34 @@ async def sponsors_list(request: Request) -> Response:
     except service.SponsorNameTaken as exc:
         extra = {"form": values, "errors": {"name": exc.message}}
         return await _sponsors_page(request, status_code=exc.status_code, extra=extra)
-    return RedirectResponse(f"/challenges/{request.path_params['id']}/sponsors", status_code=303)
+    return RedirectResponse(f"/challenges/{challenge_id}/sponsors", status_code=303)
 
 
 async def representative_add(request: Request) -> Response:
     user = require_user(request)
-    form = await read_form(request)
-    values = form_values(form)
+    challenge_id = request.path_params["id"]
+    async with request.app.state.db.read() as session:
+        await service.organiser_of(session, user=user, challenge_id=challenge_id)
+    values = form_values(await read_form(request))
     try:
         data = validate(RepresentativeForm, values)
         async with request.app.state.db.transaction() as session:
             await service.add_representative(
                 session,
                 user=user,
-                challenge_id=request.path_params["id"],
+                challenge_id=challenge_id,
                 sponsor_id=data.sponsor_id,
                 email=str(data.email),
             )
     except ValidationFailed as exc:
         extra = {"rep_form": values, "rep_errors": exc.errors}
         return await _sponsors_page(request, status_code=422, extra=extra)
-    return RedirectResponse(f"/challenges/{request.path_params['id']}/sponsors", status_code=303)
+    return RedirectResponse(f"/challenges/{challenge_id}/sponsors", status_code=303)
 
 
 async def dashboard(request: Request) -> Response:
     user = require_user(request)
-    raw_track = request.query_params.get("track", "")
-    track_id = int(raw_track) if raw_track.isdigit() else None
+    track_id = parse_id(request.query_params.get("track"))
     async with request.app.state.db.read() as session:
         page = await overviews.dashboard(
             session, user=user, challenge_id=request.path_params["id"], track_id=track_id
@@ -111,13 +114,15 @@ async def propose(request: Request) -> Response:
     user = require_user(request)
     if request.method == "GET":
         return await _proposal_page(request)
-    form = await read_form(request)
-    values = form_values(form)
+    project_id = request.path_params["id"]
+    async with request.app.state.db.read() as session:
+        await adoptions.project_to_adopt(session, user=user, project_id=project_id)
+    values = form_values(await read_form(request))
     try:
         data = validate(AdoptionCreate, values)
         async with request.app.state.db.transaction() as session:
             adoption = await adoptions.propose_adoption(
-                session, user=user, project_id=request.path_params["id"], data=data
+                session, user=user, project_id=project_id, data=data
             )
     except ValidationFailed as exc:
         return await _proposal_page(

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, model_validator
 
+from app.db import Id
 from app.i18n import gettext as _
 from app.sponsors.models import AdoptionStatus
 
@@ -44,8 +45,10 @@ def _web_address(value: Any) -> Any:
 
 
 OneLine = Annotated[str, BeforeValidator(_one_line)]
-Count = Annotated[int, BeforeValidator(_blank_to_zero), Field(ge=0, le=100_000)]
-OptionalId = Annotated[int | None, BeforeValidator(_blank_to_none)]
+# The bounds before the validator, or pydantic leaves them out of the JSON schema.
+Count = Annotated[int, Field(ge=0, le=100_000), BeforeValidator(_blank_to_zero)]
+Euros = Annotated[int, Field(ge=0, le=10_000_000), BeforeValidator(_blank_to_zero)]
+OptionalId = Annotated[Id | None, BeforeValidator(_blank_to_none)]
 
 
 class SponsorCreate(BaseModel):
@@ -70,7 +73,7 @@ class AdoptionCreate(BaseModel):
     sponsor_id: OptionalId = None
     mentoring_hours: Count = 0
     internships: Count = 0
-    funding_eur: Count = Field(default=0, ge=0, le=10_000_000)
+    funding_eur: Euros = 0
     message: Annotated[str, BeforeValidator(_stripped)] = Field(default="", max_length=2000)
 
     @model_validator(mode="after")

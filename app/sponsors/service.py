@@ -52,13 +52,19 @@ async def list_sponsors(
     return SponsorsPage(challenge, found, reps, who.is_organiser)
 
 
+async def organiser_of(session: AsyncSession, *, user: User, challenge_id: int) -> Challenge:
+    """The challenge, if the person organises it: adding sponsors and their representatives."""
+    challenge = await challenges_queries.get_challenge(session, challenge_id)
+    who = await permissions.actor(session, user=user, challenge_id=challenge_id)
+    permissions.ensure_organiser(who)
+    return challenge
+
+
 async def add_sponsor(
     session: AsyncSession, *, user: User, challenge_id: int, data: SponsorCreate
 ) -> Sponsor:
     """An organiser adds a sponsor company to the challenge."""
-    await challenges_queries.get_challenge(session, challenge_id)
-    who = await permissions.actor(session, user=user, challenge_id=challenge_id)
-    permissions.ensure_organiser(who)
+    await organiser_of(session, user=user, challenge_id=challenge_id)
     taken = await session.execute(
         select(Sponsor.id).where(
             col(Sponsor.challenge_id) == challenge_id, col(Sponsor.name) == data.name
@@ -89,9 +95,7 @@ async def add_representative(
     session: AsyncSession, *, user: User, challenge_id: int, sponsor_id: int, email: str
 ) -> User:
     """Link an existing account to a sponsor and give it the sponsor role; twice is harmless."""
-    await challenges_queries.get_challenge(session, challenge_id)
-    who = await permissions.actor(session, user=user, challenge_id=challenge_id)
-    permissions.ensure_organiser(who)
+    await organiser_of(session, user=user, challenge_id=challenge_id)
     sponsor = await queries.get_sponsor(session, sponsor_id, challenge_id=challenge_id)
     person = await accounts_service.user_by_email(session, email)
     if person is None or person.id is None:

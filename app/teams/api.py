@@ -13,7 +13,7 @@ from app.challenges import service as challenges_service
 from app.errors import UnsupportedMediaType, ValidationFailed
 from app.forms import upload
 from app.i18n import gettext as _
-from app.teams import projects, queries, service, uploads
+from app.teams import permissions, projects, queries, service, uploads
 from app.teams.projects import ProjectView
 from app.teams.schemas import (
     ApiBody,
@@ -99,6 +99,10 @@ async def _project_response(request: Request, project_id: int, status: int = 200
 )
 async def register_team(request: Request) -> Response:
     user = require_user(request)
+    challenge_id = request.path_params["id"]
+    # The challenge before the body: a draft or unknown one is 'not found', whatever is sent.
+    async with request.app.state.db.read() as session:
+        await challenges_service.load(session, user=user, challenge_id=challenge_id)
     raw: dict[str, Any] = (await read_json(request, ApiBody)).model_dump()
     members = raw.pop("members", None)
     if not isinstance(members, list):
@@ -106,9 +110,7 @@ async def register_team(request: Request) -> Response:
     rows = [(i, row if isinstance(row, dict) else {}) for i, row in enumerate(members)]
     data = parse_team(raw, rows)
     async with request.app.state.db.transaction() as session:
-        team = await service.register_team(
-            session, user=user, challenge_id=request.path_params["id"], data=data
-        )
+        team = await service.register_team(session, user=user, challenge_id=challenge_id, data=data)
     return await _team_response(request, team.id or 0, 201)
 
 
@@ -134,11 +136,13 @@ async def get_team(request: Request) -> Response:
 )
 async def save_project(request: Request) -> Response:
     user = require_user(request)
+    team_id = request.path_params["id"]
+    async with request.app.state.db.read() as session:
+        _team, access = await service.load_team(session, user=user, team_id=team_id)
+    permissions.ensure_coach(access)
     data = await read_json(request, ProjectInput)
     async with request.app.state.db.transaction() as session:
-        project = await projects.save_project(
-            session, user=user, team_id=request.path_params["id"], data=data
-        )
+        project = await projects.save_project(session, user=user, team_id=team_id, data=data)
     return await _project_response(request, project.id or 0)
 
 
@@ -148,10 +152,15 @@ async def save_project(request: Request) -> Response:
     summary="Upload a PDF, PNG or JPEG (multipart/form-data, field 'file')",
     response=FileRead,
     status=201,
-    errors=(403, 404, 409, 413, 415, 422),
+    errors=(403, 404, 409, 413),
+    files=("file",),
 )
 async def upload_file(request: Request) -> Response:
     user = require_user(request)
+    project_id = request.path_params["id"]
+    # Before the multipart body is parsed: an upload that may not be made is never spooled.
+    async with request.app.state.db.read() as session:
+        await projects.editable_project(session, user=user, project_id=project_id)
     settings = request.app.state.settings
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise UnsupportedMediaType(_("Send the file as multipart/form-data."))
@@ -168,7 +177,7 @@ async def upload_file(request: Request) -> Response:
             project_file = await uploads.add_file(
                 session,
                 user=user,
-                project_id=request.path_params["id"],
+                project_id=project_id,
                 filename=file.filename or "",
                 data=data,
                 max_bytes=settings.max_upload_bytes,

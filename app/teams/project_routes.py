@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from app.accounts.auth import current_user, require_user
+from app.accounts.models import User
 from app.challenges import queries as challenge_queries
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.forms import form_values, read_form, upload, validate
@@ -112,6 +113,19 @@ async def withdraw(request: Request) -> Response:
 async def upload_file(request: Request) -> Response:
     user = require_user(request)
     project_id = request.path_params["id"]
+    try:
+        # Before the multipart body is parsed: an upload that may not be made is never spooled.
+        async with request.app.state.db.read() as session:
+            await projects.editable_project(session, user=user, project_id=project_id)
+        await _add_upload(request, user, project_id)
+    except UPLOAD_ERRORS as exc:
+        return await _project_page(
+            request, project_id, errors=_upload_errors(exc), status_code=exc.status_code
+        )
+    return RedirectResponse(f"/projects/{project_id}", status_code=303)
+
+
+async def _add_upload(request: Request, user: User, project_id: int) -> None:
     settings = request.app.state.settings
     form = await read_form(request, max_files=1)
     try:
@@ -133,13 +147,8 @@ async def upload_file(request: Request) -> Response:
                 max_bytes=settings.max_upload_bytes,
                 stage=stage,
             )
-    except UPLOAD_ERRORS as exc:
-        return await _project_page(
-            request, project_id, errors=_upload_errors(exc), status_code=exc.status_code
-        )
     finally:
         await form.close()
-    return RedirectResponse(f"/projects/{project_id}", status_code=303)
 
 
 def _upload_errors(exc: AppError) -> dict[str, str]:

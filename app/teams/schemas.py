@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from app.db import utcnow
+from app.db import Id, utcnow
 from app.errors import ValidationFailed
 from app.forms import validate
 from app.i18n import gettext as _
@@ -36,7 +36,7 @@ def _one_line(value: str) -> str:
     return " ".join(value.split())
 
 
-OptionalId = Annotated[int | None, BeforeValidator(_blank_to_none)]
+OptionalId = Annotated[Id | None, BeforeValidator(_blank_to_none)]
 OptionalDate = Annotated[date | None, BeforeValidator(_blank_to_none)]
 Checkbox = Annotated[bool, BeforeValidator(_checkbox)]
 
@@ -140,7 +140,7 @@ def member_rows(values: Mapping[str, str]) -> list[tuple[int, dict[str, str]]]:
     indexes: set[int] = set()
     for key in values:
         parts = key.split("-")
-        if len(parts) == 3 and parts[0] == "members" and parts[1].isdigit():
+        if len(parts) == 3 and parts[0] == "members" and parts[1].isascii() and parts[1].isdigit():
             indexes.add(int(parts[1]))
     rows: list[tuple[int, dict[str, str]]] = []
     for index in sorted(indexes):
@@ -170,16 +170,9 @@ class ProjectInput(BaseModel):
         return value
 
 
-class TeamCreate(BaseModel):
-    """The API body to register a team (same rules as the form)."""
-
-    name: str
-    track_id: int | None = None
-    institution_id: int | None = None
-    institution_name: str = ""
-    institution_city: str = ""
-    class_name: str = ""
-    members: list[MemberInput]
+class TeamCreate(TeamInput):
+    """The API body to register a team: the form's fields and limits. The route reads it as
+    ApiBody and validates it with parse_team, for one message per member row."""
 
 
 class ApiBody(BaseModel):

@@ -7,7 +7,7 @@ from starlette.applications import Starlette
 
 from app.certificates import queries
 from app.certificates.models import CertificateStatus
-from app.db import Database
+from app.db import MAX_ID, Database
 from tests.certificates.conftest import certificates, issue_participation
 from tests.factories import Actors
 
@@ -106,5 +106,5 @@ async def test_openapi_documents_the_certificate_endpoints(client: AsyncClient) 
     assert verify["parameters"][0]["schema"] == {"type": "string"}
     assert "security" not in verify
     revoke = paths["/api/v1/certificates/{certificate_id}/revoke"]["post"]
-    assert revoke["parameters"][0]["schema"] == {"type": "integer"}
+    assert revoke["parameters"][0]["schema"] == {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     assert {"403", "404", "409", "422"} <= set(revoke["responses"])

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
+import pytest
 from httpx import AsyncClient, Response
 from markupsafe import escape
 from sqlalchemy import func, select
@@ -11,8 +14,10 @@ from app.events.models import OutboxEvent
 from app.storage import LocalStorage
 from app.teams.models import Project, ProjectFile, ProjectStatus
 from tests.challenges.windows import set_windows
-from tests.factories import Actors, make_challenge, make_project, make_team, post_form
+from tests.factories import Actors, csrf, make_challenge, make_project, make_team, post_form
 from tests.teams.test_uploads import EXE, PDF, PNG, stored_files
+
+BOUNDARY = "uploadBoundary9Zq"
 
 
 async def _count(db: Database, model: type) -> int:
@@ -243,6 +248,53 @@ async def test_upload_by_stranger_is_404(
         )
 
     assert response.status_code == 404
+    assert await _count(db, ProjectFile) == 0
+
+
+class _Pulled:
+    """A multipart upload sent in chunks, counting how many the server pulled."""
+
+    def __init__(self, token: str) -> None:
+        self.raw = (
+            (
+                f"--{BOUNDARY}\r\n"
+                'Content-Disposition: form-data; name="csrf_token"\r\n\r\n'
+                f"{token}\r\n--{BOUNDARY}\r\n"
+                'Content-Disposition: form-data; name="file"; filename="idea.pdf"\r\n'
+                "Content-Type: application/pdf\r\n\r\n"
+            ).encode()
+            + PDF
+            + f"\r\n--{BOUNDARY}--\r\n".encode()
+        )
+        self.chunks_pulled = 0
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        for start in range(0, len(self.raw), 64):
+            self.chunks_pulled += 1
+            yield self.raw[start : start + 64]
+
+
+@pytest.mark.parametrize("via_api", [False, True], ids=["page", "api"])
+@pytest.mark.parametrize(("who", "status"), [("organiser", 403), ("stranger", 404)])
+async def test_upload_by_someone_not_the_coach_is_refused_before_the_body_is_read(
+    db: Database, actors: Actors, storage: LocalStorage, via_api: bool, who: str, status: int
+) -> None:
+    organiser, coach = await actors.user(), await actors.user()
+    challenge = await make_challenge(db, organiser=organiser, tracks=())
+    project = await make_project(db, await make_team(db, challenge, coach=coach), submitted=False)
+    person = organiser if who == "organiser" else await actors.user()
+    before = stored_files(storage)
+    async with await (actors.api(person) if via_api else actors.client(person)) as http:
+        body = _Pulled("" if via_api else await csrf(http, "/challenges"))
+        response = await http.post(
+            f"{'/api/v1' if via_api else ''}/projects/{project.id}/files",
+            content=body.chunks(),
+            headers={"content-type": f"multipart/form-data; boundary={BOUNDARY}"},
+        )
+
+    assert response.status_code == status
+    assert body.chunks_pulled == 0  # refused before the multipart body was parsed
+    assert stored_files(storage) == before
     assert await _count(db, ProjectFile) == 0
 
 
