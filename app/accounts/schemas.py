@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from app.i18n import gettext as _
@@ -39,10 +37,3 @@ class UserRead(BaseModel):
     name: str
     email: str
     is_admin: bool
-
-
-class TokenCreated(BaseModel):
-    id: int
-    name: str
-    token: str = Field(description="Shown once; send it as 'Authorization: Bearer <token>'.")
-    created_at: datetime

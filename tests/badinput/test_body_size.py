@@ -174,3 +174,26 @@ async def test_json_body_over_the_limit_is_413(app: Starlette, actors: Actors) -
 
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "payload_too_large"
+
+
+async def test_json_body_over_one_megabyte_is_413_and_writes_nothing(
+    db: Database, actors: Actors
+) -> None:
+    # Under the general body limit (uploads are larger), over what any JSON body needs.
+    coach, project = await coach_with_draft(db, actors)
+    api = await actors.api(coach)
+    big = b'{"title": "Sensori", "description": "' + b"a" * (1024 * 1024) + b'"}'
+    before = await count(db, Project)
+    response = await api.put(
+        f"/api/v1/teams/{project.team_id}/project",
+        content=big,
+        headers={"content-type": "application/json"},
+    )
+    await api.aclose()
+
+    assert response.status_code == 413
+    assert "1 MB" in response.json()["error"]["message"]
+    async with db.read() as session:
+        unchanged = await session.get(Project, project.id)
+    assert unchanged is not None and unchanged.description == project.description
+    assert await count(db, Project) == before

@@ -63,7 +63,7 @@ def _cases(token: str) -> dict[str, tuple[bytes, str | None, int]]:
     csrf_part = part("csrf_token", token.encode())
     many = [part(f"f{i}", b"x") for i in range(5000)]
     return {
-        # A preamble is legal and skipped, but one past the body limit never gets read.
+        # Past the body limit nothing is read (under it, see test_a_preamble_under_the_limit).
         "huge_preamble": (body(csrf_part, good_file, preamble=b"p" * (3 * MB)), None, 413),
         "missing_boundary": (body(csrf_part, good_file), "multipart/form-data", 400),
         "boundary_300_bytes": (
@@ -171,4 +171,78 @@ async def test_the_api_refuses_a_body_that_is_not_multipart(
     await api.aclose()
 
     assert response.status_code == 415
+    await _assert_nothing_stored(db, storage, project)
+
+
+# A boundary line but for its last byte: the parser must look at each and move on.
+NEAR_MISS = f"\r\n--{BOUNDARY[:-1]}X".encode()
+
+
+@pytest.mark.parametrize("kind", ["text", "blank_lines"])
+async def test_a_preamble_under_the_limit_costs_little(
+    db: Database, actors: Actors, storage: LocalStorage, kind: str
+) -> None:
+    """python-multipart takes no preamble text (400) but skips blank lines before the first
+    boundary: 2 MB of either is handled in one pass."""
+    project, page, token, api = await _page_and_api(db, actors)
+    preamble = b"p" * (2 * MB) if kind == "text" else b"\r\n" * MB
+    good_file = part("file", PDF, filename="idea.pdf")
+    on_page_body = body(part("csrf_token", token.encode()), good_file, preamble=preamble)
+    with metered() as page_cost:
+        on_page = await _post(page, f"/projects/{project.id}/files", on_page_body)
+    with metered() as api_cost:
+        on_api = await _post(
+            api, f"/api/v1/projects/{project.id}/files", body(good_file, preamble=preamble)
+        )
+    await page.aclose()
+    await api.aclose()
+
+    for cost in (page_cost, api_cost):
+        assert cost.cpu_seconds < 3 and cost.peak_bytes < 3 * len(on_page_body) + 8 * MB, cost
+    if kind == "text":
+        assert (on_page.status_code, on_api.status_code) == (400, 400)
+        await _assert_nothing_stored(db, storage, project)
+    else:
+        assert (on_page.status_code, on_api.status_code) == (303, 201), on_page.text[:300]
+        assert await count(db, ProjectFile) == 2
+        assert {p.read_bytes() for p in storage.root.rglob("*") if p.is_file()} == {PDF}
+
+
+async def test_a_file_full_of_near_boundaries_is_stored_whole_at_a_bounded_cost(
+    db: Database, actors: Actors, storage: LocalStorage
+) -> None:
+    project, page, token, api = await _page_and_api(db, actors)
+    data = PDF + NEAR_MISS * (MB // len(NEAR_MISS))
+    raw = body(part("csrf_token", token.encode()), part("file", data, filename="idea.pdf"))
+    with metered() as cost:
+        response = await _post(page, f"/projects/{project.id}/files", raw)
+    await page.aclose()
+    await api.aclose()
+
+    assert response.status_code == 303, response.text[:300]
+    assert cost.cpu_seconds < 3 and cost.peak_bytes < 3 * len(raw) + 8 * MB, cost
+    assert [p.read_bytes() for p in storage.root.rglob("*") if p.is_file()] == [data]
+
+
+async def test_thousands_of_url_encoded_fields_are_a_clear_400(
+    db: Database, actors: Actors, storage: LocalStorage
+) -> None:
+    """The same field limit holds for the forms that are not multipart."""
+    project, page, token, api = await _page_and_api(db, actors)
+    fields = "&".join(f"f{i}=x" for i in range(50_000))
+    raw = f"csrf_token={token}&title=Nuovo&{fields}".encode()
+    async with db.read() as session:
+        team_id = (await session.get(Project, project.id)).team_id  # type: ignore[union-attr]
+    with metered() as cost:
+        response = await page.post(
+            f"/teams/{team_id}/project",
+            content=raw,
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+    await page.aclose()
+    await api.aclose()
+
+    assert response.status_code == 400, response.text[:300]
+    assert response.headers["content-type"].startswith("text/html")
+    assert cost.cpu_seconds < 3 and cost.peak_bytes < 3 * len(raw) + 8 * MB, cost
     await _assert_nothing_stored(db, storage, project)

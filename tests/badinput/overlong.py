@@ -1,0 +1,481 @@
+"""What the overlong-input test walks: the text fields of every input schema, and for each
+page form and JSON API body that takes one, who sends it where with which valid data.
+
+The fields come from the schemas themselves (their JSON schema, as the OpenAPI document
+shows them), so a new field is a new case; a page form or API body that is not listed
+here, or a schema that nobody reads, fails test_every_form_and_body_is_walked.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import col, select
+
+import app as app_package
+from app.accounts.schemas import LoginForm, RegisterForm, TokenCreate
+from app.certificates.schemas import CertificateRevoke
+from app.challenges.schemas import (
+    ChallengeInput,
+    PhasesForm,
+    ProgrammeInput,
+    RoleGrant,
+    StageInput,
+    TrackInput,
+)
+from app.db import Database
+from app.judging.models import Criterion
+from app.judging.schemas import JudgeAdd, RoundCreate, RubricCreate, ScoresIn
+from app.main import API_ROUTERS
+from app.sponsors.schemas import AdoptionCreate, RepresentativeForm, SponsorCreate
+from app.teams.models import Project
+from app.teams.schemas import ProjectInput, TeamInput
+from tests.factories import PASSWORD, make_team
+from tests.security.world import World
+
+# --- Text fields, from the schemas ---
+
+
+@dataclass(frozen=True)
+class TextField:
+    path: tuple[str, ...]  # ("criteria", "name"): a field of the first item of a list
+    max_length: int | None
+    is_email: bool
+
+    @property
+    def form_name(self) -> str:
+        """The page form's field (and error key): criteria-0-name, members-0-first_name."""
+        return "-0-".join(self.path)
+
+
+def text_fields(schema: type[BaseModel]) -> list[TextField]:
+    """Every free-text field of the schema, nested models (in lists) included."""
+    doc = schema.model_json_schema(mode="validation")
+    defs: dict[str, Any] = doc.get("$defs", {})
+
+    def resolve(node: dict[str, Any]) -> dict[str, Any]:
+        ref = node.get("$ref")
+        return resolve(defs[ref.rsplit("/", 1)[1]]) if ref else node
+
+    found: list[TextField] = []
+
+    def walk(model: dict[str, Any], path: tuple[str, ...]) -> None:
+        for name, prop in model.get("properties", {}).items():
+            for variant in (resolve(v) for v in resolve(prop).get("anyOf", [resolve(prop)])):
+                kind = variant.get("type")
+                if kind == "string" and _is_free_text(variant):
+                    email = variant.get("format") == "email"
+                    found.append(TextField((*path, name), variant.get("maxLength"), email))
+                elif kind == "array" and "$ref" in variant.get("items", {}):
+                    walk(resolve(variant["items"]), (*path, name))
+                elif kind == "object" and "properties" in variant:
+                    walk(variant, (*path, name))
+
+    walk(doc, ())
+    return found
+
+
+def _is_free_text(node: dict[str, Any]) -> bool:
+    """A string a person types: not a choice, a date or a file."""
+    if "enum" in node or "const" in node:
+        return False
+    return node.get("format") not in {"date", "date-time", "time", "binary"}
+
+
+def input_schemas() -> set[type[BaseModel]]:
+    """Every model in app/<domain>/schemas.py that is not (part of) an API response."""
+    outputs: set[str] = set()
+    for router in API_ROUTERS:
+        for op in router.operations:
+            if op.response is not None:
+                doc = op.response.model_json_schema(mode="serialization")
+                outputs |= {op.response.__name__, *doc.get("$defs", {})}
+    found: set[type[BaseModel]] = set()
+    for path in sorted(Path(app_package.__file__).parent.glob("*/schemas.py")):
+        module = importlib.import_module(f"app.{path.parent.name}.schemas")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, BaseModel)
+                and value.__module__ == module.__name__
+                and value.__name__ not in outputs
+            ):
+                found.add(value)
+    return found
+
+
+def read_by(schemas: set[type[BaseModel]]) -> set[type[BaseModel]]:
+    """The schemas and every model nested in them (their JSON schema's $defs)."""
+    names = set()
+    for schema in schemas:
+        names |= {schema.__name__, *schema.model_json_schema(mode="validation").get("$defs", {})}
+    return {model for model in input_schemas() if model.__name__ in names} | schemas
+
+
+# --- Who sends which form or body where, with data that is valid ---
+
+
+@dataclass
+class Target:
+    role: str  # a role of tests.security.world
+    path: str  # where the form posts (or the API path, without /api/v1)
+    data: dict[str, Any]  # a valid submission: form fields, or the JSON body
+    page: str = ""  # where the form is shown (pages only)
+
+
+Setup = Callable[[World, Database], Awaitable[Target]]
+
+
+@dataclass(frozen=True)
+class PageForm:
+    schema: type[BaseModel]
+    setup: Setup
+
+
+async def _criteria(db: Database, world: World) -> list[int]:
+    async with db.read() as session:
+        rows = await session.execute(
+            select(Criterion.id).where(col(Criterion.rubric_id) == world.round.rubric_id)
+        )
+    return [int(i) for i in rows.scalars()]
+
+
+async def _other_project(db: Database, world: World) -> int:
+    """The other team's submitted project: one no sponsor has offered to adopt yet."""
+    async with db.read() as session:
+        found = await session.execute(
+            select(Project.id).where(col(Project.team_id) == world.other_team.id)
+        )
+    return int(found.scalar_one())
+
+
+async def _draft_team(db: Database, world: World) -> int:
+    """A second team of the coach's, without a project yet (the world's one is submitted)."""
+    coach = world.users["coach"]
+    assert coach is not None
+    team = await make_team(db, world.challenge, coach=coach, name="3C Sole")
+    assert team.id is not None
+    return team.id
+
+
+def _email(world: World, role: str) -> str:
+    user = world.users[role]
+    assert user is not None
+    return user.email
+
+
+def _c(world: World) -> int:
+    assert world.challenge.id is not None
+    return world.challenge.id
+
+
+async def _register(world: World, db: Database) -> Target:
+    data = {"name": "Anna Ricompilata", "email": "anna@example.net", "password": "long enough pw"}
+    return Target("anonymous", "/register", data, "/register")
+
+
+async def _login(world: World, db: Database) -> Target:
+    data = {"email": _email(world, "member"), "password": PASSWORD}
+    return Target("anonymous", "/login", data, "/login")
+
+
+async def _token(world: World, db: Database) -> Target:
+    return Target("member", "/account/tokens", {"name": "Portatile ricompilato"}, "/account")
+
+
+CHALLENGE = {
+    "title": "Titolo ricompilato",
+    "summary": "Sommario ricompilato",
+    "description": "Descrizione ricompilata",
+    "timezone": "Europe/Rome",
+}
+
+
+async def _new_challenge(world: World, db: Database) -> Target:
+    return Target("organiser", "/challenges/new", dict(CHALLENGE), "/challenges/new")
+
+
+async def _edit_challenge(world: World, db: Database) -> Target:
+    path = f"/challenges/{_c(world)}/edit"
+    return Target("organiser", path, dict(CHALLENGE), path)
+
+
+TRACK = {"name": "Energia ricompilata", "description": "Traccia ricompilata", "position": "7"}
+
+
+async def _add_track(world: World, db: Database) -> Target:
+    path = f"/challenges/{_c(world)}/tracks"
+    return Target("organiser", path, dict(TRACK), path)
+
+
+async def _edit_track(world: World, db: Database) -> Target:
+    path = f"/challenges/{_c(world)}/tracks/{world.track.id}/edit"
+    return Target("organiser", path, dict(TRACK), path)
+
+
+async def _people(world: World, db: Database) -> Target:
+    path = f"/challenges/{_c(world)}/people"
+    return Target(
+        "organiser", path, {"email": _email(world, "other_member"), "kind": "judge"}, path
+    )
+
+
+async def _programme(world: World, db: Database) -> Target:
+    data = {"name": "Programma ricompilato", "description": "Percorso ricompilato"}
+    return Target("admin", "/programmes/new", data, "/programmes/new")
+
+
+async def _add_judge(world: World, db: Database) -> Target:
+    page = f"/challenges/{_c(world)}/judging"
+    return Target("organiser", f"{page}/judges", {"email": _email(world, "other_member")}, page)
+
+
+RUBRIC = {
+    "name": "Rubrica ricompilata",
+    "scale_min": "1",
+    "scale_max": "5",
+    "criteria-0-name": "Criterio ricompilato",
+    "criteria-0-weight": "100",
+    "criteria-0-guidance": "Guida ricompilata",
+}
+
+
+async def _rubric(world: World, db: Database) -> Target:
+    page = f"/challenges/{_c(world)}/judging"
+    return Target("organiser", f"/challenges/{_c(world)}/rubrics", dict(RUBRIC), page)
+
+
+async def _round(world: World, db: Database) -> Target:
+    page = f"/challenges/{_c(world)}/judging"
+    data = {
+        "name": "Turno ricompilato",
+        "rubric_id": str(world.round.rubric_id),
+        "judges_per_project": "1",
+    }
+    return Target("organiser", f"/challenges/{_c(world)}/rounds", data, page)
+
+
+async def _scores(world: World, db: Database) -> Target:
+    path = f"/judging/assignments/{world.assignment.id}"
+    data = {f"criterion-{c}": "3" for c in await _criteria(db, world)}
+    return Target("judge", path, {**data, "comment": "Commento ricompilato"}, path)
+
+
+SPONSOR = {
+    "name": "Ditta ricompilata",
+    "website": "https://ricompilata.example.org",
+    "description": "Azienda ricompilata",
+}
+
+
+async def _sponsor(world: World, db: Database) -> Target:
+    path = f"/challenges/{_c(world)}/sponsors"
+    return Target("organiser", path, dict(SPONSOR), path)
+
+
+async def _representative(world: World, db: Database) -> Target:
+    page = f"/challenges/{_c(world)}/sponsors"
+    data = {"sponsor_id": str(world.sponsor.id), "email": _email(world, "other_member")}
+    return Target("organiser", f"{page}/representatives", data, page)
+
+
+async def _adopt(world: World, db: Database) -> Target:
+    path = f"/projects/{await _other_project(db, world)}/adopt"
+    data = {
+        "sponsor_id": str(world.sponsor.id),
+        "mentoring_hours": "5",
+        "internships": "0",
+        "funding_eur": "0",
+        "message": "Messaggio ricompilato",
+    }
+    return Target("sponsor", path, data, path)
+
+
+TEAM = {
+    "name": "Squadra ricompilata",
+    "class_name": "5Ricompilata",
+    "institution_id": "",
+    "institution_name": "Istituto ricompilato",
+    "institution_city": "Paese ricompilato",
+    "members-0-first_name": "Nome ricompilato",
+    "members-0-last_name": "Cognome ricompilato",
+}
+
+
+async def _new_team(world: World, db: Database) -> Target:
+    path = f"/challenges/{_c(world)}/teams/new"
+    return Target("coach", path, {**TEAM, "track_id": str(world.track.id)}, path)
+
+
+async def _edit_team(world: World, db: Database) -> Target:
+    path = f"/teams/{world.team.id}/edit"
+    return Target("coach", path, {**TEAM, "track_id": str(world.track.id)}, path)
+
+
+PROJECT = {
+    "title": "Progetto ricompilato",
+    "summary": "Sintesi ricompilata",
+    "description": "Idea ricompilata",
+    "track_id": "",
+}
+
+
+async def _project(world: World, db: Database) -> Target:
+    path = f"/teams/{await _draft_team(db, world)}/project"
+    return Target("coach", path, dict(PROJECT), path)
+
+
+async def _revoke(world: World, db: Database) -> Target:
+    page = f"/challenges/{_c(world)}/certificates/{world.certificate.id}"
+    return Target("organiser", f"{page}/revoke", {"reason": "Nome sbagliato ricompilato"}, page)
+
+
+PAGE_FORMS: dict[str, PageForm] = {
+    "/register": PageForm(RegisterForm, _register),
+    "/login": PageForm(LoginForm, _login),
+    "/account/tokens": PageForm(TokenCreate, _token),
+    "/challenges/new": PageForm(ChallengeInput, _new_challenge),
+    "/challenges/{id:int}/edit": PageForm(ChallengeInput, _edit_challenge),
+    "/challenges/{id:int}/tracks": PageForm(TrackInput, _add_track),
+    "/challenges/{id:int}/tracks/{track_id:int}/edit": PageForm(TrackInput, _edit_track),
+    "/challenges/{id:int}/people": PageForm(RoleGrant, _people),
+    "/programmes/new": PageForm(ProgrammeInput, _programme),
+    "/challenges/{id:int}/judging/judges": PageForm(JudgeAdd, _add_judge),
+    "/challenges/{id:int}/rubrics": PageForm(RubricCreate, _rubric),
+    "/challenges/{id:int}/rounds": PageForm(RoundCreate, _round),
+    "/judging/assignments/{id:int}": PageForm(ScoresIn, _scores),
+    "/challenges/{id:int}/sponsors": PageForm(SponsorCreate, _sponsor),
+    "/challenges/{id:int}/sponsors/representatives": PageForm(RepresentativeForm, _representative),
+    "/projects/{id:int}/adopt": PageForm(AdoptionCreate, _adopt),
+    "/challenges/{id:int}/teams/new": PageForm(TeamInput, _new_team),
+    "/teams/{id:int}/edit": PageForm(TeamInput, _edit_team),
+    "/teams/{id:int}/project": PageForm(ProjectInput, _project),
+    "/challenges/{challenge_id:int}/certificates/{certificate_id:int}/revoke": PageForm(
+        CertificateRevoke, _revoke
+    ),
+}
+
+# Page forms that take no typed text: buttons, choices, dates and numbers (the schema, if any).
+FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
+    "/challenges/{id:int}/phases": PhasesForm,
+    "/programmes/{id:int}/stages": StageInput,
+    "/account/sessions/{id:int}/revoke": None,
+    "/account/tokens/{id:int}/revoke": None,
+    "/adoptions/{id:int}/accept": None,
+    "/adoptions/{id:int}/decline": None,
+    "/adoptions/{id:int}/withdraw": None,
+    "/challenges/{challenge_id:int}/certificates/{certificate_id:int}/reissue": None,
+    "/challenges/{id:int}/people/{role_id:int}/remove": None,
+    "/challenges/{id:int}/publish": None,
+    "/challenges/{id:int}/results/publish": None,
+    "/challenges/{id:int}/tracks/{track_id:int}/delete": None,
+    "/logout": None,
+    "/programmes/{id:int}/stages/{challenge_id:int}/remove": None,
+    "/projects/{id:int}/files": None,  # the file's name: see test_upload_content
+    "/projects/{id:int}/files/{file_id:int}/delete": None,
+    "/projects/{id:int}/submit": None,
+    "/projects/{id:int}/withdraw": None,
+    "/rounds/{id:int}/assign": None,
+    "/rounds/{id:int}/close": None,
+    "/rounds/{id:int}/open": None,
+}
+
+# Models of the schema modules that no form or API body reads as such, and why that is fine.
+NOT_READ_DIRECTLY = {
+    "ApiBody": "any JSON object: the team API reads it, then validates it as a TeamInput",
+}
+
+
+def _json(data: dict[str, str], *drop: str) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k not in drop}
+
+
+async def _api_challenge(world: World, db: Database) -> Target:
+    return Target("organiser", "/challenges", dict(CHALLENGE))
+
+
+async def _api_track(world: World, db: Database) -> Target:
+    data = {**_json(TRACK, "position"), "position": 7}
+    return Target("organiser", f"/challenges/{_c(world)}/tracks", data)
+
+
+async def _api_rubric(world: World, db: Database) -> Target:
+    criterion = {"name": "Criterio ricompilato", "weight": 100, "guidance": "Guida ricompilata"}
+    data = {"name": "Rubrica ricompilata", "scale_min": 1, "scale_max": 5, "criteria": [criterion]}
+    return Target("organiser", f"/challenges/{_c(world)}/rubrics", data)
+
+
+async def _api_judge(world: World, db: Database) -> Target:
+    data = {"email": _email(world, "other_member")}
+    return Target("organiser", f"/challenges/{_c(world)}/judges", data)
+
+
+async def _api_round(world: World, db: Database) -> Target:
+    data = {
+        "name": "Turno ricompilato",
+        "rubric_id": world.round.rubric_id,
+        "judges_per_project": 1,
+    }
+    return Target("organiser", f"/challenges/{_c(world)}/rounds", data)
+
+
+async def _api_scores(world: World, db: Database) -> Target:
+    scores = {str(c): 3 for c in await _criteria(db, world)}
+    data = {"scores": scores, "comment": "Commento ricompilato"}
+    return Target("judge", f"/assignments/{world.assignment.id}/scores", data)
+
+
+async def _api_sponsor(world: World, db: Database) -> Target:
+    return Target("organiser", f"/challenges/{_c(world)}/sponsors", dict(SPONSOR))
+
+
+async def _api_representative(world: World, db: Database) -> Target:
+    path = f"/challenges/{_c(world)}/sponsors/{world.sponsor.id}/representatives"
+    return Target("organiser", path, {"email": _email(world, "other_member")})
+
+
+async def _api_adopt(world: World, db: Database) -> Target:
+    data = {"mentoring_hours": 5, "message": "Messaggio ricompilato"}
+    return Target("sponsor", f"/projects/{await _other_project(db, world)}/adoptions", data)
+
+
+async def _api_team(world: World, db: Database) -> Target:
+    member = {"first_name": "Nome ricompilato", "last_name": "Cognome ricompilato"}
+    data = {
+        **_json(TEAM, "institution_id", "members-0-first_name", "members-0-last_name"),
+        "track_id": world.track.id,
+        "members": [member],
+    }
+    return Target("coach", f"/challenges/{_c(world)}/teams", data)
+
+
+async def _api_project(world: World, db: Database) -> Target:
+    path = f"/teams/{await _draft_team(db, world)}/project"
+    return Target("coach", path, _json(PROJECT, "track_id"))
+
+
+async def _api_revoke(world: World, db: Database) -> Target:
+    path = f"/certificates/{world.certificate.id}/revoke"
+    return Target("organiser", path, {"reason": "Nome sbagliato ricompilato"})
+
+
+# By the endpoint's name (the operationId of the OpenAPI document).
+API_BODIES: dict[str, Setup] = {
+    "create_challenge": _api_challenge,
+    "add_track": _api_track,
+    "create_rubric": _api_rubric,
+    "add_judge": _api_judge,
+    "create_round": _api_round,
+    "save_scores": _api_scores,
+    "add_sponsor": _api_sponsor,
+    "add_representative": _api_representative,
+    "propose_adoption": _api_adopt,
+    "register_team": _api_team,
+    "save_project": _api_project,
+    "revoke_certificate": _api_revoke,
+}

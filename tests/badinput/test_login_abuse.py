@@ -1,0 +1,157 @@
+"""Guessing passwords and planting sessions.
+
+Brute force is limited per account (10 failures) and per address (50 in 15 minutes); once
+limited, even the right password is refused, so the answer says nothing about it. A session
+cookie planted in someone's browser stays the planter's own: logging in makes a new one.
+"""
+
+from __future__ import annotations
+
+from httpx import ASGITransport, AsyncClient, Response
+from markupsafe import escape
+from sqlmodel import col, select
+from starlette.applications import Starlette
+
+from app.accounts import ratelimit
+from app.accounts.auth import SESSION_COOKIE
+from app.accounts.models import User, UserSession
+from app.accounts.service import token_hash
+from app.db import Database
+from app.i18n import gettext, use_locale
+from tests.factories import PASSWORD, Actors, csrf
+
+ATTACKER = "203.0.113.7"
+
+
+def browser(app: Starlette, address: str) -> AsyncClient:
+    """A browser whose requests come from `address` (the ASGI scope's client)."""
+    transport = ASGITransport(app=app, client=(address, 41234))
+    return AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def log_in(http: AsyncClient, email: str, password: str, **headers: str) -> Response:
+    token = await csrf(http, "/login")
+    data = {"csrf_token": token, "email": email, "password": password}
+    return await http.post("/login", data=data, headers=headers)
+
+
+async def _people(actors: Actors, n: int, tag: str) -> list[User]:
+    return [await actors.user(email=f"{tag}{i}@example.org") for i in range(n)]
+
+
+def _assert_clear_429(app: Starlette, response: Response) -> None:
+    assert response.status_code == 429, response.text[:300]
+    assert response.headers["content-type"].startswith("text/html")
+    with use_locale(app.state.settings.default_locale):
+        told = gettext("Too many failed log-ins. Please wait 15 minutes and try again.")
+    assert str(escape(told)) in response.text
+    assert SESSION_COOKIE not in response.cookies
+
+
+async def _sessions(db: Database, user: User) -> int:
+    async with db.read() as session:
+        found = await session.execute(
+            select(UserSession.id).where(col(UserSession.user_id) == user.id)
+        )
+    return len(found.all())
+
+
+async def test_many_accounts_from_one_address_are_limited_after_50_failures(
+    app: Starlette, db: Database, actors: Actors
+) -> None:
+    people = await _people(actors, ratelimit.MAX_PER_ADDRESS + 1, "guess")
+    victim = await actors.user(email="victim@example.org")
+    async with browser(app, ATTACKER) as attacker, browser(app, "198.51.100.20") as elsewhere:
+        statuses = [
+            (await log_in(attacker, p.email, "not the password")).status_code
+            for p in people[: ratelimit.MAX_PER_ADDRESS]
+        ]
+        blocked = await log_in(attacker, people[-1].email, "not the password")
+        right_password = await log_in(attacker, victim.email, PASSWORD)
+        # The address is all the app goes by: a header naming another one changes nothing.
+        forged = await log_in(attacker, victim.email, PASSWORD, **{"x-forwarded-for": "10.9.8.7"})
+        from_elsewhere = await log_in(elsewhere, victim.email, PASSWORD)
+
+    # Each account failed once (far below its own limit): the address limit stopped it.
+    assert statuses == [400] * ratelimit.MAX_PER_ADDRESS
+    _assert_clear_429(app, blocked)
+    _assert_clear_429(app, right_password)  # no oracle: the right password is refused too
+    _assert_clear_429(app, forged)
+    assert from_elsewhere.status_code == 303
+    assert await _sessions(db, victim) == 1  # only the login from the other address
+
+
+async def test_one_account_from_many_addresses_is_limited_after_10_failures(
+    app: Starlette, db: Database, actors: Actors
+) -> None:
+    victim = await actors.user(email="victim@example.org")
+    bystander = await actors.user(email="bystander@example.org")
+    statuses = []
+    for i in range(ratelimit.MAX_PER_ACCOUNT):
+        async with browser(app, f"192.0.2.{i + 1}") as http:
+            statuses.append((await log_in(http, victim.email, "not the password")).status_code)
+    async with browser(app, "192.0.2.200") as fresh:
+        wrong = await log_in(fresh, victim.email, "still not it")
+        right = await log_in(fresh, victim.email, PASSWORD)
+        other_account = await log_in(fresh, bystander.email, PASSWORD)
+
+    assert statuses == [400] * ratelimit.MAX_PER_ACCOUNT
+    _assert_clear_429(app, wrong)
+    _assert_clear_429(app, right)
+    assert await _sessions(db, victim) == 0
+    assert other_account.status_code == 303  # the account is limited, not the address
+
+
+async def test_addresses_of_one_ipv6_network_share_the_limit(
+    app: Starlette, actors: Actors
+) -> None:
+    # Anyone with an IPv6 line has a /64 of addresses: one each would be no limit at all.
+    people = await _people(actors, ratelimit.MAX_PER_ADDRESS + 1, "six")
+    for i, person in enumerate(people[: ratelimit.MAX_PER_ADDRESS]):
+        async with browser(app, f"2001:db8:5:7:{i:x}::1") as http:
+            assert (await log_in(http, person.email, "nope")).status_code == 400
+    async with browser(app, "2001:db8:5:7:ffff:ffff:ffff:ffff") as same_network:
+        blocked = await log_in(same_network, people[-1].email, PASSWORD)
+    async with browser(app, "2001:db8:5:8::1") as next_network:
+        allowed = await log_in(next_network, people[-1].email, PASSWORD)
+
+    _assert_clear_429(app, blocked)
+    assert allowed.status_code == 303
+
+
+async def test_a_planted_session_stays_the_planters_and_never_becomes_the_victims(
+    app: Starlette, db: Database, actors: Actors
+) -> None:
+    attacker = await actors.user("Attilio Attaccante", email="attacker@example.org")
+    victim = await actors.user("Vittoria Vittima", email="victim@example.org")
+    async with browser(app, ATTACKER) as theirs:
+        logged_in = await log_in(theirs, attacker.email, PASSWORD)
+        assert logged_in.status_code == 303
+        planted = logged_in.cookies[SESSION_COOKIE]
+
+    async with browser(app, "198.51.100.20") as victims_browser:
+        # Set where the server's own cookie goes, so the login's Set-Cookie replaces it.
+        victims_browser.cookies.set(SESSION_COOKIE, planted, domain="testserver.local")
+        assert "Attilio Attaccante" in (await victims_browser.get("/account")).text
+        response = await log_in(victims_browser, victim.email, PASSWORD)
+        assert response.status_code == 303
+        fresh = response.cookies[SESSION_COOKIE]
+        assert fresh != planted
+        assert victims_browser.cookies[SESSION_COOKIE] == fresh
+        mine = await victims_browser.get("/account")
+
+    async with browser(app, ATTACKER) as theirs:
+        theirs.cookies.set(SESSION_COOKIE, planted, domain="testserver.local")
+        after = await theirs.get("/account")
+
+    assert mine.status_code == 200 and "Vittoria Vittima" in mine.text
+    assert "Attilio Attaccante" not in mine.text
+    assert after.status_code == 200 and "Attilio Attaccante" in after.text
+    assert "Vittoria Vittima" not in after.text and victim.email not in after.text
+    async with db.read() as session:
+        owners = {
+            row.token_hash: row.user_id for row in (await session.scalars(select(UserSession)))
+        }
+    assert owners[token_hash(planted)] == attacker.id
+    assert owners[token_hash(fresh)] == victim.id
+    assert list(owners.values()).count(victim.id) == 1
