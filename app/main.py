@@ -145,10 +145,14 @@ async def app_error(request: Request, exc: Exception) -> Response:
         body: dict[str, Any] = {"code": exc.code, "message": exc.message}
         if hasattr(exc, "errors"):
             body["fields"] = exc.errors
-        return JSONResponse({"error": body}, status_code=exc.status_code)
-    if exc.status_code == 401:
+        response: Response = JSONResponse({"error": body}, status_code=exc.status_code)
+    elif exc.status_code == 401:
         return Response(status_code=303, headers={"location": f"/login?next={request.url.path}"})
-    return _error_page(request, exc.status_code, _(exc.message))
+    else:
+        response = _error_page(request, exc.status_code, _(exc.message))
+    if "retry_after" in exc.details:  # seconds until trying again may work (429)
+        response.headers["retry-after"] = str(exc.details["retry_after"])
+    return response
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

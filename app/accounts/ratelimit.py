@@ -44,7 +44,10 @@ async def check_login(redis: ArqRedis | None, *, email: str, address: str) -> No
     except (RedisError, OSError):
         return
     if int(account or 0) >= MAX_PER_ACCOUNT or int(addr or 0) >= MAX_PER_ADDRESS:
-        raise TooManyRequests(_("Too many failed log-ins. Please wait 15 minutes and try again."))
+        raise TooManyRequests(
+            _("Too many failed log-ins. Please wait 15 minutes and try again."),
+            retry_after=WINDOW_SECONDS,
+        )
 
 
 async def record_failure(redis: ArqRedis | None, *, email: str, address: str) -> None:

@@ -41,6 +41,7 @@ async def _people(actors: Actors, n: int, tag: str) -> list[User]:
 
 def _assert_clear_429(app: Starlette, response: Response) -> None:
     assert response.status_code == 429, response.text[:300]
+    assert response.headers["retry-after"] == "900"  # the 15-minute window, in seconds
     assert response.headers["content-type"].startswith("text/html")
     with use_locale(app.state.settings.default_locale):
         told = gettext("Too many failed log-ins. Please wait 15 minutes and try again.")
