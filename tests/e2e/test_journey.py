@@ -61,22 +61,27 @@ def test_challenge_journey_from_creation_to_verified_certificate(open_page: Open
     journey.add_sponsor(
         organiser, challenge_id, company="Acme S.p.A.", representative=emails["sponsor"]
     )
+    checked_in_italian: list[tuple[Page, str]] = []
     journey.make_offer(sponsor, challenge_id, project_title=project)
     assert_accessible(sponsor)
+    checked_in_italian.append((sponsor, sponsor.url))
     journey.answer_offer(teacher, team_id, company="Acme S.p.A.")
     assert_accessible(teacher)
+    checked_in_italian.append((teacher, teacher.url))
 
     journey.set_up_judging(organiser, challenge_id, judge_email=emails["judge"])
     journey.score(
         judge, challenge_id, project_title=project, scores={"Innovazione": 4, "Impatto": 5}
     )
     assert_accessible(judge)
+    checked_in_italian.append((judge, judge.url))
 
     journey.close_judging_and_publish_results(organiser, challenge_id)
     podium = organiser.get_by_role("listitem").filter(has_text=project).first
     expect(podium).to_contain_text(team)
     expect(podium).to_contain_text("4,6")  # 4 x 40% + 5 x 60%, in Italian
     assert_accessible(organiser)
+    checked_in_italian.append((organiser, organiser.url))
 
     code = _certificate_downloads_and_verifies(teacher, challenge_id)
 
@@ -88,6 +93,16 @@ def test_challenge_journey_from_creation_to_verified_certificate(open_page: Open
     expect(teacher.get_by_text("Nome scritto male")).to_be_visible()
     expect(teacher.get_by_role("link", name=t("Download the PDF"))).to_have_count(0)
     shot(teacher, "revoked certificate")
+
+    # The same pages in English, and the challenge page with its gallery in both languages.
+    visit(teacher, f"/challenges/{challenge_id}")
+    assert_accessible(teacher)
+    checked_in_italian.append((teacher, teacher.url))
+    for person, url in checked_in_italian:
+        visit(person, url + ("&" if "?" in url else "?") + "lang=en")
+        expect(person.locator("html")).to_have_attribute("lang", "en")
+        assert_accessible(person)
+        shot(person, f"in English: {url.split('://', 1)[-1].split('/', 1)[-1]}")
 
 
 def _certificate_downloads_and_verifies(page: Page, challenge_id: int) -> str:
