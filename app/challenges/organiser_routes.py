@@ -137,11 +137,19 @@ async def _tracks_page(
     )
 
 
+async def _ensure_manager(request: Request, user: User, challenge_id: int) -> None:
+    """Permission before the form is read: someone who may not manage the challenge gets
+    their 403/404 whatever they sent, not a verdict on their input."""
+    async with request.app.state.db.read() as session:
+        await service.load_managed(session, user=user, challenge_id=challenge_id)
+
+
 async def tracks(request: Request) -> Response:
     user = require_user(request)
     challenge_id = request.path_params["id"]
     if request.method == "GET":
         return await _tracks_page(request, user, challenge_id)
+    await _ensure_manager(request, user, challenge_id)
     values = form_values(await read_form(request))
     try:
         data = validate(TrackInput, values)
@@ -272,6 +280,7 @@ async def people(request: Request) -> Response:
     challenge_id = request.path_params["id"]
     if request.method == "GET":
         return await _people_page(request, user, challenge_id)
+    await _ensure_manager(request, user, challenge_id)
     values = form_values(await read_form(request))
     try:
         data = validate(RoleGrant, values)

@@ -37,6 +37,8 @@ async def score_sheet(request: Request) -> Response:
     if request.method == "GET":
         return await _sheet(request)
     user = require_user(request)
+    async with request.app.state.db.read() as session:  # whose sheet, before what it says
+        await scoring.own_assignment(session, user=user, assignment_id=request.path_params["id"])
     values = form_values(await read_form(request))
     try:
         data = scores_from_form(values)

@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from app.accounts.auth import require_user
+from app.accounts.models import User
 from app.errors import Conflict, ValidationFailed
 from app.forms import form_values, read_form, validate
 from app.judging import judge_routes, results_routes, service
@@ -36,6 +37,13 @@ async def _admin_again(request: Request, status_code: int, **extra: Any) -> Resp
     return _render_admin(request, page, status_code=status_code, **extra)
 
 
+async def _ensure_organiser(request: Request, user: User) -> None:
+    """Permission before the form is read: a non-organiser gets their 403/404 whatever they
+    sent, not a verdict on their input."""
+    async with request.app.state.db.read() as session:
+        await service.organiser_of(session, user=user, challenge_id=request.path_params["id"])
+
+
 def _back(challenge_id: int) -> Response:
     return RedirectResponse(f"/challenges/{challenge_id}/judging", status_code=303)
 
@@ -46,6 +54,7 @@ async def admin(request: Request) -> Response:
 
 async def add_judge(request: Request) -> Response:
     user = require_user(request)
+    await _ensure_organiser(request, user)
     values = form_values(await read_form(request))
     try:
         data = validate(JudgeAdd, values)
@@ -60,6 +69,7 @@ async def add_judge(request: Request) -> Response:
 
 async def create_rubric(request: Request) -> Response:
     user = require_user(request)
+    await _ensure_organiser(request, user)
     values = form_values(await read_form(request))
     try:
         data = rubric_from_form(values)
@@ -74,6 +84,7 @@ async def create_rubric(request: Request) -> Response:
 
 async def create_round(request: Request) -> Response:
     user = require_user(request)
+    await _ensure_organiser(request, user)
     values = form_values(await read_form(request))
     try:
         data = validate(RoundCreate, values)
