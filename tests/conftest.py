@@ -13,18 +13,18 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-import redis
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
 from starlette.applications import Starlette
 
 import app.models
 from app.config import Settings
-from app.db import Database, metadata
+from app.db import Database
 from app.embedded_redis import EmbeddedRedis
 from app.main import create_app
 from app.migrate import upgrade
 from app.storage import LocalStorage
+from tests.cleanup import empty_database, flush_redis
 from tests.factories import Actors
 
 
@@ -83,28 +83,11 @@ def _drop_everything(settings: Settings) -> None:
 
 @pytest.fixture
 async def app(migrated: Settings, redis_url: str) -> AsyncIterator[Starlette]:
-    _clean_redis(redis_url)
+    flush_redis(redis_url)
     application = create_app(migrated)
     async with application.router.lifespan_context(application):
         yield application
-        await _truncate(application.state.db)
-
-
-def _clean_redis(url: str) -> None:
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    client.close()
-
-
-async def _truncate(db: Database) -> None:
-    tables = [t.name for t in reversed(metadata.sorted_tables)]
-    async with db.transaction() as session:
-        if db.settings.is_sqlite:
-            for name in tables:
-                await session.execute(text(f'DELETE FROM "{name}"'))
-        else:
-            quoted = ", ".join(f'"{name}"' for name in tables)
-            await session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        await empty_database(application.state.db)
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 from starlette.applications import Starlette
 
 from app.config import Settings
-from app.db import Database, metadata
+from app.db import Database
 from app.main import create_app
+from tests.cleanup import empty_database
 from tests.factories import Actors
 from tests.faults.services import RedisServer, WorkerProcess
 
@@ -41,17 +41,6 @@ async def fault_app(fault_settings: Settings) -> AsyncIterator[Starlette]:
     async with application.router.lifespan_context(application):
         yield application
         await empty_database(application.state.db)
-
-
-async def empty_database(db: Database) -> None:
-    tables = [t.name for t in reversed(metadata.sorted_tables)]
-    async with db.transaction() as session:
-        if db.settings.is_sqlite:
-            for name in tables:
-                await session.execute(text(f'DELETE FROM "{name}"'))
-        else:
-            quoted = ", ".join(f'"{name}"' for name in tables)
-            await session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture

@@ -5,31 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-import redis
-from sqlalchemy import text
 from starlette.applications import Starlette
 
 from app.config import Settings
-from app.db import Database, metadata
 from app.main import create_app
+from tests.cleanup import empty_database, flush_redis
 from tests.security.world import World, build_world
-
-
-async def truncate(db: Database) -> None:
-    tables = [t.name for t in reversed(metadata.sorted_tables)]
-    async with db.transaction() as session:
-        if db.settings.is_sqlite:
-            for name in tables:
-                await session.execute(text(f'DELETE FROM "{name}"'))
-        else:
-            quoted = ", ".join(f'"{name}"' for name in tables)
-            await session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-
-
-def flush_redis(url: str) -> None:
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    client.close()
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +19,9 @@ async def shared_app(migrated: Settings, redis_url: str) -> AsyncIterator[Starle
     flush_redis(redis_url)
     application = create_app(migrated)
     async with application.router.lifespan_context(application):
-        await truncate(application.state.db)
+        await empty_database(application.state.db)
         yield application
-        await truncate(application.state.db)
+        await empty_database(application.state.db)
     flush_redis(redis_url)
 
 
@@ -58,7 +39,7 @@ class WorldHolder:
     async def get(self) -> World:
         if self.dirty or self.current is None:
             await self.drop()
-            await truncate(self.app.state.db)
+            await empty_database(self.app.state.db)
             flush_redis(self.redis_url)
             self.current = await build_world(self.app)
             self.dirty = False
