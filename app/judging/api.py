@@ -8,8 +8,6 @@ from starlette.responses import Response
 
 from app.accounts.auth import current_user, require_user
 from app.api import ApiRouter, read_json, respond
-from app.errors import NotFound
-from app.ids import parse_id
 from app.judging import queries, results, scoring, service
 from app.judging.schemas import (
     AllocationRead,
@@ -30,17 +28,9 @@ from app.judging.schemas import (
 router = ApiRouter("judging")
 
 
-def path_id(request: Request, name: str = "id") -> int:
-    """An id from the path; text that names no row is 'not found'."""
-    number = parse_id(str(request.path_params[name]))
-    if number is None:
-        raise NotFound()
-    return number
-
-
 @router.route(
     "POST",
-    "/challenges/{id}/rubrics",
+    "/challenges/{id:int}/rubrics",
     summary="Create a rubric with weighted criteria adding up to 100 (organisers)",
     body=RubricCreate,
     response=RubricRead,
@@ -49,7 +39,7 @@ def path_id(request: Request, name: str = "id") -> int:
 )
 async def create_rubric(request: Request) -> Response:
     user = require_user(request)
-    challenge_id = path_id(request)
+    challenge_id = request.path_params["id"]
     # The permission before the body: someone who may not set up judging learns nothing from it.
     async with request.app.state.db.read() as session:
         await service.organiser_of(session, user=user, challenge_id=challenge_id)
@@ -73,7 +63,7 @@ async def create_rubric(request: Request) -> Response:
 
 @router.route(
     "POST",
-    "/challenges/{id}/judges",
+    "/challenges/{id:int}/judges",
     summary="Give an existing account the judge role (organisers)",
     body=JudgeAdd,
     status=204,
@@ -81,7 +71,7 @@ async def create_rubric(request: Request) -> Response:
 )
 async def add_judge(request: Request) -> Response:
     user = require_user(request)
-    challenge_id = path_id(request)
+    challenge_id = request.path_params["id"]
     async with request.app.state.db.read() as session:
         await service.organiser_of(session, user=user, challenge_id=challenge_id)
     data = await read_json(request, JudgeAdd)
@@ -94,7 +84,7 @@ async def add_judge(request: Request) -> Response:
 
 @router.route(
     "POST",
-    "/challenges/{id}/rounds",
+    "/challenges/{id:int}/rounds",
     summary="Create a judging round in preparation (organisers)",
     body=RoundCreate,
     response=RoundRead,
@@ -103,7 +93,7 @@ async def add_judge(request: Request) -> Response:
 )
 async def create_round(request: Request) -> Response:
     user = require_user(request)
-    challenge_id = path_id(request)
+    challenge_id = request.path_params["id"]
     async with request.app.state.db.read() as session:
         await service.organiser_of(session, user=user, challenge_id=challenge_id)
     data = await read_json(request, RoundCreate)
@@ -116,7 +106,7 @@ async def create_round(request: Request) -> Response:
 
 @router.route(
     "POST",
-    "/rounds/{id}/assign",
+    "/rounds/{id:int}/assign",
     summary="Assign k judges to every submitted project, balanced, without conflicts",
     response=AllocationRead,
     errors=(403, 404, 409),
@@ -124,16 +114,18 @@ async def create_round(request: Request) -> Response:
 async def assign_judges(request: Request) -> Response:
     user = require_user(request)
     async with request.app.state.db.transaction() as session:
-        allocated = await service.assign_judges(session, user=user, round_id=path_id(request))
+        allocated = await service.assign_judges(
+            session, user=user, round_id=request.path_params["id"]
+        )
     body = AllocationRead(
-        round_id=path_id(request), assignments=allocated.assignments, loads=allocated.loads
+        round_id=request.path_params["id"], assignments=allocated.assignments, loads=allocated.loads
     )
     return respond(body)
 
 
 @router.route(
     "POST",
-    "/rounds/{id}/open",
+    "/rounds/{id:int}/open",
     summary="Open a round for scoring (organisers)",
     response=RoundRead,
     errors=(403, 404, 409),
@@ -141,13 +133,15 @@ async def assign_judges(request: Request) -> Response:
 async def open_round(request: Request) -> Response:
     user = require_user(request)
     async with request.app.state.db.transaction() as session:
-        judging_round = await service.open_round(session, user=user, round_id=path_id(request))
+        judging_round = await service.open_round(
+            session, user=user, round_id=request.path_params["id"]
+        )
     return respond(RoundRead.model_validate(judging_round))
 
 
 @router.route(
     "POST",
-    "/rounds/{id}/close",
+    "/rounds/{id:int}/close",
     summary="Close a round: scores become final (organisers)",
     response=RoundRead,
     errors=(403, 404, 409),
@@ -155,7 +149,9 @@ async def open_round(request: Request) -> Response:
 async def close_round(request: Request) -> Response:
     user = require_user(request)
     async with request.app.state.db.transaction() as session:
-        judging_round = await service.close_round(session, user=user, round_id=path_id(request))
+        judging_round = await service.close_round(
+            session, user=user, round_id=request.path_params["id"]
+        )
     return respond(RoundRead.model_validate(judging_round))
 
 
@@ -191,7 +187,7 @@ async def my_assignments(request: Request) -> Response:
 
 @router.route(
     "PUT",
-    "/assignments/{id}/scores",
+    "/assignments/{id:int}/scores",
     summary="Save my scores for an assignment (criterion id -> value) and a comment",
     body=ScoresIn,
     response=AssignmentRead,
@@ -199,7 +195,7 @@ async def my_assignments(request: Request) -> Response:
 )
 async def save_scores(request: Request) -> Response:
     user = require_user(request)
-    assignment_id = path_id(request)
+    assignment_id = request.path_params["id"]
     async with request.app.state.db.read() as session:
         await scoring.own_assignment(session, user=user, assignment_id=assignment_id)
     data = await read_json(request, ScoresIn)
@@ -222,7 +218,7 @@ async def save_scores(request: Request) -> Response:
 
 @router.route(
     "GET",
-    "/challenges/{id}/ranking",
+    "/challenges/{id:int}/ranking",
     summary="Every round's raw, z-score and judge-effect rankings (organisers)",
     response=RoundRanking,
     many=True,
@@ -231,7 +227,9 @@ async def save_scores(request: Request) -> Response:
 async def ranking(request: Request) -> Response:
     user = require_user(request)
     async with request.app.state.db.read() as session:
-        page = await results.ranking_page(session, user=user, challenge_id=path_id(request))
+        page = await results.ranking_page(
+            session, user=user, challenge_id=request.path_params["id"]
+        )
     body: list[BaseModel] = [
         RoundRanking(
             round_id=r.round.id or 0,
@@ -283,7 +281,7 @@ def _results_body(page: results.ResultsPage) -> ResultsRead:
 
 @router.route(
     "POST",
-    "/challenges/{id}/results/publish",
+    "/challenges/{id:int}/results/publish",
     summary="Publish the results once every round is closed; only once (organisers)",
     response=ResultsRead,
     status=201,
@@ -291,7 +289,7 @@ def _results_body(page: results.ResultsPage) -> ResultsRead:
 )
 async def publish_results(request: Request) -> Response:
     user = require_user(request)
-    challenge_id = path_id(request)
+    challenge_id = request.path_params["id"]
     locale = request.app.state.settings.default_locale
     async with request.app.state.db.transaction() as session:
         await results.publish_results(session, user=user, challenge_id=challenge_id, locale=locale)
@@ -304,7 +302,7 @@ async def publish_results(request: Request) -> Response:
 
 @router.route(
     "GET",
-    "/challenges/{id}/results",
+    "/challenges/{id:int}/results",
     summary="The published awards (organisers also see a preview before)",
     response=ResultsRead,
     auth=False,
@@ -315,7 +313,7 @@ async def get_results(request: Request) -> Response:
         page = await results.results_page(
             session,
             user=current_user(request),
-            challenge_id=path_id(request),
+            challenge_id=request.path_params["id"],
             locale=request.app.state.settings.default_locale,
         )
     return respond(_results_body(page))

@@ -7,8 +7,6 @@ from starlette.responses import Response
 
 from app.accounts.auth import current_user, require_user
 from app.api import ApiRouter, read_json, respond
-from app.errors import NotFound
-from app.ids import parse_id
 from app.sponsors import adoptions, overviews, queries, service
 from app.sponsors.schemas import (
     AdoptionCreate,
@@ -23,17 +21,9 @@ from app.sponsors.schemas import (
 router = ApiRouter("sponsors")
 
 
-def path_id(request: Request, name: str = "id") -> int:
-    """An id from the path; text that names no row is 'not found'."""
-    number = parse_id(str(request.path_params[name]))
-    if number is None:
-        raise NotFound()
-    return number
-
-
 @router.route(
     "GET",
-    "/challenges/{id}/sponsors",
+    "/challenges/{id:int}/sponsors",
     summary="The sponsors of a challenge",
     response=SponsorRead,
     many=True,
@@ -43,14 +33,14 @@ def path_id(request: Request, name: str = "id") -> int:
 async def list_sponsors(request: Request) -> Response:
     async with request.app.state.db.read() as session:
         page = await service.list_sponsors(
-            session, user=current_user(request), challenge_id=path_id(request, "id")
+            session, user=current_user(request), challenge_id=request.path_params["id"]
         )
     return respond([SponsorRead.model_validate(s) for s in page.sponsors])
 
 
 @router.route(
     "POST",
-    "/challenges/{id}/sponsors",
+    "/challenges/{id:int}/sponsors",
     summary="Add a sponsor (organisers)",
     body=SponsorCreate,
     response=SponsorRead,
@@ -59,7 +49,7 @@ async def list_sponsors(request: Request) -> Response:
 )
 async def add_sponsor(request: Request) -> Response:
     user = require_user(request)
-    challenge_id = path_id(request, "id")
+    challenge_id = request.path_params["id"]
     # The permission before the body: someone who may not add a sponsor learns nothing from it.
     async with request.app.state.db.read() as session:
         await service.organiser_of(session, user=user, challenge_id=challenge_id)
@@ -73,7 +63,7 @@ async def add_sponsor(request: Request) -> Response:
 
 @router.route(
     "POST",
-    "/challenges/{id}/sponsors/{sponsor_id}/representatives",
+    "/challenges/{id:int}/sponsors/{sponsor_id:int}/representatives",
     summary="Link an existing account as a sponsor's representative (organisers)",
     body=RepresentativeAdd,
     response=RepresentativeRead,
@@ -82,7 +72,7 @@ async def add_sponsor(request: Request) -> Response:
 )
 async def add_representative(request: Request) -> Response:
     user = require_user(request)
-    challenge_id, sponsor_id = path_id(request, "id"), path_id(request, "sponsor_id")
+    challenge_id, sponsor_id = request.path_params["id"], request.path_params["sponsor_id"]
     async with request.app.state.db.read() as session:
         await service.organiser_of(session, user=user, challenge_id=challenge_id)
         await queries.get_sponsor(session, sponsor_id, challenge_id=challenge_id)
@@ -104,7 +94,7 @@ async def add_representative(request: Request) -> Response:
 
 @router.route(
     "POST",
-    "/projects/{id}/adoptions",
+    "/projects/{id:int}/adoptions",
     summary="Offer an adoption of a submitted project (sponsor representatives)",
     body=AdoptionCreate,
     response=AdoptionRead,
@@ -113,7 +103,7 @@ async def add_representative(request: Request) -> Response:
 )
 async def propose_adoption(request: Request) -> Response:
     user = require_user(request)
-    project_id = path_id(request, "id")
+    project_id = request.path_params["id"]
     async with request.app.state.db.read() as session:
         await adoptions.project_to_adopt(session, user=user, project_id=project_id)
     data = await read_json(request, AdoptionCreate)
@@ -126,7 +116,7 @@ async def propose_adoption(request: Request) -> Response:
 
 @router.route(
     "POST",
-    "/adoptions/{id}/accept",
+    "/adoptions/{id:int}/accept",
     summary="Accept an offer (the team's coach)",
     response=AdoptionRead,
     errors=(403, 404, 409),
@@ -135,14 +125,14 @@ async def accept_adoption(request: Request) -> Response:
     user = require_user(request)
     async with request.app.state.db.transaction() as session:
         adoption = await adoptions.accept_adoption(
-            session, user=user, adoption_id=path_id(request, "id")
+            session, user=user, adoption_id=request.path_params["id"]
         )
     return respond(AdoptionRead.model_validate(adoption))
 
 
 @router.route(
     "POST",
-    "/adoptions/{id}/decline",
+    "/adoptions/{id:int}/decline",
     summary="Decline an offer (the team's coach)",
     response=AdoptionRead,
     errors=(403, 404, 409),
@@ -151,14 +141,14 @@ async def decline_adoption(request: Request) -> Response:
     user = require_user(request)
     async with request.app.state.db.transaction() as session:
         adoption = await adoptions.decline_adoption(
-            session, user=user, adoption_id=path_id(request, "id")
+            session, user=user, adoption_id=request.path_params["id"]
         )
     return respond(AdoptionRead.model_validate(adoption))
 
 
 @router.route(
     "POST",
-    "/adoptions/{id}/withdraw",
+    "/adoptions/{id:int}/withdraw",
     summary="Withdraw an offer before the team answers (sponsor representatives)",
     response=AdoptionRead,
     errors=(403, 404, 409),
@@ -167,14 +157,14 @@ async def withdraw_adoption(request: Request) -> Response:
     user = require_user(request)
     async with request.app.state.db.transaction() as session:
         adoption = await adoptions.withdraw_adoption(
-            session, user=user, adoption_id=path_id(request, "id")
+            session, user=user, adoption_id=request.path_params["id"]
         )
     return respond(AdoptionRead.model_validate(adoption))
 
 
 @router.route(
     "GET",
-    "/challenges/{id}/adoptions",
+    "/challenges/{id:int}/adoptions",
     summary="Every adoption of a challenge with totals (organisers)",
     response=AdoptionsReport,
     errors=(403, 404),
@@ -183,7 +173,7 @@ async def adoptions_report(request: Request) -> Response:
     user = require_user(request)
     async with request.app.state.db.read() as session:
         report = await overviews.adoptions_report(
-            session, user=user, challenge_id=path_id(request, "id")
+            session, user=user, challenge_id=request.path_params["id"]
         )
     body = AdoptionsReport(
         accepted=report.accepted,

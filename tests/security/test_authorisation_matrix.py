@@ -42,10 +42,10 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ),
     ("GET", "/api/v1/challenges/{id:int}"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/api/v1/challenges/{id:int}/projects"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
-    ("GET", "/api/v1/challenges/{id}/adoptions"): (401, 403, 403, 403, 403, 403, 200, 404, 200),
-    ("GET", "/api/v1/challenges/{id}/ranking"): (401, 403, 403, 403, 403, 403, 200, 404, 200),
-    ("GET", "/api/v1/challenges/{id}/results"): (404, 404, 404, 404, 404, 404, 200, 404, 200),
-    ("GET", "/api/v1/challenges/{id}/sponsors"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/challenges/{id:int}/adoptions"): (401, 403, 403, 403, 403, 403, 200, 404, 200),
+    ("GET", "/api/v1/challenges/{id:int}/ranking"): (401, 403, 403, 403, 403, 403, 200, 404, 200),
+    ("GET", "/api/v1/challenges/{id:int}/results"): (404, 404, 404, 404, 404, 404, 200, 404, 200),
+    ("GET", "/api/v1/challenges/{id:int}/sponsors"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/api/v1/judging/assignments"): (401, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/api/v1/me"): (401, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/api/v1/openapi.json"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -164,8 +164,7 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("POST", "/adoptions/{id:int}/accept"): (DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY),
     ("POST", "/adoptions/{id:int}/decline"): (DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY),
     ("POST", "/adoptions/{id:int}/withdraw"): (DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY),
-    ("POST", "/api/v1/adoptions/{id}/accept"): (DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY),
-    ("POST", "/api/v1/adoptions/{id}/decline"): (
+    ("POST", "/api/v1/adoptions/{id:int}/accept"): (
         DENY,
         DENY,
         DENY,
@@ -176,7 +175,18 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
         DENY,
         DENY,
     ),
-    ("POST", "/api/v1/adoptions/{id}/withdraw"): (
+    ("POST", "/api/v1/adoptions/{id:int}/decline"): (
+        DENY,
+        DENY,
+        DENY,
+        OK,
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+    ),
+    ("POST", "/api/v1/adoptions/{id:int}/withdraw"): (
         DENY,
         DENY,
         DENY,
@@ -187,7 +197,7 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
         DENY,
         DENY,
     ),
-    ("PUT", "/api/v1/assignments/{id}/scores"): (
+    ("PUT", "/api/v1/assignments/{id:int}/scores"): (
         DENY,
         DENY,
         DENY,
@@ -233,8 +243,7 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
         DENY,
         OK,
     ),
-    ("POST", "/api/v1/challenges/{id}/judges"): (DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY, OK),
-    ("POST", "/api/v1/challenges/{id}/results/publish"): (
+    ("POST", "/api/v1/challenges/{id:int}/judges"): (
         DENY,
         DENY,
         DENY,
@@ -245,9 +254,7 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
         DENY,
         OK,
     ),
-    ("POST", "/api/v1/challenges/{id}/rounds"): (DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY, OK),
-    ("POST", "/api/v1/challenges/{id}/rubrics"): (DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY, OK),
-    ("POST", "/api/v1/challenges/{id}/sponsors"): (
+    ("POST", "/api/v1/challenges/{id:int}/results/publish"): (
         DENY,
         DENY,
         DENY,
@@ -258,7 +265,40 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
         DENY,
         OK,
     ),
-    ("POST", "/api/v1/challenges/{id}/sponsors/{sponsor_id}/representatives"): (
+    ("POST", "/api/v1/challenges/{id:int}/rounds"): (
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+        OK,
+        DENY,
+        OK,
+    ),
+    ("POST", "/api/v1/challenges/{id:int}/rubrics"): (
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+        OK,
+        DENY,
+        OK,
+    ),
+    ("POST", "/api/v1/challenges/{id:int}/sponsors"): (
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+        OK,
+        DENY,
+        OK,
+    ),
+    ("POST", "/api/v1/challenges/{id:int}/sponsors/{sponsor_id:int}/representatives"): (
         DENY,
         DENY,
         DENY,
@@ -302,7 +342,7 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
         DENY,
         DENY,
     ),
-    ("POST", "/api/v1/projects/{id}/adoptions"): (
+    ("POST", "/api/v1/projects/{id:int}/adoptions"): (
         DENY,
         DENY,
         DENY,
@@ -313,9 +353,9 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
         DENY,
         DENY,
     ),
-    ("POST", "/api/v1/rounds/{id}/assign"): (DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY, OK),
-    ("POST", "/api/v1/rounds/{id}/close"): (DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY, OK),
-    ("POST", "/api/v1/rounds/{id}/open"): (DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY, OK),
+    ("POST", "/api/v1/rounds/{id:int}/assign"): (DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY, OK),
+    ("POST", "/api/v1/rounds/{id:int}/close"): (DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY, OK),
+    ("POST", "/api/v1/rounds/{id:int}/open"): (DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY, OK),
     ("PUT", "/api/v1/teams/{id:int}/project"): (DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY),
     ("POST", "/challenges/new"): (DENY, OK, OK, OK, OK, OK, OK, OK, OK),
     ("POST", "/challenges/{challenge_id:int}/certificates/{certificate_id:int}/reissue"): (
