@@ -1,27 +1,41 @@
-"""JSON API plumbing: routes that declare their schemas, and the OpenAPI document from them."""
+"""JSON API plumbing: operations that declare their body, permission and answer once, and the
+OpenAPI document made from those declarations."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from app.db import MAX_ID
-from app.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from app.errors import (
+    NotFound,
+    PayloadTooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from app.forms import field_errors
-from app.ids import parse_id
+from app.i18n import gettext as _
+from app.web import services
 
 Schema = TypeVar("Schema", bound=BaseModel)
-Endpoint = Callable[[Request], Awaitable[Response]]
+Answer = BaseModel | Sequence[BaseModel] | None
+# An endpoint takes the request, and the parsed body when its operation declares one; it
+# returns the response model (a list of them when `many`), or None for "204 No Content".
+ApiEndpoint = Callable[..., Awaitable[Answer]]
+# The permission check that runs before the body is read, in a read-only session.
+Guard = Callable[[Request, AsyncSession], Awaitable[object]]
 MAX_JSON_BYTES = 1024 * 1024
 _CONVERTOR = re.compile(r"\{(\w+):\w+\}")
 
@@ -40,7 +54,7 @@ class ErrorResponse(BaseModel):
 class Operation:
     path: str
     method: str
-    endpoint: Endpoint
+    endpoint: ApiEndpoint
     summary: str
     tag: str
     body: type[BaseModel] | None
@@ -50,10 +64,14 @@ class Operation:
     auth: bool
     errors: tuple[int, ...]
     files: tuple[str, ...]
+    guard: Guard | None
 
 
 class ApiRouter:
-    """Collects a domain's API routes with what they take and return."""
+    """A domain's API routes, each declaring once what it takes, who may call it and what
+    it returns: the router checks the login and the guard, parses the body into the declared
+    schema, hands it to the endpoint and serialises the answer; the OpenAPI document is
+    made from the same declarations."""
 
     def __init__(self, tag: str) -> None:
         self.tag = tag
@@ -72,10 +90,14 @@ class ApiRouter:
         auth: bool = True,
         errors: tuple[int, ...] = (),
         files: tuple[str, ...] = (),
-    ) -> Callable[[Endpoint], Endpoint]:
-        """`files` names the file fields of a multipart/form-data body (instead of `body`)."""
+        guard: Guard | None = None,
+    ) -> Callable[[ApiEndpoint], ApiEndpoint]:
+        """`auth`: a bearer token is required (401 without). `guard`: the permission, checked
+        before the body is read, so someone who may not act learns nothing from what they
+        sent; the service checks it again in its transaction. `files` names the file fields
+        of a multipart/form-data body (instead of `body`)."""
 
-        def register(endpoint: Endpoint) -> Endpoint:
+        def register(endpoint: ApiEndpoint) -> ApiEndpoint:
             self.operations.append(
                 Operation(
                     path,
@@ -90,6 +112,7 @@ class ApiRouter:
                     auth,
                     errors,
                     files,
+                    guard,
                 )
             )
             return endpoint
@@ -98,24 +121,26 @@ class ApiRouter:
 
     def routes(self) -> list[Route]:
         return [
-            Route("/api/v1" + op.path, _ids_in_range(op), methods=[op.method])
+            Route("/api/v1" + op.path, _starlette_endpoint(op), methods=[op.method])
             for op in self.operations
         ]
 
 
-def _ids_in_range(op: Operation) -> Endpoint:
-    """The endpoint, answering 404 at once for an integer path parameter out of the id range
-    (which would otherwise reach a query and fail there)."""
-    names = [name for name, kind in _path_params(op.path) if kind == "integer"]
-    if not names:
-        return op.endpoint
+def _starlette_endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
+    id_names = [name for name, kind in _path_params(op.path) if kind == "integer"]
 
     @wraps(op.endpoint)
     async def endpoint(request: Request) -> Response:
-        for name in names:
-            if parse_id(str(request.path_params[name])) is None:
-                raise NotFound()
-        return await op.endpoint(request)
+        # app.ids turns a number past the id range into 0, which names no row.
+        if any(request.path_params[name] == 0 for name in id_names):
+            raise NotFound()
+        if op.auth and getattr(request.state, "user", None) is None:
+            raise Unauthorized(_("Please log in."))
+        if op.guard is not None:
+            async with services(request).db.read() as session:
+                await op.guard(request, session)
+        args = [await read_json(request, op.body)] if op.body is not None else []
+        return respond(await op.endpoint(request, *args), op.status)
 
     return endpoint
 
@@ -144,11 +169,31 @@ async def read_json(request: Request, schema: type[Schema]) -> Schema:
         raise ValidationFailed(field_errors(exc)) from None
 
 
-def respond(data: BaseModel | list[BaseModel], status: int = 200) -> JSONResponse:
-    if isinstance(data, list):
-        content: Any = [item.model_dump(mode="json") for item in data]
+class _Extended:
+    """A row or view seen with a few more attributes."""
+
+    def __init__(self, base: object, extra: dict[str, Any]) -> None:
+        self._base, self._extra = base, extra
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._extra:
+            return self._extra[name]
+        return getattr(self._base, name)
+
+
+def extended(base: object, **extra: Any) -> Any:
+    """`base` with `extra` attributes, for a response model validated from attributes:
+    `ProjectRead.model_validate(extended(project, team_name=team.name))`."""
+    return _Extended(base, extra)
+
+
+def respond(answer: Answer, status: int = 200) -> Response:
+    if answer is None:
+        return Response(status_code=status)
+    if isinstance(answer, BaseModel):
+        content: Any = answer.model_dump(mode="json")
     else:
-        content = data.model_dump(mode="json")
+        content = [item.model_dump(mode="json") for item in answer]
     return JSONResponse(content, status_code=status)
 
 

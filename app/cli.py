@@ -51,29 +51,41 @@ def cmd_demo(settings: Settings) -> None:
         print("database already has data; demo not loaded")
 
 
-def cmd_create_admin(settings: Settings, email: str, name: str) -> None:
+def cmd_create_admin(settings: Settings, email: str, name: str, *, promote: bool) -> None:
     from app.accounts import service
+    from app.accounts.passwords import hash_password
     from app.db import Database
+    from app.errors import AppError
 
     password = os.environ.get("MADRINA_ADMIN_PASSWORD") or getpass.getpass("Password: ")
     if len(password) < 10:
         raise SystemExit("the password needs at least 10 characters")
+    if promote:
+        print(
+            f"warning: promoting the existing account {email}: it gets the password given now "
+            "and every one of its logins and API tokens ends",
+            file=sys.stderr,
+        )
 
     async def create() -> None:
         db = Database(settings)
         try:
+            password_hash = await hash_password(password)  # slow on purpose: not in the transaction
             async with db.transaction() as session:
-                existing = await service.user_by_email(session, email)
-                if existing is not None:
-                    existing.is_admin = True
-                else:
-                    await service.register_user(
-                        session, name=name, email=email, password=password, is_admin=True
-                    )
+                await service.make_admin(
+                    session,
+                    email=email,
+                    name=name,
+                    password_hash=password_hash,
+                    promote_existing=promote,
+                )
         finally:
             await db.dispose()
 
-    asyncio.run(create())
+    try:
+        asyncio.run(create())
+    except AppError as exc:
+        raise SystemExit(f"refused: {exc.message}") from None
     print(f"{email} is a platform administrator")
 
 
@@ -219,9 +231,14 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("worker", help="start an arq worker")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("demo", help="load demo data into an empty database")
-    admin = sub.add_parser("create-admin", help="create (or promote) a platform administrator")
+    admin = sub.add_parser("create-admin", help="create a platform administrator")
     admin.add_argument("email")
     admin.add_argument("--name", default="Administrator")
+    admin.add_argument(
+        "--promote-existing",
+        action="store_true",
+        help="make an account that already exists an administrator, replacing its password",
+    )
     args = parser.parse_args(argv)
     try:
         settings = get_settings()
@@ -238,7 +255,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "demo":
         cmd_demo(settings)
     elif args.command == "create-admin":
-        cmd_create_admin(settings, args.email, args.name)
+        cmd_create_admin(settings, args.email, args.name, promote=args.promote_existing)
 
 
 if __name__ == "__main__":

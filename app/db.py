@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import Field
 from sqlalchemy import DateTime, MetaData, event
@@ -51,6 +51,9 @@ class DatabaseUnavailable(AppError):
     status_code = 503
     code = "service_unavailable"
     message = "The service is temporarily unavailable. Please try again in a minute."
+
+
+Row = TypeVar("Row", bound=SQLModel)
 
 
 def utcnow() -> datetime:
@@ -164,3 +167,45 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
+
+
+def is_unique_violation(exc: sa_exc.IntegrityError) -> bool:
+    """A unique constraint (a natural key) refused the row, rather than a foreign key."""
+    sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
+    return sqlstate == "23505" or "UNIQUE constraint failed" in str(exc.orig)
+
+
+async def save_unique(session: AsyncSession, row: Row, *, taken: AppError) -> Row:
+    """Insert or change a row whose natural key must be free, in a savepoint: when the key is taken,
+    also by a request that committed a moment ago, raise `taken` (a 409 or 422 naming the
+    field) and leave the caller's transaction usable. Check first for a friendly message;
+    this is what makes the check hold under concurrency."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except sa_exc.IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        raise taken from None
+    return row
+
+
+async def insert_or_get(
+    session: AsyncSession, row: Row, *, find: Callable[[], Awaitable[Row | None]]
+) -> tuple[Row, bool]:
+    """The row `find` returns, or `row` inserted (then True): of two requests making the same
+    row at once, the second gets the first one's row instead of a server error."""
+    existing = await find()
+    if existing is not None:
+        return existing, False
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except sa_exc.IntegrityError as exc:
+        found = await find() if is_unique_violation(exc) else None
+        if found is None:
+            raise
+        return found, False
+    return row, True

@@ -9,6 +9,8 @@ class AppError(Exception):
     status_code = 400
     code = "bad_request"
     message = "The request could not be processed."
+    # The form field a re-shown form puts the message next to ("__all__": above the form).
+    field = "__all__"
 
     def __init__(self, message: str | None = None, **details: Any) -> None:
         super().__init__(message or self.message)
@@ -68,3 +70,15 @@ class ValidationFailed(AppError):
     def __init__(self, errors: dict[str, str], message: str | None = None) -> None:
         super().__init__(message)
         self.errors = errors
+
+
+def form_errors(exc: AppError) -> dict[str, str]:
+    """The messages a re-shown form puts next to its fields."""
+    if isinstance(exc, ValidationFailed):
+        return exc.errors
+    return {exc.field: exc.message}
+
+
+# Refusals a person can fix on the same form (a page shows the form again with the message);
+# anything else (403, 404, 503) is an error page.
+FIXABLE_ON_A_FORM = (ValidationFailed, Conflict, PayloadTooLarge, UnsupportedMediaType)

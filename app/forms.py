@@ -1,20 +1,35 @@
-"""Reading forms: CSRF check, size limits, and validation into a schema with human messages."""
+"""Posted forms and uploads: CSRF, size limits, validation into a schema with human messages,
+and `submit`, the one way a page handles a form (validate -> transaction -> service;
+on a refusal the form again with the person's data and the messages beside the fields)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
 
-from app.errors import Forbidden, ValidationFailed
+from app.errors import (
+    FIXABLE_ON_A_FORM,
+    Forbidden,
+    UnsupportedMediaType,
+    ValidationFailed,
+    form_errors,
+)
 from app.i18n import gettext as _
+from app.i18n import ngettext
+from app.web import services, settings
 
 Schema = TypeVar("Schema", bound=BaseModel)
+Data = TypeVar("Data")
+Result = TypeVar("Result")
 
 MAX_FIELDS = 200
 
@@ -27,15 +42,16 @@ class CsrfFailed(Forbidden):
 def csrf_token(request: Request) -> str:
     """The token forms carry: bound to this browser's CSRF cookie by our secret."""
     cookie: str = request.state.csrf_cookie
-    secret = request.app.state.settings.secret_key.encode()
+    secret = settings(request).secret_key.encode()
     return hmac.new(secret, cookie.encode(), hashlib.sha256).hexdigest()
 
 
 async def read_form(request: Request, *, max_files: int = 0) -> FormData:
     """Parse a posted form and check its CSRF token; raise before anything is written."""
-    settings = request.app.state.settings
     form = await request.form(
-        max_files=max_files, max_fields=MAX_FIELDS, max_part_size=settings.max_upload_bytes
+        max_files=max_files,
+        max_fields=MAX_FIELDS,
+        max_part_size=settings(request).max_upload_bytes,
     )
     sent = form.get("csrf_token")
     if not isinstance(sent, str) or not hmac.compare_digest(sent, csrf_token(request)):
@@ -49,13 +65,6 @@ def form_values(form: FormData) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
 
 
-def upload(form: FormData, name: str) -> UploadFile | None:
-    value = form.get(name)
-    if isinstance(value, UploadFile) and value.filename:
-        return value
-    return None
-
-
 def validate(schema: type[Schema], data: Mapping[str, Any]) -> Schema:
     """Build the schema or raise ValidationFailed with one readable message per field."""
     try:
@@ -64,11 +73,93 @@ def validate(schema: type[Schema], data: Mapping[str, Any]) -> Schema:
         raise ValidationFailed(field_errors(exc)) from None
 
 
+@dataclass(frozen=True)
+class Filled:
+    """A form as the person filled it in, with what is wrong with it: what a page needs to
+    show the form again. The empty one is a fresh form."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    status_code: int = 200
+
+
+Guard = Callable[[AsyncSession], Awaitable[object]]
+
+
+async def submit(
+    request: Request,
+    *,
+    parse: Callable[[dict[str, str]], Data],
+    act: Callable[[AsyncSession, Data], Awaitable[Result]],
+    done: Callable[[Result], str],
+    again: Callable[[Filled], Awaitable[Response]] | None = None,
+    guard: Guard | None = None,
+) -> Response:
+    """Handle a posted form: `guard` (the permission, before the form is read, so someone
+    who may not act learns nothing from their input), then `parse` the fields, `act` in one
+    transaction, and 303 to `done(result)`. A refusal the person can fix shows the form
+    `again` with their input and the messages (without `again`, a form that is only a
+    button, it is an error page); nothing was written."""
+    if guard is not None:
+        async with services(request).db.read() as session:
+            await guard(session)
+    values = form_values(await read_form(request))
+    try:
+        data = parse(values)
+        async with services(request).db.transaction() as session:
+            result = await act(session, data)
+    except FIXABLE_ON_A_FORM as exc:
+        if again is None:
+            raise
+        return await again(Filled(values, form_errors(exc), exc.status_code))
+    return RedirectResponse(done(result), status_code=303)
+
+
+def schema(model: type[Schema]) -> Callable[[dict[str, str]], Schema]:
+    """`parse` for `submit`: the fields validated into `model`."""
+    return lambda values: validate(model, values)
+
+
+def no_fields(values: dict[str, str]) -> None:
+    """`parse` for `submit` of a form that is only a button (publish, submit, withdraw)."""
+    return None
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file, read into memory (it is at most MAX_UPLOAD_BYTES + 1 bytes)."""
+
+    filename: str
+    data: bytes
+
+
+async def read_upload(request: Request, *, name: str = "file", csrf: bool) -> Upload:
+    """The one file of a multipart body, for pages (`csrf`) and the API alike: 415 if the
+    body is not multipart, 422 without a file; one byte past the limit is kept so the
+    domain can tell the person the file is too large."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise UnsupportedMediaType(_("Send the file as multipart/form-data."))
+    limit = settings(request).max_upload_bytes
+    if csrf:
+        form = await read_form(request, max_files=1)
+    else:
+        form = await request.form(max_files=1, max_fields=10, max_part_size=limit)
+    try:
+        file = form.get(name)
+        if not isinstance(file, UploadFile) or not file.filename:
+            raise ValidationFailed({name: _("Please choose a file.")})
+        return Upload(filename=file.filename, data=await file.read(limit + 1))
+    finally:
+        await form.close()
+
+
 def field_errors(exc: ValidationError) -> dict[str, str]:
+    """One message per field; a field inside a list is named like a form's row field
+    ("members-0-first_name")."""
     errors: dict[str, str] = {}
     for err in exc.errors():
-        field = str(err["loc"][0]) if err["loc"] else "__all__"
-        errors.setdefault(field, _message(err))
+        name = "-".join(str(part) for part in err["loc"]) if err["loc"] else "__all__"
+        errors.setdefault(name, _message(err))
     return errors
 
 
@@ -96,4 +187,14 @@ def _message(err: Any) -> str:
         return str(ctx.get("error", err["msg"]))
     if kind in {"enum", "literal_error"}:
         return _("Please choose one of the options.")
+    if kind == "too_short":
+        n = int(ctx.get("min_length", 1))
+        return ngettext(
+            "Please add at least %(n)s entry.", "Please add at least %(n)s entries.", n
+        ) % {"n": n}
+    if kind == "too_long":
+        n = int(ctx.get("max_length", 1))
+        return ngettext(
+            "Please give at most %(n)s entry.", "Please give at most %(n)s entries.", n
+        ) % {"n": n}
     return _("Please check this value.")

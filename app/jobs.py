@@ -6,13 +6,23 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from arq.connections import ArqRedis
+from arq.connections import ArqRedis, RedisSettings
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger(__name__)
 
 _pool: ArqRedis | None = None
+# arq refreshes this key every health_check_interval while a worker runs (/healthz reads it).
+WORKER_HEALTH_KEY = "arq:queue:health-check"
+
+
+def redis_settings(url: str) -> RedisSettings:
+    """The queue connection of the web app and of the workers: fail fast, never hang."""
+    settings = RedisSettings.from_dsn(url)
+    settings.conn_retries = 1
+    settings.conn_timeout = 2
+    return settings
 
 
 def set_pool(pool: ArqRedis | None) -> None:

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from arq import create_pool
-from arq.connections import ArqRedis, RedisSettings
+from arq.connections import ArqRedis
 from redis.exceptions import RedisError
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -31,22 +31,23 @@ from app.challenges import routes as challenges_routes
 from app.config import ROOT, Settings, get_settings
 from app.db import Database, DatabaseUnavailable
 from app.embedded_redis import EmbeddedRedis
-from app.errors import AppError
+from app.errors import AppError, ValidationFailed, form_errors
 from app.forms import csrf_token
 from app.i18n import gettext as _
 from app.judging import api as judging_api
 from app.judging import routes as judging_routes
 from app.middleware import BodySizeLimit, LocaleAndCsrf
+from app.overview import routes as overview_routes
 from app.sponsors import api as sponsors_api
 from app.sponsors import routes as sponsors_routes
 from app.storage import LocalStorage
 from app.teams import api as teams_api
 from app.teams import routes as teams_routes
 from app.templating import render
+from app.web import Services, login_path, routes_by_name, services
 
 log = logging.getLogger(__name__)
 VERSION = "0.1.0"
-WORKER_HEALTH_KEY = "arq:queue:health-check"
 
 API_ROUTERS: list[ApiRouter] = [
     accounts_api.router,
@@ -58,19 +59,13 @@ API_ROUTERS: list[ApiRouter] = [
 ]
 PAGE_ROUTES: list[BaseRoute] = [
     *accounts_routes.routes,
+    *overview_routes.routes,
     *challenges_routes.routes,
     *teams_routes.routes,
     *sponsors_routes.routes,
     *judging_routes.routes,
     *certificates_routes.routes,
 ]
-
-
-def redis_settings(url: str) -> RedisSettings:
-    settings = RedisSettings.from_dsn(url)
-    settings.conn_retries = 1
-    settings.conn_timeout = 2
-    return settings
 
 
 @asynccontextmanager
@@ -81,16 +76,17 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     if not redis_url:
         embedded = EmbeddedRedis()
         redis_url = embedded.start()
-    app.state.db = Database(settings)
-    app.state.storage = LocalStorage(settings.storage_dir)
+    db = Database(settings)
     pool: ArqRedis | None
     try:
-        pool = await create_pool(redis_settings(redis_url))
+        pool = await create_pool(jobs.redis_settings(redis_url))
     except (RedisError, OSError) as exc:
         # Pages still work without Redis; events wait in the outbox for the reconciler.
         log.error("Redis unavailable at start-up (%s); jobs will wait in the outbox", exc)
         pool = None
-    app.state.redis = pool
+    app.state.services = Services(
+        settings=settings, db=db, storage=LocalStorage(settings.storage_dir), redis=pool
+    )
     jobs.set_pool(pool)
     try:
         yield
@@ -98,20 +94,21 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         jobs.set_pool(None)
         if pool is not None:
             await pool.aclose()
-        await app.state.db.dispose()
+        await db.dispose()
         if embedded is not None:
             embedded.stop()
 
 
 async def healthz(request: Request) -> JSONResponse:
     checks: dict[str, str] = {}
+    found = services(request)
     try:
-        async with request.app.state.db.read() as session:
+        async with found.db.read() as session:
             await session.execute(text("SELECT 1"))
         checks["database"] = "ok"
     except Exception as exc:
         checks["database"] = f"error: {type(exc).__name__}"
-    pool: ArqRedis | None = request.app.state.redis
+    pool = found.redis
     if pool is None:
         checks["redis"] = checks["worker"] = "error: not connected"
     else:
@@ -120,7 +117,7 @@ async def healthz(request: Request) -> JSONResponse:
             checks["redis"] = "ok"
             # arq refreshes this key every health_check_interval while a worker runs.
             checks["worker"] = (
-                "ok" if await pool.exists(WORKER_HEALTH_KEY) else "error: no heartbeat"
+                "ok" if await pool.exists(jobs.WORKER_HEALTH_KEY) else "error: no heartbeat"
             )
         except (RedisError, OSError) as exc:
             checks["redis"] = checks["worker"] = f"error: {type(exc).__name__}"
@@ -143,11 +140,11 @@ async def app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     if _wants_json(request):
         body: dict[str, Any] = {"code": exc.code, "message": exc.message}
-        if hasattr(exc, "errors"):
-            body["fields"] = exc.errors
+        if isinstance(exc, ValidationFailed) or exc.field != "__all__":
+            body["fields"] = form_errors(exc)
         response: Response = JSONResponse({"error": body}, status_code=exc.status_code)
     elif exc.status_code == 401:
-        return Response(status_code=303, headers={"location": f"/login?next={request.url.path}"})
+        return Response(status_code=303, headers={"location": login_path(request)})
     else:
         response = _error_page(request, exc.status_code, _(exc.message))
     if "retry_after" in exc.details:  # seconds until trying again may work (429)
@@ -231,12 +228,13 @@ class OutageInMiddleware:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
+    static = Mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/api/v1/openapi.json", openapi),
         *PAGE_ROUTES,
         *(route for router in API_ROUTERS for route in router.routes()),
-        Mount("/static", StaticFiles(directory=ROOT / "static"), name="static"),
+        static,
     ]
     app = Starlette(
         routes=routes,
@@ -260,4 +258,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.routes_by_name = routes_by_name([*PAGE_ROUTES, static])
     return app

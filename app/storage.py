@@ -7,6 +7,8 @@ import hashlib
 import os
 import secrets
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,3 +67,35 @@ class LocalStorage:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+
+class Staged:
+    """Files saved during one request or job, removed again if its transaction fails."""
+
+    def __init__(self, storage: LocalStorage) -> None:
+        self.storage = storage
+        self.keys: list[str] = []
+
+    def save(self, data: bytes) -> StoredFile:
+        stored = self.storage.save(data)
+        self.keys.append(stored.key)
+        return stored
+
+    def discard(self) -> None:
+        for key in self.keys:
+            self.storage.delete(key)
+        self.keys.clear()
+
+
+@asynccontextmanager
+async def staged(storage: LocalStorage) -> AsyncIterator[Staged]:
+    """Enter before the transaction, so a failed commit also removes the stored files:
+
+    async with staged(storage) as stage, db.transaction() as session: ...
+    """
+    stage = Staged(storage)
+    try:
+        yield stage
+    except BaseException:
+        stage.discard()
+        raise

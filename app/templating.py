@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,8 @@ from starlette.responses import HTMLResponse
 
 from app import i18n
 from app.config import ROOT
+from app.forms import Filled
+from app.web import path_for
 
 env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(ROOT / "templates"),
@@ -50,16 +53,23 @@ def render(
     context: dict[str, Any] | None = None,
     *,
     status_code: int = 200,
+    filled: Filled | None = None,
 ) -> HTMLResponse:
+    """A page; `filled` is a form shown again with the person's input and its errors."""
     ctx: dict[str, Any] = {
         "request": request,
         "user": getattr(request.state, "user", None),
         "csrf_token": getattr(request.state, "csrf_token", ""),
-        "url_for": request.url_for,
+        "url_for": partial(path_for, request.app),
         "errors": {},
         "form": {},
     }
     ctx.update(context or {})
+    if filled is not None:
+        if filled.values:
+            ctx["form"] = filled.values
+        ctx["errors"] = filled.errors
+        status_code = filled.status_code
     html = env.get_template(name).render(ctx)
     return HTMLResponse(html, status_code=status_code)
 

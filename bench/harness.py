@@ -25,6 +25,7 @@ from app.config import Settings
 from app.db import Database
 from app.main import create_app
 from app.migrate import upgrade
+from app.web import services
 from bench.data import BenchData, generate
 
 BASE_URL = "http://testserver"
@@ -57,7 +58,7 @@ class BenchApp:
 
     @property
     def db(self) -> Database:
-        database: Database = self.app.state.db
+        database: Database = services(self.app).db
         return database
 
     async def login(self, user_id: int) -> dict[str, str]:
@@ -107,9 +108,9 @@ async def bench_app(**generate_args: Any) -> AsyncIterator[BenchApp]:
         app = create_app(settings)
         async with app.router.lifespan_context(app):
             started = time.perf_counter()
-            data = await generate(app.state.db, **generate_args)
+            data = await generate(services(app).db, **generate_args)
             seconds = time.perf_counter() - started
-            env = BenchApp(app, settings, data, QueryCounter(app.state.db), seconds)
+            env = BenchApp(app, settings, data, QueryCounter(services(app).db), seconds)
             await env.login(data.judge_ids[0])
             await env.login(data.organiser_id)
             yield env

@@ -24,6 +24,7 @@ from app.embedded_redis import EmbeddedRedis
 from app.main import create_app
 from app.migrate import upgrade
 from app.storage import LocalStorage
+from app.web import services
 from tests.cleanup import empty_database, flush_redis
 from tests.factories import Actors
 
@@ -87,18 +88,18 @@ async def app(migrated: Settings, redis_url: str) -> AsyncIterator[Starlette]:
     application = create_app(migrated)
     async with application.router.lifespan_context(application):
         yield application
-        await empty_database(application.state.db)
+        await empty_database(services(application).db)
 
 
 @pytest.fixture
 def db(app: Starlette) -> Database:
-    database: Database = app.state.db
+    database: Database = services(app).db
     return database
 
 
 @pytest.fixture
 def storage(app: Starlette) -> LocalStorage:
-    store: LocalStorage = app.state.storage
+    store: LocalStorage = services(app).storage
     return store
 
 

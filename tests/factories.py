@@ -10,6 +10,7 @@ from typing import Any
 from httpx import ASGITransport, AsyncClient, Response
 from starlette.applications import Starlette
 
+from app.accounts import queries as accounts_queries
 from app.accounts import service as accounts_service
 from app.accounts.auth import SESSION_COOKIE
 from app.accounts.models import RoleKind, User
@@ -19,6 +20,7 @@ from app.db import Database, utcnow
 from app.judging.models import Assignment, Criterion, Round, RoundStatus, Rubric
 from app.sponsors.models import Sponsor, SponsorRepresentative
 from app.teams.models import Project, ProjectStatus, Team, TeamMember
+from app.web import services
 from workers.main import build_worker
 
 PASSWORD = "correct horse battery"
@@ -46,7 +48,7 @@ class Actors:
 
     def __init__(self, app: Starlette) -> None:
         self.app = app
-        self.db: Database = app.state.db
+        self.db: Database = services(app).db
 
     async def user(
         self, name: str | None = None, *, email: str | None = None, is_admin: bool = False
@@ -56,7 +58,7 @@ class Actors:
         async with self.db.transaction() as session:
             user = User(
                 name=name or f"Person {n}",
-                email=accounts_service.normalise_email(email or f"person{n}@example.org"),
+                email=accounts_queries.normalise_email(email or f"person{n}@example.org"),
                 password_hash=await _password_hash(),
                 is_admin=is_admin,
             )
@@ -168,6 +170,18 @@ async def make_challenge(
                 actor_id=None,
             )
     return challenge
+
+
+async def unpublish(db: Database, challenge: Challenge, *, published: bool = False) -> None:
+    """Take a challenge back to draft: then it exists only for its organisers."""
+    async with db.transaction() as session:
+        stored = await session.get(Challenge, challenge.id)
+        assert stored is not None
+        stored.is_published = published
+
+
+async def publish(db: Database, challenge: Challenge) -> None:
+    await unpublish(db, challenge, published=True)
 
 
 async def make_team(

@@ -7,10 +7,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from starlette.applications import Starlette
 
 from app import cli, demo
+from app.accounts import queries as accounts_queries
+from app.accounts.models import User
+from app.accounts.passwords import verify_password
 from app.config import ROOT, ConfigError, Settings, load_settings
+from app.events.models import AuditEntry
+from app.web import services
+from tests.factories import PASSWORD, Actors
 
 SETTING_NAMES = ("ENVIRONMENT", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "BASE_URL")
 GOOD_SECRET = "a-production-secret-that-is-long-enough-0123456789"
@@ -21,7 +28,7 @@ def _in_production(settings: Settings) -> Settings:
 
 
 async def _seed(app: Starlette) -> None:
-    assert await demo.seed(app.state.db, settings=app.state.settings)
+    assert await demo.seed(services(app).db, settings=app.state.settings)
 
 
 def _madrina(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -143,3 +150,76 @@ def test_postgres_url_gets_the_async_driver(no_settings_in_env: pytest.MonkeyPat
 
     assert settings.database_url == "postgresql+asyncpg://madrina:pw@db:5432/madrina"
     assert settings.environment == "production"
+
+
+async def _admin_env(app: Starlette, password: str) -> dict[str, str]:
+    settings: Settings = app.state.settings
+    return _clean_env(
+        DATABASE_URL=settings.database_url,
+        REDIS_URL=settings.redis_url,
+        MADRINA_ADMIN_PASSWORD=password,
+    )
+
+
+async def _account(app: Starlette, email: str) -> User | None:
+    async with services(app).db.read() as session:
+        return await accounts_queries.user_by_email(session, email)
+
+
+async def test_create_admin_refuses_an_address_someone_already_registered(
+    app: Starlette, actors: Actors, tmp_path: Path
+) -> None:
+    stranger = await actors.user(email="admin@comune.example")
+    env = await _admin_env(app, "operator-chosen-password")
+
+    result = await asyncio.to_thread(
+        _madrina, "create-admin", "admin@comune.example", env=env, cwd=tmp_path
+    )
+
+    assert result.returncode == 1
+    assert "--promote-existing" in result.stderr
+    account = await _account(app, "admin@comune.example")
+    assert account is not None and not account.is_admin
+    assert account.password_hash == stranger.password_hash
+
+
+async def test_create_admin_promoting_an_account_sets_the_operators_password(
+    app: Starlette, actors: Actors, tmp_path: Path
+) -> None:
+    stranger = await actors.user(email="admin@comune.example")
+    async with await actors.client(stranger) as browser:
+        assert (await browser.get("/account")).status_code == 200
+        env = await _admin_env(app, "operator-chosen-password")
+
+        result = await asyncio.to_thread(
+            _madrina,
+            "create-admin",
+            "admin@comune.example",
+            "--promote-existing",
+            env=env,
+            cwd=tmp_path,
+        )
+        after = await browser.get("/account")
+
+    assert result.returncode == 0, result.stderr
+    assert "warning" in result.stderr
+    account = await _account(app, "admin@comune.example")
+    assert account is not None and account.is_admin
+    assert await verify_password(account.password_hash, "operator-chosen-password")
+    assert not await verify_password(account.password_hash, PASSWORD)
+    assert after.status_code == 303  # the stranger's login ended
+    async with services(app).db.read() as session:
+        actions = (await session.execute(select(AuditEntry.action))).scalars().all()
+    assert "user.made_admin" in actions
+
+
+async def test_create_admin_makes_a_new_administrator(app: Starlette, tmp_path: Path) -> None:
+    env = await _admin_env(app, "operator-chosen-password")
+
+    result = await asyncio.to_thread(
+        _madrina, "create-admin", "ada@madrina.example", "--name", "Ada", env=env, cwd=tmp_path
+    )
+
+    assert result.returncode == 0, result.stderr
+    account = await _account(app, "ada@madrina.example")
+    assert account is not None and account.is_admin and account.name == "Ada"

@@ -16,6 +16,7 @@ from app.db import Database, utcnow
 from app.judging.models import Assignment, Criterion, Round, RoundStatus, Score
 from app.sponsors.models import Adoption, AdoptionStatus, Sponsor, SponsorRepresentative
 from app.teams.models import Project, ProjectStatus, Team, TeamMember
+from app.web import services
 from tests.factories import Actors, post_form
 
 
@@ -28,7 +29,7 @@ async def _count(db: Database, model: Any, *where: Any) -> int:
 
 
 async def _seed(app: Starlette) -> bool:
-    return await demo.seed(app.state.db, settings=app.state.settings)
+    return await demo.seed(services(app).db, settings=app.state.settings)
 
 
 async def test_seed_on_empty_database_creates_the_advertised_demo(

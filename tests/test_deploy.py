@@ -18,7 +18,8 @@ import yaml
 from starlette.applications import Starlette
 
 from app.config import ROOT, Settings
-from app.main import WORKER_HEALTH_KEY
+from app.jobs import WORKER_HEALTH_KEY
+from app.web import services
 from workers.main import build_worker
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -189,7 +190,7 @@ async def test_worker_healthcheck_follows_a_running_worker(app: Starlette) -> No
     running = asyncio.create_task(worker.async_run())
     try:
         for _ in range(100):
-            if await app.state.redis.exists(WORKER_HEALTH_KEY):
+            if await services(app).redis.exists(WORKER_HEALTH_KEY):
                 break
             await asyncio.sleep(0.05)
 

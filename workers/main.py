@@ -16,7 +16,6 @@ from app.config import Settings
 from app.db import Database
 from app.events import tasks as events_tasks
 from app.judging import tasks as judging_tasks
-from app.main import redis_settings
 from app.sponsors import tasks as sponsors_tasks
 from app.storage import LocalStorage
 from app.teams import tasks as teams_tasks
@@ -64,7 +63,7 @@ def worker_options(settings: Settings, redis_url: str) -> dict[str, Any]:
         "cron_jobs": crons,
         "on_startup": startup,
         "on_shutdown": shutdown,
-        "redis_settings": redis_settings(redis_url),
+        "redis_settings": jobs.redis_settings(redis_url),
         "health_check_interval": HEALTH_CHECK_SECONDS,
         "max_jobs": 10,
         "job_timeout": 120,

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
 
 from app.accounts.auth import require_user
 from app.accounts.schemas import UserRead
-from app.api import ApiRouter, respond
+from app.api import ApiRouter
 
 router = ApiRouter("accounts")
 
 
 @router.route("GET", "/me", summary="The person the token belongs to", response=UserRead)
-async def me(request: Request) -> Response:
-    return respond(UserRead.model_validate(require_user(request)))
+async def me(request: Request) -> UserRead:
+    return UserRead.model_validate(require_user(request))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts import service
+from app.accounts import queries
 from app.accounts.models import RoleKind, User
 
 
@@ -38,5 +38,5 @@ class Actor:
 async def actor_in(session: AsyncSession, *, user: User | None, challenge_id: int) -> Actor:
     if user is None or user.id is None:
         return Actor(user=None, challenge_id=challenge_id, roles=frozenset())
-    roles = await service.roles_in(session, user_id=user.id, challenge_id=challenge_id)
+    roles = await queries.roles_in(session, user_id=user.id, challenge_id=challenge_id)
     return Actor(user=user, challenge_id=challenge_id, roles=frozenset(roles))

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from app.i18n import gettext as _
+from app.fields import OneLine
 
 
 class RegisterForm(BaseModel):
-    name: str = Field(min_length=1, max_length=120)
+    name: OneLine = Field(min_length=1, max_length=120)
     email: EmailStr = Field(max_length=254)
     password: str = Field(min_length=10, max_length=200)
-
-    @field_validator("name")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        value = " ".join(value.split())
-        if not value:
-            raise ValueError(_("This field is required."))
-        return value
 
 
 class LoginForm(BaseModel):
@@ -27,7 +19,7 @@ class LoginForm(BaseModel):
 
 
 class TokenCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=80)
+    name: OneLine = Field(min_length=1, max_length=80)
 
 
 class UserRead(BaseModel):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -10,30 +9,21 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from app.accounts import events
 from app.accounts.models import ApiToken, Role, RoleKind, User, UserSession
-from app.accounts.passwords import hash_password, verify_password
-from app.db import utcnow
+from app.accounts.passwords import verify_password
+from app.accounts.queries import normalise_email, token_hash, user_by_email
+from app.db import insert_or_get, save_unique, utcnow
 from app.errors import Conflict, NotFound
 from app.events.service import log_action
 from app.i18n import gettext as _
+from app.i18n import lazy
 
 
 class EmailTaken(Conflict):
     code = "email_taken"
-    message = "An account with this e-mail already exists."
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
-async def user_by_email(session: AsyncSession, email: str) -> User | None:
-    result = await session.execute(select(User).where(User.email == normalise_email(email)))
-    return result.scalar_one_or_none()
+    message = lazy("An account with this e-mail already exists.")
+    field = "email"
 
 
 async def register_user(
@@ -41,27 +31,95 @@ async def register_user(
     *,
     name: str,
     email: str,
-    password: str,
-    is_admin: bool = False,
+    password_hash: str,
     locale: str = "it",
 ) -> User:
-    """Create an account; the e-mail must be new."""
+    """Create an account; the e-mail must be new (also against a registration at the same
+    moment). The password is hashed before the transaction: argon2 is slow on purpose."""
     if await user_by_email(session, email) is not None:
         raise EmailTaken(_(EmailTaken.message))
-    user = User(
-        name=name,
-        email=normalise_email(email),
-        password_hash=await hash_password(password),
-        is_admin=is_admin,
-        locale=locale,
+    user = await save_unique(
+        session,
+        User(name=name, email=normalise_email(email), password_hash=password_hash, locale=locale),
+        taken=EmailTaken(_(EmailTaken.message)),
     )
-    session.add(user)
-    await session.flush()
     assert user.id is not None
     log_action(
-        session, actor_id=user.id, action="user.registered", subject_type="user", subject_id=user.id
+        session,
+        actor_id=user.id,
+        action=events.USER_REGISTERED,
+        subject_type="user",
+        subject_id=user.id,
     )
     return user
+
+
+class AccountExists(Conflict):
+    code = "account_exists"
+    message = lazy(
+        "An account with this e-mail already exists; someone else may have registered it. "
+        "Use --promote-existing to make it an administrator with the password given now."
+    )
+
+
+async def make_admin(
+    session: AsyncSession,
+    *,
+    email: str,
+    name: str,
+    password_hash: str,
+    promote_existing: bool = False,
+) -> User:
+    """A platform administrator with the operator's password (hashed before the transaction).
+
+    An address someone already registered is refused unless `promote_existing`: then the
+    account gets the operator's password and loses its logins, so nobody who registered it
+    first keeps a way into an administrator's account.
+    """
+    user = await user_by_email(session, email)
+    if user is not None and not promote_existing:
+        raise AccountExists(_(AccountExists.message))
+    if user is None:
+        user = User(name=name, email=normalise_email(email), password_hash=password_hash)
+        session.add(user)
+        await session.flush()
+        assert user.id is not None
+        log_action(
+            session,
+            actor_id=None,
+            action=events.USER_REGISTERED,
+            subject_type="user",
+            subject_id=user.id,
+        )
+    else:
+        user.password_hash = password_hash
+        await revoke_logins(session, user_id=user.id or 0)
+    user.is_admin = True
+    assert user.id is not None
+    log_action(
+        session,
+        actor_id=None,
+        action=events.USER_MADE_ADMIN,
+        subject_type="user",
+        subject_id=user.id,
+        data={"promoted_existing": promote_existing},
+    )
+    return user
+
+
+async def revoke_logins(session: AsyncSession, *, user_id: int) -> None:
+    """End every login and API token of the person (their password changed hands)."""
+    now = utcnow()
+    await session.execute(
+        update(UserSession)
+        .where(col(UserSession.user_id) == user_id, col(UserSession.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
+    await session.execute(
+        update(ApiToken)
+        .where(col(ApiToken.user_id) == user_id, col(ApiToken.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
 
 
 async def authenticate(session: AsyncSession, *, email: str, password: str) -> User | None:
@@ -88,44 +146,35 @@ async def start_session(
         )
     )
     log_action(
-        session, actor_id=user.id, action="user.logged_in", subject_type="user", subject_id=user.id
+        session,
+        actor_id=user.id,
+        action=events.USER_LOGGED_IN,
+        subject_type="user",
+        subject_id=user.id,
     )
     return token
 
 
-async def user_for_session_token(session: AsyncSession, token: str) -> User | None:
-    result = await session.execute(
-        select(User)
-        .join(UserSession, col(UserSession.user_id) == col(User.id))
+async def end_session(session: AsyncSession, *, token: str) -> None:
+    """Log out: the login's token stops working at once."""
+    ended = await session.execute(
+        update(UserSession)
         .where(
             col(UserSession.token_hash) == token_hash(token),
             col(UserSession.revoked_at).is_(None),
-            col(UserSession.expires_at) > utcnow(),
-            col(User.is_active).is_(True),
         )
-    )
-    return result.scalar_one_or_none()
-
-
-async def end_session(session: AsyncSession, *, token: str) -> None:
-    await session.execute(
-        update(UserSession)
-        .where(col(UserSession.token_hash) == token_hash(token))
         .values(revoked_at=utcnow())
+        .returning(col(UserSession.id), col(UserSession.user_id))
     )
-
-
-async def active_sessions(session: AsyncSession, *, user_id: int) -> list[UserSession]:
-    result = await session.execute(
-        select(UserSession)
-        .where(
-            col(UserSession.user_id) == user_id,
-            col(UserSession.revoked_at).is_(None),
-            col(UserSession.expires_at) > utcnow(),
+    for session_id, user_id in ended.all():
+        assert session_id is not None
+        log_action(
+            session,
+            actor_id=user_id,
+            action=events.SESSION_ENDED,
+            subject_type="session",
+            subject_id=session_id,
         )
-        .order_by(col(UserSession.created_at).desc())
-    )
-    return list(result.scalars())
 
 
 async def revoke_session(session: AsyncSession, *, user: User, session_id: int) -> None:
@@ -137,7 +186,7 @@ async def revoke_session(session: AsyncSession, *, user: User, session_id: int) 
     log_action(
         session,
         actor_id=user.id,
-        action="session.revoked",
+        action=events.SESSION_REVOKED,
         subject_type="session",
         subject_id=session_id,
     )
@@ -154,20 +203,11 @@ async def create_api_token(session: AsyncSession, *, user: User, name: str) -> t
     log_action(
         session,
         actor_id=user.id,
-        action="api_token.created",
+        action=events.API_TOKEN_CREATED,
         subject_type="api_token",
         subject_id=api_token.id or 0,
     )
     return api_token, token
-
-
-async def api_tokens(session: AsyncSession, *, user_id: int) -> list[ApiToken]:
-    result = await session.execute(
-        select(ApiToken)
-        .where(col(ApiToken.user_id) == user_id, col(ApiToken.revoked_at).is_(None))
-        .order_by(col(ApiToken.created_at).desc())
-    )
-    return list(result.scalars())
 
 
 async def revoke_api_token(session: AsyncSession, *, user: User, token_id: int) -> None:
@@ -178,32 +218,10 @@ async def revoke_api_token(session: AsyncSession, *, user: User, token_id: int) 
     log_action(
         session,
         actor_id=user.id,
-        action="api_token.revoked",
+        action=events.API_TOKEN_REVOKED,
         subject_type="api_token",
         subject_id=token_id,
     )
-
-
-async def user_for_api_token(session: AsyncSession, token: str) -> User | None:
-    result = await session.execute(
-        select(User)
-        .join(ApiToken, col(ApiToken.user_id) == col(User.id))
-        .where(
-            col(ApiToken.token_hash) == token_hash(token),
-            col(ApiToken.revoked_at).is_(None),
-            col(User.is_active).is_(True),
-        )
-    )
-    return result.scalar_one_or_none()
-
-
-async def roles_in(session: AsyncSession, *, user_id: int, challenge_id: int) -> set[RoleKind]:
-    result = await session.execute(
-        select(Role.kind).where(
-            col(Role.user_id) == user_id, col(Role.challenge_id) == challenge_id
-        )
-    )
-    return {RoleKind(kind) for kind in result.scalars()}
 
 
 async def grant_role(
@@ -214,41 +232,33 @@ async def grant_role(
     kind: RoleKind,
     actor_id: int | None,
 ) -> Role:
-    """Give a person a role in a challenge; granting it twice is harmless."""
-    existing = await session.execute(
-        select(Role).where(
-            col(Role.user_id) == user_id,
-            col(Role.challenge_id) == challenge_id,
-            col(Role.kind) == kind,
+    """Give a person a role in a challenge; granting it twice, even at once, is harmless."""
+
+    async def existing() -> Role | None:
+        found = await session.execute(
+            select(Role).where(
+                col(Role.user_id) == user_id,
+                col(Role.challenge_id) == challenge_id,
+                col(Role.kind) == kind,
+            )
         )
+        return found.scalar_one_or_none()
+
+    role, created = await insert_or_get(
+        session, Role(user_id=user_id, challenge_id=challenge_id, kind=kind), find=existing
     )
-    role = existing.scalar_one_or_none()
-    if role is not None:
+    if not created:
         return role
-    role = Role(user_id=user_id, challenge_id=challenge_id, kind=kind)
-    session.add(role)
-    await session.flush()
     log_action(
         session,
         actor_id=actor_id,
-        action="role.granted",
+        action=events.ROLE_GRANTED,
         subject_type="user",
         subject_id=user_id,
         challenge_id=challenge_id,
         data={"kind": kind.value},
     )
     return role
-
-
-async def people_in(session: AsyncSession, *, challenge_id: int) -> list[tuple[Role, User]]:
-    """Everyone holding a role in the challenge, with the role (one row per role)."""
-    result = await session.execute(
-        select(Role, User)
-        .join(User, col(User.id) == col(Role.user_id))
-        .where(col(Role.challenge_id) == challenge_id)
-        .order_by(col(Role.kind), col(User.name))
-    )
-    return [(role, user) for role, user in result.all()]
 
 
 async def revoke_role(
@@ -262,7 +272,7 @@ async def revoke_role(
     log_action(
         session,
         actor_id=actor_id,
-        action="role.revoked",
+        action=events.ROLE_REVOKED,
         subject_type="user",
         subject_id=role.user_id,
         challenge_id=challenge_id,

@@ -2,38 +2,27 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
-from starlette.responses import Response
 
-from app.accounts.auth import require_user
-from app.api import ApiRouter, read_json, respond
-from app.certificates import permissions, queries, service
-from app.certificates.models import Certificate, CertificateStatus
+from app.accounts.auth import current_user, require_user
+from app.api import ApiRouter, extended
+from app.certificates import queries, service, views
+from app.certificates.models import CertificateStatus
 from app.certificates.schemas import CertificateRead, CertificateRevoke, CertificateVerification
-from app.challenges.models import Challenge
+from app.challenges import permissions as challenge_permissions
 from app.i18n import gettext as _
+from app.web import path_id, path_text, services, settings
 
 router = ApiRouter("certificates")
 
 
-def _verification(
-    certificate: Certificate, challenge: Challenge, site_url: str
-) -> CertificateVerification:
-    issued = certificate.status == CertificateStatus.ISSUED
-    return CertificateVerification(
-        code=certificate.code,
-        status=certificate.status,
-        valid=issued,
-        kind=certificate.kind,
-        recipient_name=certificate.recipient_name,
-        challenge_title=challenge.title,
-        subject=certificate.subject,
-        version=certificate.version,
-        issued_at=certificate.issued_at,
-        sha256=certificate.sha256,
-        revoked_at=certificate.revoked_at,
-        revoke_reason=certificate.revoke_reason,
-        pdf_url=f"{site_url}/certificates/{certificate.code}.pdf" if issued else None,
+async def organiser_of_path_certificate(request: Request, session: AsyncSession) -> None:
+    certificate = await queries.get_certificate(
+        session, certificate_id=path_id(request, "certificate_id")
+    )
+    await challenge_permissions.organised(
+        session, user=current_user(request), challenge_id=certificate.challenge_id
     )
 
 
@@ -45,13 +34,22 @@ def _verification(
     auth=False,
     errors=(404,),
 )
-async def verify_certificate(request: Request) -> Response:
-    async with request.app.state.db.read() as session:
-        found = await queries.verification(session, code=request.path_params["code"])
+async def verify_certificate(request: Request) -> CertificateVerification:
+    async with services(request).db.read() as session:
+        found = await queries.verification(session, code=path_text(request, "code"))
     if found is None:
         raise queries.CertificateNotFound(_(queries.CertificateNotFound.message))
     certificate, challenge = found
-    return respond(_verification(certificate, challenge, request.app.state.settings.base_url))
+    issued = certificate.status == CertificateStatus.ISSUED
+    pdf_url = f"{settings(request).base_url}/certificates/{certificate.code}.pdf"
+    return CertificateVerification.model_validate(
+        extended(
+            certificate,
+            valid=issued,
+            challenge_title=challenge.title,
+            pdf_url=pdf_url if issued else None,
+        )
+    )
 
 
 @router.route(
@@ -62,13 +60,13 @@ async def verify_certificate(request: Request) -> Response:
     many=True,
     errors=(403, 404),
 )
-async def list_certificates(request: Request) -> Response:
+async def list_certificates(request: Request) -> list[CertificateRead]:
     user = require_user(request)
-    challenge_id: int = request.path_params["challenge_id"]
-    async with request.app.state.db.read() as session:
-        await permissions.organiser_of(session, user=user, challenge_id=challenge_id)
-        certificates = await queries.for_challenge(session, challenge_id=challenge_id)
-    return respond([CertificateRead.model_validate(c) for c in certificates])
+    async with services(request).db.read() as session:
+        page = await views.challenge_certificates(
+            session, user=user, challenge_id=path_id(request, "challenge_id")
+        )
+    return [CertificateRead.model_validate(c) for c in page.certificates]
 
 
 @router.route(
@@ -78,23 +76,15 @@ async def list_certificates(request: Request) -> Response:
     body=CertificateRevoke,
     response=CertificateRead,
     errors=(403, 404, 409),
+    guard=organiser_of_path_certificate,
 )
-async def revoke_certificate(request: Request) -> Response:
+async def revoke_certificate(request: Request, body: CertificateRevoke) -> CertificateRead:
     user = require_user(request)
-    certificate_id: int = request.path_params["certificate_id"]
-    # The permission before the body: someone who may not revoke learns nothing from it.
-    async with request.app.state.db.read() as session:
-        certificate = await queries.get_certificate(session, certificate_id=certificate_id)
-        challenge_id = certificate.challenge_id
-        await permissions.organiser_of(session, user=user, challenge_id=challenge_id)
-    data = await read_json(request, CertificateRevoke)
-    async with request.app.state.db.transaction() as session:
-        await permissions.organiser_of(session, user=user, challenge_id=challenge_id)
+    async with services(request).db.transaction() as session:
         certificate = await service.revoke(
             session,
-            certificate_id=certificate_id,
-            challenge_id=challenge_id,
-            actor_id=user.id,
-            reason=data.reason,
+            user=user,
+            certificate_id=path_id(request, "certificate_id"),
+            reason=body.reason,
         )
-    return respond(CertificateRead.model_validate(certificate))
+    return CertificateRead.model_validate(certificate)

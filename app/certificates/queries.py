@@ -59,10 +59,15 @@ def recipient_ref(certificate: Certificate) -> int:
 
 
 async def get_certificate(
-    session: AsyncSession, *, certificate_id: int, challenge_id: int | None = None
+    session: AsyncSession,
+    *,
+    certificate_id: int,
+    challenge_id: int | None = None,
+    lock: bool = False,
 ) -> Certificate:
-    """A certificate; with challenge_id, another challenge's certificate is 'not found'."""
-    certificate = await session.get(Certificate, certificate_id)
+    """A certificate; with challenge_id, another challenge's certificate is 'not found'.
+    `lock` holds its row until the transaction ends, for a change of its state."""
+    certificate = await session.get(Certificate, certificate_id, with_for_update=lock or None)
     if certificate is None or (
         challenge_id is not None and certificate.challenge_id != challenge_id
     ):

@@ -45,6 +45,8 @@ class CertificateRead(BaseModel):
 class CertificateVerification(BaseModel):
     """What anyone holding the code may learn: is it genuine, and what does it say."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     code: str
     status: CertificateStatus
     valid: bool = Field(description="Issued and not revoked.")

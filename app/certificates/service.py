@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app import jobs
+from app.accounts.models import User
+from app.certificates import events
 from app.certificates.models import Certificate, CertificateKind, CertificateStatus
 from app.certificates.queries import (
     CODE_ALPHABET,
@@ -17,6 +19,7 @@ from app.certificates.queries import (
     get_certificate,
     versions_of,
 )
+from app.challenges import permissions as challenge_permissions
 from app.challenges import queries as challenges_queries
 from app.db import utcnow
 from app.errors import Conflict
@@ -186,7 +189,7 @@ async def issue_for_results(session: AsyncSession, *, challenge_id: int) -> list
         log_action(
             session,
             actor_id=None,
-            action="certificates.recorded",
+            action=events.CERTIFICATES_RECORDED,
             subject_type="challenge",
             subject_id=challenge_id,
             challenge_id=challenge_id,
@@ -219,7 +222,7 @@ async def mark_issued(
     log_action(
         session,
         actor_id=None,
-        action="certificate.issued" if first_time else "certificate.rerendered",
+        action=events.CERTIFICATE_ISSUED if first_time else events.CERTIFICATE_RERENDERED,
         subject_type="certificate",
         subject_id=certificate_id,
         challenge_id=certificate.challenge_id,
@@ -228,9 +231,9 @@ async def mark_issued(
     if first_time:
         emit(
             session,
-            "CertificateIssued",
-            challenge_id=certificate.challenge_id,
-            certificate_id=certificate_id,
+            events.CertificateIssued(
+                challenge_id=certificate.challenge_id, certificate_id=certificate_id
+            ),
         )
     return True
 
@@ -242,33 +245,47 @@ def _revoke(session: AsyncSession, certificate: Certificate, reason: str) -> Non
     certificate.status = CertificateStatus.REVOKED
     certificate.revoked_at = utcnow()
     certificate.revoke_reason = _clip(reason, 300)
+    assert certificate.id is not None
     emit(
         session,
-        "CertificateRevoked",
-        challenge_id=certificate.challenge_id,
-        certificate_id=certificate.id,
+        events.CertificateRevoked(
+            challenge_id=certificate.challenge_id, certificate_id=certificate.id
+        ),
     )
+
+
+async def _managed(
+    session: AsyncSession, *, user: User, certificate_id: int, challenge_id: int | None
+) -> Certificate:
+    """The certificate with its row locked, for the organisers of its challenge (a
+    certificate of another challenge than the one named is 'not found')."""
+    certificate = await get_certificate(
+        session, certificate_id=certificate_id, challenge_id=challenge_id, lock=True
+    )
+    await challenge_permissions.organised(session, user=user, challenge_id=certificate.challenge_id)
+    return certificate
 
 
 async def revoke(
     session: AsyncSession,
     *,
+    user: User,
     certificate_id: int,
-    challenge_id: int,
-    actor_id: int | None,
     reason: str,
+    challenge_id: int | None = None,
 ) -> Certificate:
-    """Revoke a certificate: its verification page says so from now on."""
-    certificate = await get_certificate(
-        session, certificate_id=certificate_id, challenge_id=challenge_id
+    """Revoke a certificate (organisers): its verification page says so from now on."""
+    certificate = await _managed(
+        session, user=user, certificate_id=certificate_id, challenge_id=challenge_id
     )
+    challenge_id = certificate.challenge_id
     if certificate.status == CertificateStatus.REVOKED:
         raise AlreadyRevoked(_(AlreadyRevoked.message))
     _revoke(session, certificate, reason)
     log_action(
         session,
-        actor_id=actor_id,
-        action="certificate.revoked",
+        actor_id=user.id,
+        action=events.CERTIFICATE_REVOKED,
         subject_type="certificate",
         subject_id=certificate_id,
         challenge_id=challenge_id,
@@ -278,12 +295,13 @@ async def revoke(
 
 
 async def reissue(
-    session: AsyncSession, *, certificate_id: int, challenge_id: int, actor_id: int | None
+    session: AsyncSession, *, user: User, certificate_id: int, challenge_id: int | None = None
 ) -> Certificate:
-    """A new version with a new code and today's names; the old one is revoked."""
-    certificate = await get_certificate(
-        session, certificate_id=certificate_id, challenge_id=challenge_id
+    """A new version with a new code and today's names; the old one is revoked (organisers)."""
+    certificate = await _managed(
+        session, user=user, certificate_id=certificate_id, challenge_id=challenge_id
     )
+    challenge_id = certificate.challenge_id
     versions = await versions_of(session, certificate=certificate)
     if versions[-1].id != certificate.id:
         raise NotLatestVersion(_(NotLatestVersion.message))
@@ -318,8 +336,8 @@ async def reissue(
     _enqueue_render(session, replacement)
     log_action(
         session,
-        actor_id=actor_id,
-        action="certificate.reissued",
+        actor_id=user.id,
+        action=events.CERTIFICATE_REISSUED,
         subject_type="certificate",
         subject_id=certificate_id,
         challenge_id=challenge_id,

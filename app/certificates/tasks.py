@@ -12,12 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import mail
 from app.certificates import queries, render, service
+from app.certificates.events import CertificateIssued
 from app.certificates.models import Certificate, CertificateStatus
 from app.challenges import queries as challenges_queries
 from app.config import Settings
 from app.db import Database, utcnow
-from app.events.models import OutboxEvent
 from app.events.service import handles
+from app.judging.events import ResultsPublished
 from app.storage import LocalStorage
 
 log = logging.getLogger(__name__)
@@ -30,10 +31,9 @@ def _settings(session: AsyncSession) -> Settings:
     return settings
 
 
-@handles("ResultsPublished")
-async def issue_certificates(session: AsyncSession, event: OutboxEvent) -> None:
-    challenge_id = event.challenge_id or int(event.payload["challenge_id"])
-    await service.issue_for_results(session, challenge_id=challenge_id)
+@handles(ResultsPublished)
+async def issue_certificates(session: AsyncSession, event: ResultsPublished) -> None:
+    await service.issue_for_results(session, challenge_id=event.challenge_id)
 
 
 async def render_certificate(ctx: dict[str, Any], certificate_id: int) -> str:
@@ -74,11 +74,11 @@ async def render_certificate(ctx: dict[str, Any], certificate_id: int) -> str:
     return "issued"
 
 
-@handles("CertificateIssued")
-async def email_certificate(session: AsyncSession, event: OutboxEvent) -> None:
+@handles(CertificateIssued)
+async def email_certificate(session: AsyncSession, event: CertificateIssued) -> None:
     """Tell the coach, the judge or the company; an SMTP failure retries the event."""
     settings = _settings(session)
-    certificate = await session.get(Certificate, int(event.payload["certificate_id"]))
+    certificate = await session.get(Certificate, event.certificate_id)
     if certificate is None or certificate.status != CertificateStatus.ISSUED:
         return
     challenge = await challenges_queries.get_challenge(session, certificate.challenge_id)

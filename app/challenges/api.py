@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
 
 from app.accounts.auth import current_user, require_user
-from app.api import ApiRouter, read_json, respond
-from app.challenges import phases, queries, service
-from app.challenges.models import Challenge, Phase
+from app.api import ApiRouter, extended
+from app.challenges import permissions, phases, service, views
 from app.challenges.schemas import (
     ChallengeDetail,
     ChallengeInput,
@@ -18,15 +16,9 @@ from app.challenges.schemas import (
     TrackInput,
     TrackRead,
 )
-from app.db import utcnow
+from app.web import path_id, services
 
 router = ApiRouter("challenges")
-
-
-def _read(challenge: Challenge, phase_list: list[Phase]) -> ChallengeRead:
-    return ChallengeRead.model_validate(
-        {**challenge.model_dump(), "current_phase": queries.phase_label(phase_list, utcnow())}
-    )
 
 
 @router.route(
@@ -37,26 +29,27 @@ def _read(challenge: Challenge, phase_list: list[Phase]) -> ChallengeRead:
     many=True,
     auth=False,
 )
-async def list_challenges(request: Request) -> Response:
-    async with request.app.state.db.read() as session:
+async def list_challenges(request: Request) -> list[ChallengeRead]:
+    async with services(request).db.read() as session:
         cards = await phases.published_cards(session)
-    return respond([_read(card.challenge, card.phases) for card in cards])
+    return [
+        ChallengeRead.model_validate(extended(card.challenge, current_phase=card.label))
+        for card in cards
+    ]
 
 
 async def _detail(request: Request, challenge_id: int) -> ChallengeDetail:
-    async with request.app.state.db.read() as session:
-        challenge, _actor = await service.load(
+    async with services(request).db.read() as session:
+        detail = await views.challenge_detail(
             session, user=current_user(request), challenge_id=challenge_id
         )
-        phase_list = await queries.phases(session, challenge_id)
-        tracks = await queries.tracks(session, challenge_id)
     return ChallengeDetail.model_validate(
-        {
-            **_read(challenge, phase_list).model_dump(),
-            "description": challenge.description,
-            "tracks": [TrackRead.model_validate(t) for t in tracks],
-            "phases": [PhaseRead.model_validate(p) for p in phase_list],
-        }
+        extended(
+            detail.challenge,
+            current_phase=detail.label,
+            tracks=detail.tracks,
+            phases=detail.phases,
+        )
     )
 
 
@@ -68,8 +61,8 @@ async def _detail(request: Request, challenge_id: int) -> ChallengeDetail:
     auth=False,
     errors=(404,),
 )
-async def get_challenge(request: Request) -> Response:
-    return respond(await _detail(request, request.path_params["id"]))
+async def get_challenge(request: Request) -> ChallengeDetail:
+    return await _detail(request, path_id(request))
 
 
 @router.route(
@@ -80,13 +73,12 @@ async def get_challenge(request: Request) -> Response:
     response=ChallengeDetail,
     status=201,
 )
-async def create_challenge(request: Request) -> Response:
+async def create_challenge(request: Request, body: ChallengeInput) -> ChallengeDetail:
     user = require_user(request)
-    data = await read_json(request, ChallengeInput)
-    async with request.app.state.db.transaction() as session:
-        challenge = await service.create_challenge(session, user=user, data=data)
+    async with services(request).db.transaction() as session:
+        challenge = await service.create_challenge(session, user=user, data=body)
     assert challenge.id is not None
-    return respond(await _detail(request, challenge.id), 201)
+    return await _detail(request, challenge.id)
 
 
 @router.route(
@@ -97,17 +89,15 @@ async def create_challenge(request: Request) -> Response:
     response=TrackRead,
     status=201,
     errors=(403, 404, 409),
+    guard=permissions.organised_in_path,
 )
-async def add_track(request: Request) -> Response:
+async def add_track(request: Request, body: TrackInput) -> TrackRead:
     user = require_user(request)
-    challenge_id = request.path_params["id"]
-    # The permission before the body: someone who may not add a track learns nothing from it.
-    async with request.app.state.db.read() as session:
-        await service.load_managed(session, user=user, challenge_id=challenge_id)
-    data = await read_json(request, TrackInput)
-    async with request.app.state.db.transaction() as session:
-        track = await service.add_track(session, user=user, challenge_id=challenge_id, data=data)
-    return respond(TrackRead.model_validate(track), 201)
+    async with services(request).db.transaction() as session:
+        track = await service.add_track(
+            session, user=user, challenge_id=path_id(request), data=body
+        )
+    return TrackRead.model_validate(track)
 
 
 @router.route(
@@ -118,15 +108,12 @@ async def add_track(request: Request) -> Response:
     response=PhaseRead,
     many=True,
     errors=(403, 404),
+    guard=permissions.organised_in_path,
 )
-async def set_phases(request: Request) -> Response:
+async def set_phases(request: Request, body: PhasesUpdate) -> list[PhaseRead]:
     user = require_user(request)
-    challenge_id = request.path_params["id"]
-    async with request.app.state.db.read() as session:
-        await service.load_managed(session, user=user, challenge_id=challenge_id)
-    data = await read_json(request, PhasesUpdate)
-    async with request.app.state.db.transaction() as session:
+    async with services(request).db.transaction() as session:
         phase_list = await phases.set_phases(
-            session, user=user, challenge_id=challenge_id, windows=data.phases
+            session, user=user, challenge_id=path_id(request), windows=body.phases
         )
-    return respond([PhaseRead.model_validate(p) for p in phase_list])
+    return [PhaseRead.model_validate(p) for p in phase_list]

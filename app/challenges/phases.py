@@ -11,10 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.accounts.models import User
-from app.challenges import queries
+from app.challenges import events, permissions, queries
 from app.challenges.models import Challenge, Phase, PhaseKind
 from app.challenges.schemas import PhaseInput
-from app.challenges.service import load_managed
 from app.db import utcnow
 from app.errors import ValidationFailed
 from app.events.service import emit, log_action
@@ -66,7 +65,8 @@ async def set_phases(
     session: AsyncSession, *, user: User, challenge_id: int, windows: list[PhaseInput]
 ) -> list[Phase]:
     """Replace the challenge's phase windows (organisers); each must start before it ends."""
-    challenge, _actor = await load_managed(session, user=user, challenge_id=challenge_id)
+    access = await permissions.organised(session, user=user, challenge_id=challenge_id, lock=True)
+    challenge = access.challenge
     errors: dict[str, str] = {}
     wanted: dict[PhaseKind, tuple[datetime, datetime]] = {}
     for window in windows:
@@ -94,7 +94,7 @@ async def set_phases(
     log_action(
         session,
         actor_id=user.id,
-        action="challenge.phases_set",
+        action=events.PHASES_SET,
         subject_type="challenge",
         subject_id=challenge_id,
         challenge_id=challenge_id,
@@ -130,12 +130,12 @@ async def announce_phases(session: AsyncSession, *, now: datetime | None = None)
         log_action(
             session,
             actor_id=None,
-            action="challenge.phase_changed",
+            action=events.PHASE_CHANGED,
             subject_type="challenge",
             subject_id=challenge.id,
             challenge_id=challenge.id,
             data={"from": challenge.announced_phase, "to": label},
         )
         if label:
-            emit(session, "PhaseStarted", challenge_id=challenge.id, phase=label)
+            emit(session, events.PhaseStarted(challenge_id=challenge.id, phase=label))
     return changed

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
-from app.challenges import queries
+from app.challenges import events, permissions, queries
 from app.challenges.models import Challenge, Programme
 from app.challenges.schemas import ProgrammeInput, StageInput
-from app.challenges.service import load_managed, unique_slug
+from app.challenges.service import unique_slug
 from app.errors import NotFound, ValidationFailed
 from app.events.service import log_action
 from app.i18n import gettext as _
@@ -27,7 +27,7 @@ async def create_programme(session: AsyncSession, *, user: User, data: Programme
     log_action(
         session,
         actor_id=user.id,
-        action="programme.created",
+        action=events.PROGRAMME_CREATED,
         subject_type="programme",
         subject_id=programme.id,
     )
@@ -40,15 +40,16 @@ async def attach_stage(
     """Make a challenge one stage of the programme (organisers of that challenge)."""
     await queries.get_programme(session, programme_id)
     try:
-        challenge, _actor = await load_managed(session, user=user, challenge_id=data.challenge_id)
+        access = await permissions.organised(session, user=user, challenge_id=data.challenge_id)
     except NotFound:
         raise ValidationFailed({"challenge_id": _("Please choose one of the options.")}) from None
+    challenge = access.challenge
     challenge.programme_id = programme_id
     challenge.stage = data.stage
     log_action(
         session,
         actor_id=user.id,
-        action="programme.stage_attached",
+        action=events.STAGE_ATTACHED,
         subject_type="programme",
         subject_id=programme_id,
         challenge_id=challenge.id,
@@ -61,7 +62,9 @@ async def detach_stage(
     session: AsyncSession, *, user: User, programme_id: int, challenge_id: int
 ) -> Challenge:
     """Take a challenge out of the programme (organisers of that challenge)."""
-    challenge, _actor = await load_managed(session, user=user, challenge_id=challenge_id)
+    challenge = (
+        await permissions.organised(session, user=user, challenge_id=challenge_id)
+    ).challenge
     if challenge.programme_id != programme_id:
         raise NotFound()
     challenge.programme_id = None
@@ -69,7 +72,7 @@ async def detach_stage(
     log_action(
         session,
         actor_id=user.id,
-        action="programme.stage_detached",
+        action=events.STAGE_DETACHED,
         subject_type="programme",
         subject_id=programme_id,
         challenge_id=challenge_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -14,8 +15,11 @@ from app.db import utcnow
 from app.errors import NotFound
 
 
-async def get_challenge(session: AsyncSession, challenge_id: int) -> Challenge:
-    challenge = await session.get(Challenge, challenge_id)
+async def get_challenge(
+    session: AsyncSession, challenge_id: int, *, lock: bool = False
+) -> Challenge:
+    """The challenge; with `lock`, its row is locked until the transaction ends (PostgreSQL)."""
+    challenge = await session.get(Challenge, challenge_id, with_for_update=lock or None)
     if challenge is None:
         raise NotFound()
     return challenge
@@ -137,6 +141,17 @@ async def programme_stages(session: AsyncSession, programme_id: int) -> list[Cha
     return list(result.scalars())
 
 
+async def institution_named(session: AsyncSession, *, name: str, city: str) -> Institution | None:
+    """The institution of this name and town, whatever the letter case."""
+    result = await session.execute(
+        select(Institution).where(
+            func.lower(Institution.name) == name.lower(),
+            func.lower(Institution.city) == city.lower(),
+        )
+    )
+    return result.scalars().first()
+
+
 async def institutions(session: AsyncSession) -> list[Institution]:
     result = await session.execute(
         select(Institution).order_by(col(Institution.name), col(Institution.city))
@@ -164,3 +179,17 @@ async def challenges_organised_by(
         )
     result = await session.execute(query)
     return list(result.scalars())
+
+
+async def organised_among(
+    session: AsyncSession, *, user_id: int, challenge_ids: Sequence[int]
+) -> set[int]:
+    """Which of these challenges the person organises."""
+    result = await session.execute(
+        select(Role.challenge_id).where(
+            col(Role.user_id) == user_id,
+            col(Role.kind) == RoleKind.ORGANISER,
+            col(Role.challenge_id).in_(challenge_ids),
+        )
+    )
+    return set(result.scalars())

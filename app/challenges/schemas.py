@@ -3,54 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from app.accounts.models import RoleKind
 from app.challenges.models import PhaseKind
 from app.db import Id
 from app.errors import ValidationFailed
+from app.fields import OneLine, OptionalDatetime, OptionalId, Text
 from app.i18n import gettext as _
 
 # Roles an organiser hands out on the people page (coaches come from team registration).
 GRANTABLE_ROLES = (RoleKind.ORGANISER, RoleKind.JUDGE, RoleKind.SPONSOR, RoleKind.MENTOR)
 
 
-def _blank_to_none(value: Any) -> Any:
-    """Forms send "" for an untouched optional field."""
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
-def _one_line(value: str) -> str:
-    return " ".join(value.split())
-
-
-OptionalId = Annotated[Id | None, BeforeValidator(_blank_to_none)]
-OptionalDatetime = Annotated[datetime | None, BeforeValidator(_blank_to_none)]
-
-
 class ChallengeInput(BaseModel):
-    title: str = Field(min_length=1, max_length=160)
-    summary: str = Field(default="", max_length=500)
-    description: str = Field(default="", max_length=20_000)
+    title: OneLine = Field(min_length=1, max_length=160)
+    summary: OneLine = Field(default="", max_length=500)
+    description: Text = Field(default="", max_length=20_000)
     timezone: str = Field(default="Europe/Rome", min_length=1, max_length=64)
     programme_id: OptionalId = None
-
-    @field_validator("title", "summary")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        return _one_line(value)
-
-    @field_validator("title")
-    @classmethod
-    def _required(cls, value: str) -> str:
-        if not value:
-            raise ValueError(_("This field is required."))
-        return value
 
     @field_validator("timezone")
     @classmethod
@@ -64,17 +37,9 @@ class ChallengeInput(BaseModel):
 
 
 class TrackInput(BaseModel):
-    name: str = Field(min_length=1, max_length=120)
-    description: str = Field(default="", max_length=1000)
+    name: OneLine = Field(min_length=1, max_length=120)
+    description: Text = Field(default="", max_length=1000)
     position: int = Field(default=0, ge=0, le=1000)
-
-    @field_validator("name")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        value = _one_line(value)
-        if not value:
-            raise ValueError(_("This field is required."))
-        return value
 
 
 class PhaseInput(BaseModel):
@@ -136,20 +101,12 @@ class RoleGrant(BaseModel):
 
 
 class ProgrammeInput(BaseModel):
-    name: str = Field(min_length=1, max_length=160)
-    description: str = Field(default="", max_length=5000)
-
-    @field_validator("name")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        value = _one_line(value)
-        if not value:
-            raise ValueError(_("This field is required."))
-        return value
+    name: OneLine = Field(min_length=1, max_length=160)
+    description: Text = Field(default="", max_length=5000)
 
 
 class StageInput(BaseModel):
-    challenge_id: int
+    challenge_id: Id
     stage: int = Field(default=1, ge=1, le=100)
 
 

@@ -4,36 +4,54 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from app.accounts import queries as accounts_queries
 from app.accounts import service as accounts_service
 from app.accounts.models import Role, RoleKind, User
-from app.accounts.permissions import Actor, actor_in
-from app.challenges import permissions, queries
+from app.challenges import events, permissions, queries
 from app.challenges.models import Challenge, Institution, Programme, Track
 from app.challenges.schemas import GRANTABLE_ROLES, ChallengeInput, TrackInput
+from app.db import insert_or_get, save_unique
 from app.errors import Conflict, ValidationFailed
 from app.events.service import emit, log_action
 from app.i18n import gettext as _
+from app.i18n import lazy
 
 
 class TrackNameTaken(Conflict):
     code = "track_name_taken"
-    message = "This challenge already has a track with this name."
+    message = lazy("This challenge already has a track with this name.")
+    field = "name"
 
 
 class TrackInUse(Conflict):
     code = "track_in_use"
-    message = "Teams or projects have chosen this track, so it cannot be deleted."
+    message = lazy("Teams or projects have chosen this track, so it cannot be deleted.")
 
 
 class LastOrganiser(Conflict):
     code = "last_organiser"
-    message = "A challenge needs at least one organiser."
+    message = lazy("A challenge needs at least one organiser.")
+
+
+class RoleComesWithTeam(Conflict):
+    code = "role_comes_with_team"
+    message = lazy("This role comes with a team; it cannot be removed here.")
+
+
+class NoAccount(ValidationFailed):
+    """Granting a role needs an account (invitations come with their own issue)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            {"email": _("There is no account with this e-mail. Ask the person to sign up first.")}
+        )
 
 
 def slugify(text: str, *, fallback: str = "challenge") -> str:
@@ -55,26 +73,6 @@ async def unique_slug(session: AsyncSession, model: type[Challenge | Programme],
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     return slug
-
-
-async def load(
-    session: AsyncSession, *, user: User | None, challenge_id: int
-) -> tuple[Challenge, Actor]:
-    """The challenge and who the person is in it; a draft is 'not found' to others."""
-    challenge = await queries.get_challenge(session, challenge_id)
-    actor = await actor_in(session, user=user, challenge_id=challenge_id)
-    permissions.ensure_visible(actor, challenge)
-    return challenge, actor
-
-
-async def load_managed(
-    session: AsyncSession, *, user: User, challenge_id: int
-) -> tuple[Challenge, Actor]:
-    """The challenge, for its organisers only."""
-    challenge = await queries.get_challenge(session, challenge_id)
-    actor = await actor_in(session, user=user, challenge_id=challenge_id)
-    permissions.ensure_manager(actor, challenge)
-    return challenge, actor
 
 
 async def _next_stage(session: AsyncSession, programme_id: int) -> int:
@@ -113,7 +111,7 @@ async def create_challenge(session: AsyncSession, *, user: User, data: Challenge
     log_action(
         session,
         actor_id=user.id,
-        action="challenge.created",
+        action=events.CHALLENGE_CREATED,
         subject_type="challenge",
         subject_id=challenge.id,
         challenge_id=challenge.id,
@@ -125,7 +123,9 @@ async def update_challenge(
     session: AsyncSession, *, user: User, challenge_id: int, data: ChallengeInput
 ) -> Challenge:
     """Change a challenge's texts, time zone or programme (organisers)."""
-    challenge, _actor = await load_managed(session, user=user, challenge_id=challenge_id)
+    challenge = (
+        await permissions.organised(session, user=user, challenge_id=challenge_id)
+    ).challenge
     await _check_programme(session, data.programme_id)
     if data.programme_id is not None and data.programme_id != challenge.programme_id:
         challenge.stage = await _next_stage(session, data.programme_id)
@@ -137,7 +137,7 @@ async def update_challenge(
     log_action(
         session,
         actor_id=user.id,
-        action="challenge.updated",
+        action=events.CHALLENGE_UPDATED,
         subject_type="challenge",
         subject_id=challenge_id,
         challenge_id=challenge_id,
@@ -148,20 +148,41 @@ async def update_challenge(
 async def set_published(
     session: AsyncSession, *, user: User, challenge_id: int, published: bool
 ) -> Challenge:
-    """Publish a draft (everyone sees it) or take it back to draft."""
-    challenge, _actor = await load_managed(session, user=user, challenge_id=challenge_id)
+    """Publish a draft (everyone sees it) or take it back to draft; twice is harmless."""
+    access = await permissions.organised(session, user=user, challenge_id=challenge_id, lock=True)
+    challenge = access.challenge
     if challenge.is_published != published:
         challenge.is_published = published
         log_action(
             session,
             actor_id=user.id,
-            action="challenge.published" if published else "challenge.unpublished",
+            action=events.CHALLENGE_PUBLISHED if published else events.CHALLENGE_UNPUBLISHED,
             subject_type="challenge",
             subject_id=challenge_id,
             challenge_id=challenge_id,
         )
         if published:
-            emit(session, "ChallengePublished", challenge_id=challenge_id)
+            emit(session, events.ChallengePublished(challenge_id=challenge_id))
+    return challenge
+
+
+async def record_results_published(
+    session: AsyncSession, *, challenge_id: int, at: datetime
+) -> Challenge:
+    """Mark the challenge's results as published (judging's publish_results calls this in its
+    transaction, after its own checks); only once: the row lock makes a second call see it."""
+    challenge = await queries.get_challenge(session, challenge_id, lock=True)
+    if challenge.results_published_at is None:
+        challenge.results_published_at = at
+        log_action(
+            session,
+            actor_id=None,
+            action=events.RESULTS_PUBLISHED_AT,
+            subject_type="challenge",
+            subject_id=challenge_id,
+            challenge_id=challenge_id,
+            data={"at": at.isoformat()},
+        )
     return challenge
 
 
@@ -183,16 +204,18 @@ async def add_track(
     session: AsyncSession, *, user: User, challenge_id: int, data: TrackInput
 ) -> Track:
     """Add a theme to the challenge (organisers); names are unique in a challenge."""
-    await load_managed(session, user=user, challenge_id=challenge_id)
+    await permissions.organised(session, user=user, challenge_id=challenge_id)
     await _ensure_track_name_free(session, challenge_id, data.name)
-    track = Track(challenge_id=challenge_id, **data.model_dump())
-    session.add(track)
-    await session.flush()
+    track = await save_unique(
+        session,
+        Track(challenge_id=challenge_id, **data.model_dump()),
+        taken=TrackNameTaken(_(TrackNameTaken.message)),
+    )
     assert track.id is not None
     log_action(
         session,
         actor_id=user.id,
-        action="track.added",
+        action=events.TRACK_ADDED,
         subject_type="track",
         subject_id=track.id,
         challenge_id=challenge_id,
@@ -205,14 +228,15 @@ async def update_track(
     session: AsyncSession, *, user: User, challenge_id: int, track_id: int, data: TrackInput
 ) -> Track:
     """Rename, describe or reorder a track (organisers)."""
-    await load_managed(session, user=user, challenge_id=challenge_id)
+    await permissions.organised(session, user=user, challenge_id=challenge_id)
     track = await queries.get_track(session, challenge_id, track_id)
     await _ensure_track_name_free(session, challenge_id, data.name, except_id=track_id)
     track.name, track.description, track.position = data.name, data.description, data.position
+    await save_unique(session, track, taken=TrackNameTaken(_(TrackNameTaken.message)))
     log_action(
         session,
         actor_id=user.id,
-        action="track.updated",
+        action=events.TRACK_UPDATED,
         subject_type="track",
         subject_id=track_id,
         challenge_id=challenge_id,
@@ -224,7 +248,7 @@ async def delete_track(
     session: AsyncSession, *, user: User, challenge_id: int, track_id: int
 ) -> None:
     """Delete a track nobody has chosen yet (organisers)."""
-    await load_managed(session, user=user, challenge_id=challenge_id)
+    await permissions.organised(session, user=user, challenge_id=challenge_id)
     track = await queries.get_track(session, challenge_id, track_id)
     try:
         # The foreign keys of teams, projects and awards tell us whether it is in use.
@@ -236,7 +260,7 @@ async def delete_track(
     log_action(
         session,
         actor_id=user.id,
-        action="track.deleted",
+        action=events.TRACK_DELETED,
         subject_type="track",
         subject_id=track_id,
         challenge_id=challenge_id,
@@ -247,14 +271,12 @@ async def grant_role(
     session: AsyncSession, *, user: User, challenge_id: int, email: str, kind: RoleKind
 ) -> Role:
     """Give an existing account a role in the challenge (organisers)."""
-    await load_managed(session, user=user, challenge_id=challenge_id)
+    await permissions.organised(session, user=user, challenge_id=challenge_id)
     if kind not in GRANTABLE_ROLES:
         raise ValidationFailed({"kind": _("Please choose one of the options.")})
-    person = await accounts_service.user_by_email(session, email)
+    person = await accounts_queries.user_by_email(session, email)
     if person is None or person.id is None:
-        raise ValidationFailed(
-            {"email": _("There is no account with this e-mail. Ask the person to sign up first.")}
-        )
+        raise NoAccount()
     return await accounts_service.grant_role(
         session, user_id=person.id, challenge_id=challenge_id, kind=kind, actor_id=user.id
     )
@@ -264,11 +286,12 @@ async def remove_role(
     session: AsyncSession, *, user: User, challenge_id: int, role_id: int
 ) -> None:
     """Take a role away (organisers); the last organiser stays."""
-    await load_managed(session, user=user, challenge_id=challenge_id)
-    people = await accounts_service.people_in(session, challenge_id=challenge_id)
+    # The lock makes two organisers removing each other at once leave one of them.
+    await permissions.organised(session, user=user, challenge_id=challenge_id, lock=True)
+    people = await accounts_queries.people_in(session, challenge_id=challenge_id)
     role = next((r for r, _person in people if r.id == role_id), None)
     if role is not None and role.kind not in GRANTABLE_ROLES:
-        raise Conflict(_("This role comes with a team; it cannot be removed here."))
+        raise RoleComesWithTeam(_(RoleComesWithTeam.message))
     organisers = [r for r, _person in people if r.kind == RoleKind.ORGANISER]
     if role is not None and role.kind == RoleKind.ORGANISER and len(organisers) == 1:
         raise LastOrganiser(_(LastOrganiser.message))
@@ -278,9 +301,15 @@ async def remove_role(
 
 
 async def institution_for(
-    session: AsyncSession, *, institution_id: int | None, name: str, city: str
+    session: AsyncSession,
+    *,
+    institution_id: int | None,
+    name: str,
+    city: str,
+    actor_id: int | None,
 ) -> Institution | None:
-    """An existing institution by id, or the one with this name and city (made if new)."""
+    """An existing institution by id, or the one with this name and city (made if new,
+    also when two registrations name it at once)."""
     if institution_id is not None:
         found = await session.get(Institution, institution_id)
         if found is None:
@@ -288,15 +317,21 @@ async def institution_for(
         return found
     if not name:
         return None
-    result = await session.execute(
-        select(Institution).where(
-            func.lower(Institution.name) == name.lower(),
-            func.lower(Institution.city) == city.lower(),
-        )
+
+    async def existing() -> Institution | None:
+        return await queries.institution_named(session, name=name, city=city)
+
+    institution, created = await insert_or_get(
+        session, Institution(name=name, city=city), find=existing
     )
-    institution = result.scalars().first()
-    if institution is None:
-        institution = Institution(name=name, city=city)
-        session.add(institution)
-        await session.flush()
+    if created:
+        assert institution.id is not None
+        log_action(
+            session,
+            actor_id=actor_id,
+            action=events.INSTITUTION_CREATED,
+            subject_type="institution",
+            subject_id=institution.id,
+            data={"name": name, "city": city},
+        )
     return institution

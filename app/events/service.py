@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -12,19 +12,28 @@ from sqlmodel import col, select
 from app import jobs
 from app.db import utcnow
 from app.events.models import AuditEntry, OutboxEvent
+from app.events.schemas import ACTIONS, AuditAction, DomainEvent
 
 DISPATCH_JOB = "events.dispatch"
 
-Handler = Callable[[AsyncSession, OutboxEvent], Awaitable[None]]
+E = TypeVar("E", bound=DomainEvent)
+Handler = Callable[[AsyncSession, Any], Awaitable[None]]
 _handlers: dict[str, dict[str, Handler]] = {}
 
 
-def handles(event_type: str) -> Callable[[Handler], Handler]:
-    """Register a handler for an event type; its qualified name is its identity."""
+def handles(
+    event_class: type[E],
+) -> Callable[
+    [Callable[[AsyncSession, E], Awaitable[None]]], Callable[[AsyncSession, E], Awaitable[None]]
+]:
+    """Register a handler of one declared event; its qualified name is its identity (the
+    HandledEvent marker that makes it run once per event)."""
 
-    def register(func: Handler) -> Handler:
+    def register(
+        func: Callable[[AsyncSession, E], Awaitable[None]],
+    ) -> Callable[[AsyncSession, E], Awaitable[None]]:
         name = f"{func.__module__}.{func.__qualname__}"
-        _handlers.setdefault(event_type, {})[name] = func
+        _handlers.setdefault(event_class.type_name(), {})[name] = func
         return func
 
     return register
@@ -34,16 +43,31 @@ def handlers_for(event_type: str) -> dict[str, Handler]:
     return dict(_handlers.get(event_type, {}))
 
 
+def handled_event_types() -> set[str]:
+    return {event_type for event_type, found in _handlers.items() if found}
+
+
+def parse_event(row: OutboxEvent) -> DomainEvent:
+    """The declared event an outbox row holds, with its payload checked."""
+    event_class = DomainEvent.declared[row.type]
+    return event_class.model_validate(
+        {**row.payload, "challenge_id": row.challenge_id, "event_id": row.id}
+    )
+
+
 def log_action(
     session: AsyncSession,
     *,
     actor_id: int | None,
-    action: str,
+    action: AuditAction,
     subject_type: str,
     subject_id: int | str,
     challenge_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
+    """Append an audit entry in the caller's transaction: every state change writes one."""
+    if action not in ACTIONS:
+        raise ValueError(f"undeclared audit action {action!r}: declare it in an events.py")
     session.add(
         AuditEntry(
             actor_id=actor_id,
@@ -56,18 +80,17 @@ def log_action(
     )
 
 
-def emit(
-    session: AsyncSession,
-    event_type: str,
-    *,
-    challenge_id: int | None = None,
-    **payload: Any,
-) -> OutboxEvent:
-    """Write the event in the caller's transaction; it is dispatched after commit."""
-    event = OutboxEvent(type=event_type, challenge_id=challenge_id, payload=payload)
-    session.add(event)
-    jobs.enqueue_after_commit(session, DISPATCH_JOB, event.id, job_id=f"event:{event.id}")
-    return event
+def emit(session: AsyncSession, event: DomainEvent) -> OutboxEvent:
+    """Write the event in the caller's transaction; it is dispatched after commit. Its
+    challenge is a column of the outbox row (found by it), the rest is the payload."""
+    row = OutboxEvent(
+        type=event.type_name(),
+        challenge_id=event.challenge_id,
+        payload=event.model_dump(mode="json", exclude={"challenge_id"}),
+    )
+    session.add(row)
+    jobs.enqueue_after_commit(session, DISPATCH_JOB, row.id, job_id=f"event:{row.id}")
+    return row
 
 
 async def undispatched_events(

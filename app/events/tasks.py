@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from app.db import Database, utcnow
 from app.events.models import HandledEvent, OutboxEvent
-from app.events.service import DISPATCH_JOB, handlers_for, undispatched_events
+from app.events.service import DISPATCH_JOB, handlers_for, parse_event, undispatched_events
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,9 @@ async def dispatch(ctx: dict[str, Any], event_id: str) -> str:
                 )
             ).scalars()
         )
-    for name, handler in handlers_for(event.type).items():
+    handlers = handlers_for(event.type)
+    parsed = parse_event(event) if handlers else None
+    for name, handler in handlers.items():
         if name in done:
             continue
         try:
@@ -43,7 +45,7 @@ async def dispatch(ctx: dict[str, Any], event_id: str) -> str:
                 # The marker is written with the handler's effects: both or neither.
                 session.add(HandledEvent(event_id=event_id, handler=name))
                 await session.flush()
-                await handler(session, event)
+                await handler(session, parsed)
         except IntegrityError:
             if not await _handled(db, event_id, name):
                 raise

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from dataclasses import asdict
+
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
-from starlette.responses import Response
 
 from app.accounts.auth import current_user, require_user
-from app.api import ApiRouter, read_json, respond
+from app.api import ApiRouter, extended
+from app.challenges import permissions as challenge_permissions
 from app.judging import queries, results, scoring, service
+from app.judging.models import Assignment, Round
+from app.judging.results import ResultsPage
 from app.judging.schemas import (
     AllocationRead,
     AssignmentRead,
     AwardRead,
-    CriterionRead,
     JudgeAdd,
     RankingRow,
     ResultsRead,
@@ -24,8 +27,16 @@ from app.judging.schemas import (
     RubricRead,
     ScoresIn,
 )
+from app.teams.models import Project
+from app.web import path_id, services, settings
 
 router = ApiRouter("judging")
+
+
+async def own_path_assignment(request: Request, session: AsyncSession) -> None:
+    await scoring.own_assignment(
+        session, user=require_user(request), assignment_id=path_id(request)
+    )
 
 
 @router.route(
@@ -36,29 +47,17 @@ router = ApiRouter("judging")
     response=RubricRead,
     status=201,
     errors=(403, 404),
+    guard=challenge_permissions.organised_in_path,
 )
-async def create_rubric(request: Request) -> Response:
+async def create_rubric(request: Request, body: RubricCreate) -> RubricRead:
     user = require_user(request)
-    challenge_id = request.path_params["id"]
-    # The permission before the body: someone who may not set up judging learns nothing from it.
-    async with request.app.state.db.read() as session:
-        await service.organiser_of(session, user=user, challenge_id=challenge_id)
-    data = await read_json(request, RubricCreate)
-    async with request.app.state.db.transaction() as session:
+    async with services(request).db.transaction() as session:
         rubric = await service.create_rubric(
-            session, user=user, challenge_id=challenge_id, data=data
+            session, user=user, challenge_id=path_id(request), data=body
         )
         assert rubric.id is not None
         criteria = (await queries.criteria(session, [rubric.id]))[rubric.id]
-    body = RubricRead(
-        id=rubric.id,
-        challenge_id=rubric.challenge_id,
-        name=rubric.name,
-        scale_min=rubric.scale_min,
-        scale_max=rubric.scale_max,
-        criteria=[CriterionRead.model_validate(c) for c in criteria],
-    )
-    return respond(body, 201)
+    return RubricRead.model_validate(extended(rubric, criteria=criteria))
 
 
 @router.route(
@@ -68,18 +67,14 @@ async def create_rubric(request: Request) -> Response:
     body=JudgeAdd,
     status=204,
     errors=(403, 404),
+    guard=challenge_permissions.organised_in_path,
 )
-async def add_judge(request: Request) -> Response:
+async def add_judge(request: Request, body: JudgeAdd) -> None:
     user = require_user(request)
-    challenge_id = request.path_params["id"]
-    async with request.app.state.db.read() as session:
-        await service.organiser_of(session, user=user, challenge_id=challenge_id)
-    data = await read_json(request, JudgeAdd)
-    async with request.app.state.db.transaction() as session:
+    async with services(request).db.transaction() as session:
         await service.add_judge(
-            session, user=user, challenge_id=challenge_id, email=str(data.email)
+            session, user=user, challenge_id=path_id(request), email=str(body.email)
         )
-    return Response(status_code=204)
 
 
 @router.route(
@@ -90,18 +85,15 @@ async def add_judge(request: Request) -> Response:
     response=RoundRead,
     status=201,
     errors=(403, 404),
+    guard=challenge_permissions.organised_in_path,
 )
-async def create_round(request: Request) -> Response:
+async def create_round(request: Request, body: RoundCreate) -> RoundRead:
     user = require_user(request)
-    challenge_id = request.path_params["id"]
-    async with request.app.state.db.read() as session:
-        await service.organiser_of(session, user=user, challenge_id=challenge_id)
-    data = await read_json(request, RoundCreate)
-    async with request.app.state.db.transaction() as session:
+    async with services(request).db.transaction() as session:
         judging_round = await service.create_round(
-            session, user=user, challenge_id=challenge_id, data=data
+            session, user=user, challenge_id=path_id(request), data=body
         )
-    return respond(RoundRead.model_validate(judging_round), 201)
+    return RoundRead.model_validate(judging_round)
 
 
 @router.route(
@@ -111,16 +103,17 @@ async def create_round(request: Request) -> Response:
     response=AllocationRead,
     errors=(403, 404, 409),
 )
-async def assign_judges(request: Request) -> Response:
+async def assign_judges(request: Request) -> AllocationRead:
     user = require_user(request)
-    async with request.app.state.db.transaction() as session:
-        allocated = await service.assign_judges(
-            session, user=user, round_id=request.path_params["id"]
-        )
-    body = AllocationRead(
-        round_id=request.path_params["id"], assignments=allocated.assignments, loads=allocated.loads
+    async with services(request).db.transaction() as session:
+        allocated = await service.assign_judges(session, user=user, round_id=path_id(request))
+    return AllocationRead.model_validate(
+        {
+            "round_id": allocated.round.id,
+            "assignments": allocated.assignments,
+            "loads": allocated.loads,
+        }
     )
-    return respond(body)
 
 
 @router.route(
@@ -130,13 +123,11 @@ async def assign_judges(request: Request) -> Response:
     response=RoundRead,
     errors=(403, 404, 409),
 )
-async def open_round(request: Request) -> Response:
+async def open_round(request: Request) -> RoundRead:
     user = require_user(request)
-    async with request.app.state.db.transaction() as session:
-        judging_round = await service.open_round(
-            session, user=user, round_id=request.path_params["id"]
-        )
-    return respond(RoundRead.model_validate(judging_round))
+    async with services(request).db.transaction() as session:
+        judging_round = await service.open_round(session, user=user, round_id=path_id(request))
+    return RoundRead.model_validate(judging_round)
 
 
 @router.route(
@@ -146,13 +137,24 @@ async def open_round(request: Request) -> Response:
     response=RoundRead,
     errors=(403, 404, 409),
 )
-async def close_round(request: Request) -> Response:
+async def close_round(request: Request) -> RoundRead:
     user = require_user(request)
-    async with request.app.state.db.transaction() as session:
-        judging_round = await service.close_round(
-            session, user=user, round_id=request.path_params["id"]
+    async with services(request).db.transaction() as session:
+        judging_round = await service.close_round(session, user=user, round_id=path_id(request))
+    return RoundRead.model_validate(judging_round)
+
+
+def _assignment_read(
+    assignment: Assignment, judging_round: Round, project: Project, scores: dict[int, int]
+) -> AssignmentRead:
+    return AssignmentRead.model_validate(
+        extended(
+            assignment,
+            round_status=judging_round.status,
+            project_title=project.title,
+            scores=scores,
         )
-    return respond(RoundRead.model_validate(judging_round))
+    )
 
 
 @router.route(
@@ -162,27 +164,18 @@ async def close_round(request: Request) -> Response:
     response=AssignmentRead,
     many=True,
 )
-async def my_assignments(request: Request) -> Response:
+async def my_assignments(request: Request) -> list[AssignmentRead]:
     user = require_user(request)
-    async with request.app.state.db.read() as session:
+    async with services(request).db.read() as session:
         groups = await scoring.my_assignments(session, user=user)
         ids = [item.assignment.id for g in groups for item in g.items if item.assignment.id]
         stored = await queries.scores(session, ids)
-    body: list[BaseModel] = [
-        AssignmentRead(
-            id=item.assignment.id or 0,
-            round_id=group.round.id or 0,
-            round_status=group.round.status,
-            project_id=item.project.id or 0,
-            project_title=item.project.title,
-            scores=stored.get(item.assignment.id or 0, {}),
-            comment=item.assignment.comment,
-            submitted_at=item.assignment.submitted_at,
-        )
+    return [
+        _assignment_read(item.assignment, group.round, item.project, stored[item.assignment.id])
         for group in groups
         for item in group.items
+        if item.assignment.id is not None
     ]
-    return respond(body)
 
 
 @router.route(
@@ -191,29 +184,17 @@ async def my_assignments(request: Request) -> Response:
     summary="Save my scores for an assignment (criterion id -> value) and a comment",
     body=ScoresIn,
     response=AssignmentRead,
-    errors=(404, 409),
+    errors=(403, 404, 409),
+    guard=own_path_assignment,
 )
-async def save_scores(request: Request) -> Response:
+async def save_scores(request: Request, body: ScoresIn) -> AssignmentRead:
     user = require_user(request)
-    assignment_id = request.path_params["id"]
-    async with request.app.state.db.read() as session:
-        await scoring.own_assignment(session, user=user, assignment_id=assignment_id)
-    data = await read_json(request, ScoresIn)
-    async with request.app.state.db.transaction() as session:
-        await scoring.save_scores(session, user=user, assignment_id=assignment_id, data=data)
-    async with request.app.state.db.read() as session:
+    assignment_id = path_id(request)
+    async with services(request).db.transaction() as session:
+        await scoring.save_scores(session, user=user, assignment_id=assignment_id, data=body)
+    async with services(request).db.read() as session:
         sheet = await scoring.score_sheet(session, user=user, assignment_id=assignment_id)
-    body = AssignmentRead(
-        id=assignment_id,
-        round_id=sheet.round.id or 0,
-        round_status=sheet.round.status,
-        project_id=sheet.project.id or 0,
-        project_title=sheet.project.title,
-        scores=sheet.scores,
-        comment=sheet.assignment.comment,
-        submitted_at=sheet.assignment.submitted_at,
-    )
-    return respond(body)
+    return _assignment_read(sheet.assignment, sheet.round, sheet.project, sheet.scores)
 
 
 @router.route(
@@ -224,58 +205,46 @@ async def save_scores(request: Request) -> Response:
     many=True,
     errors=(403, 404),
 )
-async def ranking(request: Request) -> Response:
+async def ranking(request: Request) -> list[RoundRanking]:
     user = require_user(request)
-    async with request.app.state.db.read() as session:
-        page = await results.ranking_page(
-            session, user=user, challenge_id=request.path_params["id"]
-        )
-    body: list[BaseModel] = [
-        RoundRanking(
-            round_id=r.round.id or 0,
-            round_name=r.round.name,
-            status=r.round.status,
-            leniency=r.leniency,
-            rows=[
-                RankingRow(
-                    project_id=row.ranking.project_id,
-                    project_title=row.project.title,
-                    team_name=row.team.name,
-                    track_id=row.project.track_id,
-                    judges=row.ranking.judges,
-                    low=row.ranking.low,
-                    high=row.ranking.high,
-                    raw_mean=row.ranking.raw_mean,
-                    raw_rank=row.ranking.raw_rank,
-                    z_mean=row.ranking.z_mean,
-                    z_rank=row.ranking.z_rank,
-                    adjusted=row.ranking.adjusted,
-                    adjusted_rank=row.ranking.adjusted_rank,
-                )
-                for row in r.rows
-            ],
+    async with services(request).db.read() as session:
+        page = await results.ranking_page(session, user=user, challenge_id=path_id(request))
+    return [
+        RoundRanking.model_validate(
+            {
+                "round_id": r.round.id,
+                "round_name": r.round.name,
+                "status": r.round.status,
+                "leniency": r.leniency,
+                "rows": [
+                    RankingRow.model_validate(
+                        {
+                            **asdict(row.ranking),
+                            "project_title": row.project.title,
+                            "team_name": row.team.name,
+                            "track_id": row.project.track_id,
+                        }
+                    )
+                    for row in r.rows
+                ],
+            }
         )
         for r in page.rounds
     ]
-    return respond(body)
 
 
-def _results_body(page: results.ResultsPage) -> ResultsRead:
-    return ResultsRead(
-        challenge_id=page.challenge.id or 0,
-        published_at=page.published_at,
-        awards=[
-            AwardRead(
-                name=row.award.name,
-                rank=row.award.rank,
-                project_id=row.award.project_id,
-                project_title=row.project.title,
-                team_name=row.team.name,
-                track_id=row.award.track_id,
-                score=row.award.score,
-            )
-            for row in page.awards
-        ],
+def _results_read(page: ResultsPage) -> ResultsRead:
+    return ResultsRead.model_validate(
+        {
+            "challenge_id": page.challenge.id,
+            "published_at": page.published_at,
+            "awards": [
+                AwardRead.model_validate(
+                    extended(row.award, project_title=row.project.title, team_name=row.team.name)
+                )
+                for row in page.awards
+            ],
+        }
     )
 
 
@@ -287,17 +256,17 @@ def _results_body(page: results.ResultsPage) -> ResultsRead:
     status=201,
     errors=(403, 404, 409),
 )
-async def publish_results(request: Request) -> Response:
+async def publish_results(request: Request) -> ResultsRead:
     user = require_user(request)
-    challenge_id = request.path_params["id"]
-    locale = request.app.state.settings.default_locale
-    async with request.app.state.db.transaction() as session:
+    challenge_id = path_id(request)
+    locale = settings(request).default_locale
+    async with services(request).db.transaction() as session:
         await results.publish_results(session, user=user, challenge_id=challenge_id, locale=locale)
-    async with request.app.state.db.read() as session:
+    async with services(request).db.read() as session:
         page = await results.results_page(
             session, user=user, challenge_id=challenge_id, locale=locale
         )
-    return respond(_results_body(page), 201)
+    return _results_read(page)
 
 
 @router.route(
@@ -308,12 +277,12 @@ async def publish_results(request: Request) -> Response:
     auth=False,
     errors=(404,),
 )
-async def get_results(request: Request) -> Response:
-    async with request.app.state.db.read() as session:
+async def get_results(request: Request) -> ResultsRead:
+    async with services(request).db.read() as session:
         page = await results.results_page(
             session,
             user=current_user(request),
-            challenge_id=request.path_params["id"],
-            locale=request.app.state.settings.default_locale,
+            challenge_id=path_id(request),
+            locale=settings(request).default_locale,
         )
-    return respond(_results_body(page))
+    return _results_read(page)

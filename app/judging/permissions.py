@@ -1,46 +1,30 @@
-"""Who may do what in judging: the one place these rules live.
+"""Who may do what in judging.
 
-Someone with no role in the challenge gets 'not found'; someone taking part without the
-right role gets 'not allowed'. A judge's assignment exists only for that judge.
+Setting judging up, rankings and publishing belong to the challenge's organisers
+(app.challenges.permissions.organised). A judge's assignment exists only for that judge:
+anyone else gets "not found", organisers included (they see scores in the rankings). A
+judge scores only while they hold the judge role, checked again at every save.
 """
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.accounts.models import User
-from app.accounts.permissions import Actor, actor_in
+from app.accounts.models import RoleKind, User
 from app.challenges.models import Challenge
-from app.errors import Forbidden, NotFound
+from app.challenges.permissions import ChallengeAccess
 from app.i18n import gettext as _
 from app.judging.models import Assignment
-
-
-async def actor(session: AsyncSession, *, user: User | None, challenge_id: int) -> Actor:
-    return await actor_in(session, user=user, challenge_id=challenge_id)
-
-
-def deny(who: Actor, message: str | None = None) -> Exception:
-    """404 to outsiders, 403 to people taking part in the challenge."""
-    if who.user is None or not (who.roles or who.is_admin):
-        return NotFound()
-    return Forbidden(message or _("You are not allowed to do this."))
-
-
-def ensure_organiser(who: Actor) -> None:
-    """Rubrics, rounds, assignments, rankings and publishing belong to the organisers."""
-    if not who.is_organiser:
-        raise deny(who, _("Only the organisers of this challenge may do this."))
+from app.permissions import require
 
 
 def ensure_own_assignment(user: User, assignment: Assignment) -> None:
-    """Another judge's assignment does not exist for you, whoever you are."""
-    if assignment.judge_id != user.id:
-        raise NotFound()
+    require(assignment.judge_id == user.id, visible=False)
 
 
-def can_see_results(who: Actor, challenge: Challenge) -> bool:
-    """Everybody once published (if the challenge is); organisers also before, as a preview."""
-    if who.is_organiser:
-        return True
-    return challenge.is_published and challenge.results_published_at is not None
+def ensure_still_judge(access: ChallengeAccess) -> None:
+    """A judge whose role the organisers removed scores nothing more."""
+    access.require(access.has(RoleKind.JUDGE), _("You are no longer a judge in this challenge."))
+
+
+def can_see_results(access: ChallengeAccess, challenge: Challenge) -> bool:
+    """Everybody once published; organisers also before, as a preview."""
+    return access.is_organiser or challenge.results_published_at is not None

@@ -74,8 +74,9 @@ async def judges(session: AsyncSession, challenge_id: int) -> list[User]:
     return list(result.scalars())
 
 
-async def get_round(session: AsyncSession, round_id: int) -> Round:
-    found = await session.get(Round, round_id)
+async def get_round(session: AsyncSession, round_id: int, *, lock: bool = False) -> Round:
+    """A round; `lock` holds its row until the transaction ends, for a change of its state."""
+    found = await session.get(Round, round_id, with_for_update=lock or None)
     if found is None:
         raise NotFound()
     return found

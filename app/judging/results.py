@@ -9,14 +9,16 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
+from app.challenges import permissions as challenge_permissions
 from app.challenges import queries as challenges_queries
+from app.challenges import service as challenges_service
 from app.challenges.models import Challenge, Track
 from app.db import utcnow
 from app.errors import Conflict, NotFound
 from app.events.service import emit, log_action
 from app.i18n import gettext as _
 from app.i18n import lazy, use_locale
-from app.judging import permissions, queries, ranking
+from app.judging import events, permissions, queries, ranking
 from app.judging.models import Award, Round, RoundStatus
 from app.teams.models import Project, Team
 
@@ -118,12 +120,10 @@ async def round_results(session: AsyncSession, challenge_id: int) -> list[RoundR
 
 async def ranking_page(session: AsyncSession, *, user: User, challenge_id: int) -> RankingPage:
     """The organisers' view of every round's rankings."""
-    challenge = await challenges_queries.get_challenge(session, challenge_id)
-    who = await permissions.actor(session, user=user, challenge_id=challenge_id)
-    permissions.ensure_organiser(who)
+    access = await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
     rounds = await round_results(session, challenge_id)
     all_closed = bool(rounds) and all(r.round.status == RoundStatus.CLOSED for r in rounds)
-    return RankingPage(challenge, rounds, all_closed)
+    return RankingPage(access.challenge, rounds, all_closed)
 
 
 def _awards(
@@ -173,10 +173,12 @@ async def _award_round(session: AsyncSession, challenge_id: int) -> RoundResult:
 async def publish_results(
     session: AsyncSession, *, user: User, challenge_id: int, locale: str
 ) -> list[Award]:
-    """Fix the awards, mark the results published and announce it; only once."""
-    challenge = await challenges_queries.get_challenge(session, challenge_id)
-    who = await permissions.actor(session, user=user, challenge_id=challenge_id)
-    permissions.ensure_organiser(who)
+    """Fix the awards, mark the results published and announce it; only once (the
+    challenge's row lock makes a second publisher wait, then see it published)."""
+    access = await challenge_permissions.organised(
+        session, user=user, challenge_id=challenge_id, lock=True
+    )
+    challenge = access.challenge
     if challenge.results_published_at is not None:
         raise AlreadyPublished(_(AlreadyPublished.message))
     round_list = await queries.rounds(session, challenge_id)
@@ -189,19 +191,20 @@ async def publish_results(
         made = _awards(challenge_id, result, tracks)
     awards = [award for award, _project, _team in made]
     session.add_all(awards)
-    challenge.results_published_at = utcnow()
-    session.add(challenge)
+    await challenges_service.record_results_published(
+        session, challenge_id=challenge_id, at=utcnow()
+    )
     await session.flush()
     log_action(
         session,
         actor_id=user.id,
-        action="results.published",
+        action=events.RESULTS_PUBLISHED,
         subject_type="challenge",
         subject_id=challenge_id,
         challenge_id=challenge_id,
         data={"round_id": result.round.id, "awards": len(awards)},
     )
-    emit(session, "ResultsPublished", challenge_id=challenge_id)
+    emit(session, events.ResultsPublished(challenge_id=challenge_id))
     return awards
 
 
@@ -209,9 +212,9 @@ async def results_page(
     session: AsyncSession, *, user: User | None, challenge_id: int, locale: str
 ) -> ResultsPage:
     """The published awards for everybody; before publication, a preview for organisers."""
-    challenge = await challenges_queries.get_challenge(session, challenge_id)
-    who = await permissions.actor(session, user=user, challenge_id=challenge_id)
-    if not permissions.can_see_results(who, challenge):
+    access = await challenge_permissions.viewable(session, user=user, challenge_id=challenge_id)
+    challenge = access.challenge
+    if not permissions.can_see_results(access, challenge):
         raise ResultsNotPublished(_(ResultsNotPublished.message))
     tracks = {t.id: t for t in await challenges_queries.tracks(session, challenge_id) if t.id}
     if challenge.results_published_at is not None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -18,24 +17,13 @@ from pydantic import (
 
 from app.db import Id
 from app.errors import ValidationFailed
+from app.fields import OneLine, Stripped, Text
 from app.forms import validate
 from app.i18n import gettext as _
 from app.judging.models import RoundStatus
 
 CRITERIA_ROWS = 6  # rows on the rubric form; more criteria make a slow phone form anyway
 MAX_SCALE_STEPS = 10  # a scale must fit as buttons on a phone
-
-
-def _one_line(value: Any) -> Any:
-    return " ".join(value.split()) if isinstance(value, str) else value
-
-
-def _stripped(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-OneLine = Annotated[str, BeforeValidator(_one_line)]
-Text = Annotated[str, BeforeValidator(_stripped)]
 
 
 class CriterionIn(BaseModel):
@@ -94,7 +82,8 @@ def rubric_from_form(values: Mapping[str, str]) -> RubricCreate:
     try:
         rubric = validate(RubricCreate, {**top, "criteria": criteria})
     except ValidationFailed as exc:
-        found = dict(exc.errors)
+        # A row's own message is named by its row above; the list's indices skip blank rows.
+        found = {k: v for k, v in exc.errors.items() if not k.startswith("criteria-")}
         if errors:  # the rows' own messages say more than "the list is wrong"
             found.pop("criteria", None)
         if not criteria:
@@ -122,7 +111,7 @@ class ScoresIn(BaseModel):
     scores: dict[int, int] = Field(default_factory=dict)
     # The limit on the text, before the validator: on the optional it would count "items",
     # and the message would not say how long a comment may be.
-    comment: Annotated[str, Field(max_length=2000), BeforeValidator(_stripped)] | None = None
+    comment: Annotated[str, Field(max_length=2000), Stripped] | None = None
 
 
 def scores_from_form(values: Mapping[str, str]) -> ScoresIn:
@@ -155,6 +144,8 @@ class CriterionRead(BaseModel):
 
 
 class RubricRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     challenge_id: int
     name: str
@@ -183,6 +174,8 @@ class AllocationRead(BaseModel):
 
 
 class AssignmentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     round_id: int
     round_status: RoundStatus
@@ -218,6 +211,8 @@ class RoundRanking(BaseModel):
 
 
 class AwardRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     name: str
     rank: int
     project_id: int

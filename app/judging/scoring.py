@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app.accounts.models import User
+from app.challenges import permissions as challenge_permissions
 from app.challenges import queries as challenges_queries
 from app.challenges.models import Challenge
 from app.db import utcnow
@@ -15,7 +16,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.service import emit, log_action
 from app.i18n import gettext as _
 from app.i18n import lazy
-from app.judging import permissions, queries
+from app.judging import events, permissions, queries
 from app.judging.models import Assignment, Criterion, Round, RoundStatus, Rubric, Score
 from app.judging.queries import JudgeAssignment
 from app.judging.schemas import ScoresIn
@@ -80,9 +81,12 @@ async def my_assignments(session: AsyncSession, *, user: User) -> list[RoundGrou
     return list(groups.values())
 
 
-async def own_assignment(session: AsyncSession, *, user: User, assignment_id: int) -> Assignment:
-    """The assignment, if it is the person's own: no one else may see or score it."""
-    assignment = await session.get(Assignment, assignment_id)
+async def own_assignment(
+    session: AsyncSession, *, user: User, assignment_id: int, lock: bool = False
+) -> Assignment:
+    """The assignment, if it is the person's own: no one else may see or score it. `lock`
+    holds its row, so two saves of the same sheet (a double click) run one after the other."""
+    assignment = await session.get(Assignment, assignment_id, with_for_update=lock or None)
     if assignment is None:
         raise NotFound()
     permissions.ensure_own_assignment(user, assignment)
@@ -124,8 +128,12 @@ async def save_scores(
 
     The assignment counts as submitted once every criterion has a score.
     """
-    assignment = await own_assignment(session, user=user, assignment_id=assignment_id)
+    assignment = await own_assignment(session, user=user, assignment_id=assignment_id, lock=True)
     judging_round = await queries.get_round(session, assignment.round_id)
+    access = await challenge_permissions.viewable(
+        session, user=user, challenge_id=judging_round.challenge_id
+    )
+    permissions.ensure_still_judge(access)
     if judging_round.status == RoundStatus.CLOSED:
         raise ScoringClosed(_(ScoringClosed.message))
     if judging_round.status != RoundStatus.OPEN:
@@ -156,21 +164,23 @@ async def save_scores(
     log_action(
         session,
         actor_id=user.id,
-        action="scores.saved",
+        action=events.SCORES_SAVED,
         subject_type="assignment",
         subject_id=assignment_id,
         challenge_id=judging_round.challenge_id,
         data={"scores": {str(k): v for k, v in data.scores.items()}, "complete": complete},
     )
     if complete:
+        assert judging_round.id is not None
         emit(
             session,
-            "ScoreSubmitted",
-            challenge_id=judging_round.challenge_id,
-            assignment_id=assignment_id,
-            round_id=judging_round.id,
-            project_id=assignment.project_id,
-            judge_id=assignment.judge_id,
+            events.ScoreSubmitted(
+                challenge_id=judging_round.challenge_id,
+                round_id=judging_round.id,
+                assignment_id=assignment_id,
+                project_id=assignment.project_id,
+                judge_id=assignment.judge_id,
+            ),
         )
     return assignment
 

@@ -8,16 +8,17 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.accounts import queries as accounts_queries
 from app.accounts import service as accounts_service
 from app.accounts.models import RoleKind, User
-from app.challenges import queries as challenges_queries
+from app.challenges import permissions as challenge_permissions
 from app.challenges.models import Challenge
 from app.db import utcnow
 from app.errors import Conflict, ValidationFailed
 from app.events.service import emit, log_action
 from app.i18n import gettext as _
 from app.i18n import lazy
-from app.judging import allocation, permissions, queries
+from app.judging import allocation, events, queries
 from app.judging.models import Assignment, Criterion, Round, RoundStatus, Rubric
 from app.judging.schemas import RoundCreate, RubricCreate
 from app.sponsors import queries as sponsors_queries
@@ -76,17 +77,9 @@ class JudgingAdmin:
         return [(r.id, r.name) for r in self.rubrics]
 
 
-async def organiser_of(session: AsyncSession, *, user: User, challenge_id: int) -> Challenge:
-    """The challenge, if the person organises it: everything judging sets up."""
-    challenge = await challenges_queries.get_challenge(session, challenge_id)
-    who = await permissions.actor(session, user=user, challenge_id=challenge_id)
-    permissions.ensure_organiser(who)
-    return challenge
-
-
 async def overview(session: AsyncSession, *, user: User, challenge_id: int) -> JudgingAdmin:
     """Everything on the organisers' judging page."""
-    challenge = await organiser_of(session, user=user, challenge_id=challenge_id)
+    access = await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
     rubric_list = await queries.rubrics(session, challenge_id)
     names = {r.id: r.name for r in rubric_list}
     round_list = await queries.rounds(session, challenge_id)
@@ -96,7 +89,7 @@ async def overview(session: AsyncSession, *, user: User, challenge_id: int) -> J
         for r in round_list
     ]
     return JudgingAdmin(
-        challenge=challenge,
+        challenge=access.challenge,
         rubrics=rubric_list,
         criteria=await queries.criteria(session, [r.id for r in rubric_list if r.id]),
         rounds=rows,
@@ -114,7 +107,7 @@ async def create_rubric(
     session: AsyncSession, *, user: User, challenge_id: int, data: RubricCreate
 ) -> Rubric:
     """A rubric with weighted criteria (the schema checked the weights add up to 100)."""
-    await organiser_of(session, user=user, challenge_id=challenge_id)
+    await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
     rubric = Rubric(
         challenge_id=challenge_id,
         name=data.name,
@@ -129,7 +122,7 @@ async def create_rubric(
     log_action(
         session,
         actor_id=user.id,
-        action="rubric.created",
+        action=events.RUBRIC_CREATED,
         subject_type="rubric",
         subject_id=rubric.id,
         challenge_id=challenge_id,
@@ -140,8 +133,8 @@ async def create_rubric(
 
 async def add_judge(session: AsyncSession, *, user: User, challenge_id: int, email: str) -> User:
     """Give an existing account the judge role in the challenge; twice is harmless."""
-    await organiser_of(session, user=user, challenge_id=challenge_id)
-    person = await accounts_service.user_by_email(session, email)
+    await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
+    person = await accounts_queries.user_by_email(session, email)
     if person is None or person.id is None:
         raise ValidationFailed(
             {"email": _("No account has this e-mail. Ask the person to sign up first.")}
@@ -156,7 +149,7 @@ async def create_round(
     session: AsyncSession, *, user: User, challenge_id: int, data: RoundCreate
 ) -> Round:
     """A judging round in preparation, scored with one of the challenge's rubrics."""
-    await organiser_of(session, user=user, challenge_id=challenge_id)
+    await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
     await queries.get_rubric(session, data.rubric_id, challenge_id=challenge_id)
     judging_round = Round(challenge_id=challenge_id, **data.model_dump())
     session.add(judging_round)
@@ -165,7 +158,7 @@ async def create_round(
     log_action(
         session,
         actor_id=user.id,
-        action="round.created",
+        action=events.ROUND_CREATED,
         subject_type="round",
         subject_id=judging_round.id,
         challenge_id=challenge_id,
@@ -175,8 +168,12 @@ async def create_round(
 
 
 async def _organised_round(session: AsyncSession, user: User, round_id: int) -> Round:
-    judging_round = await queries.get_round(session, round_id)
-    await organiser_of(session, user=user, challenge_id=judging_round.challenge_id)
+    """The round with its row locked, for its organisers: a change of its state waits for
+    another one in progress, then sees the state that one left."""
+    judging_round = await queries.get_round(session, round_id, lock=True)
+    await challenge_permissions.organised(
+        session, user=user, challenge_id=judging_round.challenge_id
+    )
     return judging_round
 
 
@@ -219,7 +216,7 @@ async def assign_judges(session: AsyncSession, *, user: User, round_id: int) -> 
     log_action(
         session,
         actor_id=user.id,
-        action="round.judges_assigned",
+        action=events.JUDGES_ASSIGNED,
         subject_type="round",
         subject_id=round_id,
         challenge_id=challenge_id,
@@ -240,12 +237,12 @@ async def open_round(session: AsyncSession, *, user: User, round_id: int) -> Rou
     log_action(
         session,
         actor_id=user.id,
-        action="round.opened",
+        action=events.ROUND_OPENED,
         subject_type="round",
         subject_id=round_id,
         challenge_id=judging_round.challenge_id,
     )
-    emit(session, "RoundOpened", challenge_id=judging_round.challenge_id, round_id=round_id)
+    emit(session, events.RoundOpened(challenge_id=judging_round.challenge_id, round_id=round_id))
     return judging_round
 
 
@@ -260,10 +257,10 @@ async def close_round(session: AsyncSession, *, user: User, round_id: int) -> Ro
     log_action(
         session,
         actor_id=user.id,
-        action="round.closed",
+        action=events.ROUND_CLOSED,
         subject_type="round",
         subject_id=round_id,
         challenge_id=judging_round.challenge_id,
     )
-    emit(session, "RoundClosed", challenge_id=judging_round.challenge_id, round_id=round_id)
+    emit(session, events.RoundClosed(challenge_id=judging_round.challenge_id, round_id=round_id))
     return judging_round

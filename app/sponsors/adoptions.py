@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
+from app.challenges import permissions as challenge_permissions
 from app.challenges import queries as challenges_queries
 from app.challenges.models import PhaseKind
-from app.db import utcnow
+from app.challenges.permissions import ChallengeAccess
+from app.db import save_unique, utcnow
 from app.errors import Conflict, ValidationFailed
 from app.events.service import emit, log_action
 from app.i18n import gettext as _
 from app.i18n import lazy
-from app.sponsors import permissions, queries
+from app.sponsors import events, permissions, queries
 from app.sponsors.models import Adoption, AdoptionStatus, Sponsor
 from app.sponsors.schemas import AdoptionCreate
+from app.teams import projects as teams_projects
 from app.teams import queries as teams_queries
-from app.teams.models import Project, ProjectStatus
+from app.teams.models import Project, ProjectStatus, Team
 
 
 class ProjectNotSubmitted(Conflict):
@@ -44,10 +46,8 @@ class AdoptionAnswered(Conflict):
 
 async def adoption_deadline(session: AsyncSession, challenge_id: int) -> datetime | None:
     """When offers stop: the end of the adoption phase (None: the challenge sets no end)."""
-    for phase in await challenges_queries.phases(session, challenge_id):
-        if phase.kind == PhaseKind.ADOPTION:
-            return phase.ends_at
-    return None
+    phase = await challenges_queries.get_phase(session, challenge_id, PhaseKind.ADOPTION)
+    return phase.ends_at if phase is not None else None
 
 
 async def offers_open(session: AsyncSession, project: Project) -> bool:
@@ -58,36 +58,53 @@ async def offers_open(session: AsyncSession, project: Project) -> bool:
     return deadline is None or utcnow() < deadline
 
 
-async def project_to_adopt(session: AsyncSession, *, user: User, project_id: int) -> Project:
-    """The project, if the person represents a sponsor in its challenge: only they make offers."""
-    project = await teams_queries.get_project(session, project_id)
-    who = await permissions.actor(session, user=user, challenge_id=project.challenge_id)
-    await permissions.sponsors_of(session, who)
-    return project
+async def project_to_adopt(
+    session: AsyncSession, *, user: User, project_id: int, lock: bool = False
+) -> tuple[Project, ChallengeAccess, list[Sponsor]]:
+    """The project, if the person may see it (as its page does) and represents a sponsor in
+    its challenge: only they make offers. `lock` holds the project's row."""
+    project, _team, _access, _challenge = await teams_projects.load_project(
+        session, user=user, project_id=project_id, lock=lock
+    )
+    access = await challenge_permissions.viewable(
+        session, user=user, challenge_id=project.challenge_id
+    )
+    mine = await permissions.represented(session, access)
+    return project, access, mine
 
 
 async def _offering_sponsor(
-    session: AsyncSession, *, user: User, challenge_id: int, sponsor_id: int | None
+    session: AsyncSession, access: ChallengeAccess, mine: list[Sponsor], sponsor_id: int | None
 ) -> Sponsor:
-    who = await permissions.actor(session, user=user, challenge_id=challenge_id)
     if sponsor_id is not None:
-        sponsor = await queries.get_sponsor(session, sponsor_id, challenge_id=challenge_id)
-        await permissions.ensure_represents(session, who, sponsor)
+        sponsor = await queries.get_sponsor(session, sponsor_id, challenge_id=access.challenge_id)
+        await permissions.ensure_represents(session, access, sponsor)
         return sponsor
-    mine = await permissions.sponsors_of(session, who)
     if len(mine) > 1:
         raise ValidationFailed({"sponsor_id": _("Choose the company making this offer.")})
     return mine[0]
+
+
+def _event(adoption: Adoption, team_id: int) -> dict[str, int]:
+    assert adoption.id is not None
+    return {
+        "challenge_id": adoption.challenge_id,
+        "adoption_id": adoption.id,
+        "sponsor_id": adoption.sponsor_id,
+        "project_id": adoption.project_id,
+        "team_id": team_id,
+    }
 
 
 async def propose_adoption(
     session: AsyncSession, *, user: User, project_id: int, data: AdoptionCreate
 ) -> Adoption:
     """A sponsor's representative offers commitments to a submitted project, once per pair."""
-    project = await teams_queries.get_project(session, project_id)
-    sponsor = await _offering_sponsor(
-        session, user=user, challenge_id=project.challenge_id, sponsor_id=data.sponsor_id
+    # The project's lock orders this offer with a withdrawal of the project at the same time.
+    project, access, mine = await project_to_adopt(
+        session, user=user, project_id=project_id, lock=True
     )
+    sponsor = await _offering_sponsor(session, access, mine, data.sponsor_id)
     if project.status != ProjectStatus.SUBMITTED:
         raise ProjectNotSubmitted(_(ProjectNotSubmitted.message))
     if not await offers_open(session, project):
@@ -95,41 +112,50 @@ async def propose_adoption(
     assert sponsor.id is not None and project.id is not None and user.id is not None
     if await queries.find_adoption(session, sponsor_id=sponsor.id, project_id=project.id):
         raise AdoptionExists(_(AdoptionExists.message))
-    adoption = Adoption(
-        challenge_id=project.challenge_id,
-        sponsor_id=sponsor.id,
-        project_id=project.id,
-        mentoring_hours=data.mentoring_hours,
-        internships=data.internships,
-        funding_eur=data.funding_eur,
-        message=data.message,
-        proposed_by=user.id,
+    adoption = await save_unique(
+        session,
+        Adoption(
+            challenge_id=project.challenge_id,
+            sponsor_id=sponsor.id,
+            project_id=project.id,
+            mentoring_hours=data.mentoring_hours,
+            internships=data.internships,
+            funding_eur=data.funding_eur,
+            message=data.message,
+            proposed_by=user.id,
+        ),
+        taken=AdoptionExists(_(AdoptionExists.message)),
     )
-    try:
-        async with session.begin_nested():
-            session.add(adoption)
-    except IntegrityError:  # the same offer sent twice at once
-        raise AdoptionExists(_(AdoptionExists.message)) from None
     assert adoption.id is not None
     log_action(
         session,
         actor_id=user.id,
-        action="adoption.proposed",
+        action=events.ADOPTION_PROPOSED,
         subject_type="adoption",
         subject_id=adoption.id,
         challenge_id=project.challenge_id,
         data=_commitments(adoption),
     )
-    emit(
-        session,
-        "AdoptionProposed",
-        challenge_id=project.challenge_id,
-        adoption_id=adoption.id,
-        sponsor_id=sponsor.id,
-        project_id=project.id,
-        team_id=project.team_id,
-    )
+    emit(session, events.AdoptionProposed(**_event(adoption, project.team_id)))
     return adoption
+
+
+async def _locked_adoption(
+    session: AsyncSession, *, user: User, adoption_id: int
+) -> tuple[Adoption, ChallengeAccess, Sponsor, Team]:
+    """The adoption with its row locked, if the person may see it: a change of its state
+    waits for another one in progress, then sees the state that one left."""
+    adoption = await queries.get_adoption(session, adoption_id, lock=True)
+    access = await challenge_permissions.viewable(
+        session, user=user, challenge_id=adoption.challenge_id
+    )
+    sponsor = await queries.get_sponsor(
+        session, adoption.sponsor_id, challenge_id=adoption.challenge_id
+    )
+    project = await teams_queries.get_project(session, adoption.project_id)
+    team = await teams_queries.get_team(session, project.team_id)
+    await permissions.ensure_sees_adoption(session, access, sponsor, team)
+    return adoption, access, sponsor, team
 
 
 async def accept_adoption(session: AsyncSession, *, user: User, adoption_id: int) -> Adoption:
@@ -143,69 +169,56 @@ async def decline_adoption(session: AsyncSession, *, user: User, adoption_id: in
 
 
 async def _answer(session: AsyncSession, *, user: User, adoption_id: int, accept: bool) -> Adoption:
-    adoption = await queries.get_adoption(session, adoption_id)
-    project = await teams_queries.get_project(session, adoption.project_id)
-    team = await teams_queries.get_team(session, project.team_id)
-    who = await permissions.actor(session, user=user, challenge_id=adoption.challenge_id)
-    permissions.ensure_coach(who, team)
+    adoption, access, _sponsor, team = await _locked_adoption(
+        session, user=user, adoption_id=adoption_id
+    )
+    permissions.ensure_coach(access, team)
     if adoption.status != AdoptionStatus.PROPOSED:
         raise AdoptionAnswered(_(AdoptionAnswered.message))
     adoption.status = AdoptionStatus.ACCEPTED if accept else AdoptionStatus.DECLINED
     adoption.decided_by = user.id
     adoption.decided_at = utcnow()
     session.add(adoption)
-    verb = "accepted" if accept else "declined"
+    assert team.id is not None
     log_action(
         session,
         actor_id=user.id,
-        action=f"adoption.{verb}",
+        action=events.ADOPTION_ACCEPTED if accept else events.ADOPTION_DECLINED,
         subject_type="adoption",
         subject_id=adoption_id,
         challenge_id=adoption.challenge_id,
         data=_commitments(adoption),
     )
+    ids = _event(adoption, team.id)
     emit(
         session,
-        "AdoptionAccepted" if accept else "AdoptionDeclined",
-        challenge_id=adoption.challenge_id,
-        adoption_id=adoption_id,
-        sponsor_id=adoption.sponsor_id,
-        project_id=adoption.project_id,
-        team_id=team.id,
+        events.AdoptionAccepted(**ids) if accept else events.AdoptionDeclined(**ids),
     )
     return adoption
 
 
 async def withdraw_adoption(session: AsyncSession, *, user: User, adoption_id: int) -> Adoption:
     """The sponsor takes an offer back before the team has answered."""
-    adoption = await queries.get_adoption(session, adoption_id)
-    who = await permissions.actor(session, user=user, challenge_id=adoption.challenge_id)
-    sponsor = await queries.get_sponsor(
-        session, adoption.sponsor_id, challenge_id=adoption.challenge_id
+    adoption, access, sponsor, team = await _locked_adoption(
+        session, user=user, adoption_id=adoption_id
     )
-    await permissions.ensure_represents(session, who, sponsor)
+    await permissions.ensure_represents(session, access, sponsor)
     if adoption.status != AdoptionStatus.PROPOSED:
         raise AdoptionAnswered(_(AdoptionAnswered.message))
     adoption.status = AdoptionStatus.WITHDRAWN
     adoption.decided_by = user.id
     adoption.decided_at = utcnow()
     session.add(adoption)
+    assert team.id is not None
     log_action(
         session,
         actor_id=user.id,
-        action="adoption.withdrawn",
+        action=events.ADOPTION_WITHDRAWN,
         subject_type="adoption",
         subject_id=adoption_id,
         challenge_id=adoption.challenge_id,
     )
-    emit(
-        session,
-        "AdoptionWithdrawn",
-        challenge_id=adoption.challenge_id,
-        adoption_id=adoption_id,
-        sponsor_id=adoption.sponsor_id,
-        project_id=adoption.project_id,
-    )
+    emit(session, events.AdoptionWithdrawn(**_event(adoption, team.id)))
     return adoption
 
 

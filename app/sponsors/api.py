@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
-from starlette.responses import Response
 
 from app.accounts.auth import current_user, require_user
-from app.api import ApiRouter, read_json, respond
-from app.sponsors import adoptions, overviews, queries, service
+from app.api import ApiRouter, extended
+from app.challenges import permissions as challenge_permissions
+from app.sponsors import adoptions, queries, service, views
 from app.sponsors.schemas import (
     AdoptionCreate,
     AdoptionRead,
@@ -17,8 +18,22 @@ from app.sponsors.schemas import (
     SponsorCreate,
     SponsorRead,
 )
+from app.web import path_id, services
 
 router = ApiRouter("sponsors")
+
+
+async def organiser_of_path_sponsor(request: Request, session: AsyncSession) -> None:
+    await challenge_permissions.organised_in_path(request, session)
+    await queries.get_sponsor(
+        session, path_id(request, "sponsor_id"), challenge_id=path_id(request)
+    )
+
+
+async def sponsor_of_path_project(request: Request, session: AsyncSession) -> None:
+    await adoptions.project_to_adopt(
+        session, user=require_user(request), project_id=path_id(request)
+    )
 
 
 @router.route(
@@ -30,12 +45,12 @@ router = ApiRouter("sponsors")
     auth=False,
     errors=(404,),
 )
-async def list_sponsors(request: Request) -> Response:
-    async with request.app.state.db.read() as session:
-        page = await service.list_sponsors(
-            session, user=current_user(request), challenge_id=request.path_params["id"]
+async def list_sponsors(request: Request) -> list[SponsorRead]:
+    async with services(request).db.read() as session:
+        page = await views.sponsors_page(
+            session, user=current_user(request), challenge_id=path_id(request)
         )
-    return respond([SponsorRead.model_validate(s) for s in page.sponsors])
+    return [SponsorRead.model_validate(s) for s in page.sponsors]
 
 
 @router.route(
@@ -46,19 +61,15 @@ async def list_sponsors(request: Request) -> Response:
     response=SponsorRead,
     status=201,
     errors=(403, 404, 409),
+    guard=challenge_permissions.organised_in_path,
 )
-async def add_sponsor(request: Request) -> Response:
+async def add_sponsor(request: Request, body: SponsorCreate) -> SponsorRead:
     user = require_user(request)
-    challenge_id = request.path_params["id"]
-    # The permission before the body: someone who may not add a sponsor learns nothing from it.
-    async with request.app.state.db.read() as session:
-        await service.organiser_of(session, user=user, challenge_id=challenge_id)
-    data = await read_json(request, SponsorCreate)
-    async with request.app.state.db.transaction() as session:
+    async with services(request).db.transaction() as session:
         sponsor = await service.add_sponsor(
-            session, user=user, challenge_id=challenge_id, data=data
+            session, user=user, challenge_id=path_id(request), data=body
         )
-    return respond(SponsorRead.model_validate(sponsor), 201)
+    return SponsorRead.model_validate(sponsor)
 
 
 @router.route(
@@ -69,27 +80,22 @@ async def add_sponsor(request: Request) -> Response:
     response=RepresentativeRead,
     status=201,
     errors=(403, 404),
+    guard=organiser_of_path_sponsor,
 )
-async def add_representative(request: Request) -> Response:
+async def add_representative(request: Request, body: RepresentativeAdd) -> RepresentativeRead:
     user = require_user(request)
-    challenge_id, sponsor_id = request.path_params["id"], request.path_params["sponsor_id"]
-    async with request.app.state.db.read() as session:
-        await service.organiser_of(session, user=user, challenge_id=challenge_id)
-        await queries.get_sponsor(session, sponsor_id, challenge_id=challenge_id)
-    data = await read_json(request, RepresentativeAdd)
-    async with request.app.state.db.transaction() as session:
+    sponsor_id = path_id(request, "sponsor_id")
+    async with services(request).db.transaction() as session:
         person = await service.add_representative(
             session,
             user=user,
-            challenge_id=challenge_id,
+            challenge_id=path_id(request),
             sponsor_id=sponsor_id,
-            email=str(data.email),
+            email=str(body.email),
         )
-    assert person.id is not None
-    body = RepresentativeRead(
-        sponsor_id=sponsor_id, user_id=person.id, name=person.name, email=person.email
+    return RepresentativeRead.model_validate(
+        extended(person, sponsor_id=sponsor_id, user_id=person.id)
     )
-    return respond(body, 201)
 
 
 @router.route(
@@ -100,18 +106,15 @@ async def add_representative(request: Request) -> Response:
     response=AdoptionRead,
     status=201,
     errors=(403, 404, 409),
+    guard=sponsor_of_path_project,
 )
-async def propose_adoption(request: Request) -> Response:
+async def propose_adoption(request: Request, body: AdoptionCreate) -> AdoptionRead:
     user = require_user(request)
-    project_id = request.path_params["id"]
-    async with request.app.state.db.read() as session:
-        await adoptions.project_to_adopt(session, user=user, project_id=project_id)
-    data = await read_json(request, AdoptionCreate)
-    async with request.app.state.db.transaction() as session:
+    async with services(request).db.transaction() as session:
         adoption = await adoptions.propose_adoption(
-            session, user=user, project_id=project_id, data=data
+            session, user=user, project_id=path_id(request), data=body
         )
-    return respond(AdoptionRead.model_validate(adoption), 201)
+    return AdoptionRead.model_validate(adoption)
 
 
 @router.route(
@@ -121,13 +124,11 @@ async def propose_adoption(request: Request) -> Response:
     response=AdoptionRead,
     errors=(403, 404, 409),
 )
-async def accept_adoption(request: Request) -> Response:
+async def accept_adoption(request: Request) -> AdoptionRead:
     user = require_user(request)
-    async with request.app.state.db.transaction() as session:
-        adoption = await adoptions.accept_adoption(
-            session, user=user, adoption_id=request.path_params["id"]
-        )
-    return respond(AdoptionRead.model_validate(adoption))
+    async with services(request).db.transaction() as session:
+        adoption = await adoptions.accept_adoption(session, user=user, adoption_id=path_id(request))
+    return AdoptionRead.model_validate(adoption)
 
 
 @router.route(
@@ -137,13 +138,13 @@ async def accept_adoption(request: Request) -> Response:
     response=AdoptionRead,
     errors=(403, 404, 409),
 )
-async def decline_adoption(request: Request) -> Response:
+async def decline_adoption(request: Request) -> AdoptionRead:
     user = require_user(request)
-    async with request.app.state.db.transaction() as session:
+    async with services(request).db.transaction() as session:
         adoption = await adoptions.decline_adoption(
-            session, user=user, adoption_id=request.path_params["id"]
+            session, user=user, adoption_id=path_id(request)
         )
-    return respond(AdoptionRead.model_validate(adoption))
+    return AdoptionRead.model_validate(adoption)
 
 
 @router.route(
@@ -153,13 +154,13 @@ async def decline_adoption(request: Request) -> Response:
     response=AdoptionRead,
     errors=(403, 404, 409),
 )
-async def withdraw_adoption(request: Request) -> Response:
+async def withdraw_adoption(request: Request) -> AdoptionRead:
     user = require_user(request)
-    async with request.app.state.db.transaction() as session:
+    async with services(request).db.transaction() as session:
         adoption = await adoptions.withdraw_adoption(
-            session, user=user, adoption_id=request.path_params["id"]
+            session, user=user, adoption_id=path_id(request)
         )
-    return respond(AdoptionRead.model_validate(adoption))
+    return AdoptionRead.model_validate(adoption)
 
 
 @router.route(
@@ -169,15 +170,14 @@ async def withdraw_adoption(request: Request) -> Response:
     response=AdoptionsReport,
     errors=(403, 404),
 )
-async def adoptions_report(request: Request) -> Response:
+async def adoptions_report(request: Request) -> AdoptionsReport:
     user = require_user(request)
-    async with request.app.state.db.read() as session:
-        report = await overviews.adoptions_report(
-            session, user=user, challenge_id=request.path_params["id"]
-        )
-    body = AdoptionsReport(
-        accepted=report.accepted,
-        pending=report.pending,
-        adoptions=[AdoptionRead.model_validate(row.adoption) for row in report.rows],
+    async with services(request).db.read() as session:
+        report = await views.adoptions_report(session, user=user, challenge_id=path_id(request))
+    return AdoptionsReport.model_validate(
+        {
+            "accepted": report.accepted,
+            "pending": report.pending,
+            "adoptions": [row.adoption for row in report.rows],
+        }
     )
-    return respond(body)

@@ -1,80 +1,84 @@
-"""Who may do what with sponsors and adoptions: the one place these rules live.
+"""Who may act for a sponsor, and who may see and answer an adoption offer.
 
-Someone with no role at all in an object's challenge gets 'not found' (we do not reveal
-what exists elsewhere); someone taking part without the right role gets 'not allowed'.
+Starts from the challenge's rule (app.challenges.permissions): what the person may not see
+is "not found", what they may see but not do is "not allowed" (app.permissions).
+An adoption is seen by the sponsor's representatives, the team's coach and members with an
+account, and the challenge's organisers.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import User
-from app.accounts.permissions import Actor, actor_in
-from app.challenges.models import Challenge
-from app.errors import Forbidden, NotFound
+from app.challenges.permissions import ChallengeAccess
 from app.i18n import gettext as _
+from app.permissions import require
 from app.sponsors import queries
 from app.sponsors.models import Sponsor
 from app.teams import queries as teams_queries
 from app.teams.models import Team
 
 
-async def actor(session: AsyncSession, *, user: User | None, challenge_id: int) -> Actor:
-    return await actor_in(session, user=user, challenge_id=challenge_id)
-
-
-def deny(who: Actor, message: str | None = None) -> Exception:
-    """The error for someone who may not: 404 to outsiders, 403 to people taking part."""
-    if who.user is None or not (who.roles or who.is_admin):
-        return NotFound()
-    return Forbidden(message or _("You are not allowed to do this."))
-
-
-def ensure_can_see_challenge(who: Actor, challenge: Challenge) -> None:
-    """A draft challenge exists only for its organisers."""
-    if not challenge.is_published and not who.is_organiser:
-        raise NotFound()
-
-
-def ensure_organiser(who: Actor) -> None:
-    if not who.is_organiser:
-        raise deny(who, _("Only the organisers of this challenge may do this."))
-
-
-async def ensure_represents(session: AsyncSession, who: Actor, sponsor: Sponsor) -> None:
-    """Acting for a sponsor needs being one of its representatives."""
-    assert sponsor.id is not None
-    if who.user_id is None or not await queries.is_representative(
-        session, user_id=who.user_id, sponsor_id=sponsor.id
-    ):
-        raise deny(who, _("Only the sponsor's representatives may do this."))
-
-
-async def sponsors_of(session: AsyncSession, who: Actor) -> list[Sponsor]:
-    """The sponsors the person represents in this challenge; none means not allowed."""
-    if who.user_id is None:
-        raise deny(who)
-    found = await queries.sponsors_represented_by(
-        session, user_id=who.user_id, challenge_id=who.challenge_id
-    )
-    if not found:
-        raise deny(who, _("This page is for the sponsors' representatives."))
+async def represented(session: AsyncSession, access: ChallengeAccess) -> list[Sponsor]:
+    """The sponsors the person represents in the challenge, checked now; none: not allowed."""
+    found = []
+    if access.actor.user_id is not None:
+        found = await queries.sponsors_represented_by(
+            session, user_id=access.actor.user_id, challenge_id=access.challenge_id
+        )
+    access.require(bool(found), _("This page is for the sponsors' representatives."))
     return found
 
 
-def ensure_coach(who: Actor, team: Team) -> None:
-    """Only the team's coach answers offers: they are responsible for the (often minor) team."""
-    if who.user_id is None or who.user_id != team.coach_id:
-        raise deny(who, _("Only the coach of this team may answer an adoption offer."))
+async def represents(session: AsyncSession, access: ChallengeAccess, sponsor: Sponsor) -> bool:
+    assert sponsor.id is not None
+    user_id = access.actor.user_id
+    return user_id is not None and await queries.is_representative(
+        session, user_id=user_id, sponsor_id=sponsor.id
+    )
 
 
-async def ensure_can_see_team_adoptions(session: AsyncSession, who: Actor, team: Team) -> None:
-    """The coach, the team's members and the organisers see the offers a team received."""
+async def in_team(session: AsyncSession, access: ChallengeAccess, team: Team) -> bool:
+    """The team's coach or a member with an account."""
+    user_id = access.actor.user_id
+    if user_id is None:
+        return False
     assert team.id is not None
-    if who.is_organiser or (who.user_id is not None and who.user_id == team.coach_id):
-        return
-    if who.user_id is not None and await teams_queries.is_team_member(
-        session, team_id=team.id, user_id=who.user_id
-    ):
-        return
-    raise deny(who)
+    return user_id == team.coach_id or await teams_queries.is_team_member(
+        session, team_id=team.id, user_id=user_id
+    )
+
+
+async def ensure_sees_team_offers(
+    session: AsyncSession, access: ChallengeAccess, team: Team
+) -> None:
+    """A team's offers are seen by who sees the team: its people and the organisers."""
+    require(access.is_organiser or await in_team(session, access, team), visible=False)
+
+
+async def ensure_sees_adoption(
+    session: AsyncSession, access: ChallengeAccess, sponsor: Sponsor, team: Team
+) -> None:
+    seen = (
+        access.is_organiser
+        or await represents(session, access, sponsor)
+        or await in_team(session, access, team)
+    )
+    require(seen, visible=False)
+
+
+def ensure_coach(access: ChallengeAccess, team: Team) -> None:
+    """Only the team's coach answers offers: they are responsible for the (often minor) team."""
+    access.require(
+        access.actor.user_id == team.coach_id,
+        _("Only the coach of this team may answer an adoption offer."),
+    )
+
+
+async def ensure_represents(
+    session: AsyncSession, access: ChallengeAccess, sponsor: Sponsor
+) -> None:
+    access.require(
+        await represents(session, access, sponsor),
+        _("Only the sponsor's representatives may do this."),
+    )

@@ -81,21 +81,35 @@ async def get_sponsor(session: AsyncSession, sponsor_id: int, *, challenge_id: i
     return sponsor
 
 
-async def get_adoption(session: AsyncSession, adoption_id: int) -> Adoption:
-    adoption = await session.get(Adoption, adoption_id)
+async def get_adoption(session: AsyncSession, adoption_id: int, *, lock: bool = False) -> Adoption:
+    """An adoption; `lock` holds its row until the transaction ends, for a change of state."""
+    adoption = await session.get(Adoption, adoption_id, with_for_update=lock or None)
     if adoption is None:
         raise NotFound()
     return adoption
 
 
-async def is_representative(session: AsyncSession, *, user_id: int, sponsor_id: int) -> bool:
+async def representative_row(
+    session: AsyncSession, *, user_id: int, sponsor_id: int
+) -> SponsorRepresentative | None:
     result = await session.execute(
-        select(SponsorRepresentative.id).where(
+        select(SponsorRepresentative).where(
             col(SponsorRepresentative.user_id) == user_id,
             col(SponsorRepresentative.sponsor_id) == sponsor_id,
         )
     )
-    return result.first() is not None
+    return result.scalar_one_or_none()
+
+
+async def is_representative(session: AsyncSession, *, user_id: int, sponsor_id: int) -> bool:
+    return await representative_row(session, user_id=user_id, sponsor_id=sponsor_id) is not None
+
+
+async def sponsor_named(session: AsyncSession, *, challenge_id: int, name: str) -> Sponsor | None:
+    result = await session.execute(
+        select(Sponsor).where(col(Sponsor.challenge_id) == challenge_id, col(Sponsor.name) == name)
+    )
+    return result.scalar_one_or_none()
 
 
 async def representatives(

@@ -8,29 +8,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, model_validator
 
 from app.db import Id
+from app.fields import BlankIsZero, OneLine, OptionalId, Text
 from app.i18n import gettext as _
 from app.sponsors.models import AdoptionStatus
-
-
-def _blank_to_none(value: Any) -> Any:
-    """Forms send "" for an untouched optional field."""
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
-def _blank_to_zero(value: Any) -> Any:
-    if isinstance(value, str) and not value.strip():
-        return 0
-    return value
-
-
-def _one_line(value: Any) -> Any:
-    return " ".join(value.split()) if isinstance(value, str) else value
-
-
-def _stripped(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 def _web_address(value: Any) -> Any:
@@ -44,17 +24,15 @@ def _web_address(value: Any) -> Any:
     return value
 
 
-OneLine = Annotated[str, BeforeValidator(_one_line)]
 # The bounds before the validator, or pydantic leaves them out of the JSON schema.
-Count = Annotated[int, Field(ge=0, le=100_000), BeforeValidator(_blank_to_zero)]
-Euros = Annotated[int, Field(ge=0, le=10_000_000), BeforeValidator(_blank_to_zero)]
-OptionalId = Annotated[Id | None, BeforeValidator(_blank_to_none)]
+Count = Annotated[int, Field(ge=0, le=100_000), BlankIsZero]
+Euros = Annotated[int, Field(ge=0, le=10_000_000), BlankIsZero]
 
 
 class SponsorCreate(BaseModel):
     name: OneLine = Field(min_length=1, max_length=160)
     website: Annotated[str, BeforeValidator(_web_address)] = Field(default="", max_length=300)
-    description: Annotated[str, BeforeValidator(_stripped)] = Field(default="", max_length=1000)
+    description: Text = Field(default="", max_length=1000)
 
 
 class RepresentativeAdd(BaseModel):
@@ -64,7 +42,7 @@ class RepresentativeAdd(BaseModel):
 class RepresentativeForm(RepresentativeAdd):
     """The page's form: one form for all sponsors, so the sponsor is a field."""
 
-    sponsor_id: int
+    sponsor_id: Id
 
 
 class AdoptionCreate(BaseModel):
@@ -74,7 +52,7 @@ class AdoptionCreate(BaseModel):
     mentoring_hours: Count = 0
     internships: Count = 0
     funding_eur: Euros = 0
-    message: Annotated[str, BeforeValidator(_stripped)] = Field(default="", max_length=2000)
+    message: Text = Field(default="", max_length=2000)
 
     @model_validator(mode="after")
     def _commits_something(self) -> AdoptionCreate:
@@ -96,6 +74,8 @@ class SponsorRead(BaseModel):
 
 
 class RepresentativeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     sponsor_id: int
     user_id: int
     name: str

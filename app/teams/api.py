@@ -2,90 +2,71 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
-from starlette.responses import Response
 
 from app.accounts.auth import current_user, require_user
-from app.api import ApiRouter, read_json, respond
-from app.challenges import service as challenges_service
-from app.errors import UnsupportedMediaType, ValidationFailed
-from app.forms import upload
-from app.i18n import gettext as _
-from app.teams import permissions, projects, queries, service, uploads
-from app.teams.projects import ProjectView
+from app.api import ApiRouter, extended
+from app.challenges import permissions as challenge_permissions
+from app.forms import read_upload
+from app.storage import staged
+from app.teams import permissions, projects, queries, service, uploads, views
 from app.teams.schemas import (
-    ApiBody,
     FileRead,
-    InstitutionRead,
-    MemberRead,
     ProjectInput,
     ProjectRead,
     ProjectSummary,
     TeamCreate,
     TeamRead,
-    parse_team,
 )
-from app.teams.service import TeamView
+from app.teams.views import ProjectView, TeamView
+from app.web import path_id, services
 
 router = ApiRouter("teams")
 
 
 def _team_read(view: TeamView) -> TeamRead:
-    team = view.team
-    return TeamRead(
-        id=team.id or 0,
-        challenge_id=team.challenge_id,
-        name=team.name,
-        track_id=team.track_id,
-        class_name=team.class_name,
-        coach_id=team.coach_id,
-        institution=InstitutionRead.model_validate(view.institution) if view.institution else None,
-        members=[
-            MemberRead(
-                id=m.id or 0,
-                first_name=m.first_name,
-                last_name=m.last_name,
-                is_minor=m.is_minor,
-                consent_on=m.consent_at.date() if m.consent_at else None,
-            )
-            for m in view.members
-        ],
-        project_id=view.project.id if view.project else None,
+    return TeamRead.model_validate(
+        extended(
+            view.team,
+            institution=view.institution,
+            members=view.members,
+            project_id=view.project.id if view.project else None,
+        )
     )
 
 
 def _project_read(view: ProjectView) -> ProjectRead:
-    project = view.project
-    return ProjectRead(
-        id=project.id or 0,
-        team_id=project.team_id,
-        team_name=view.team.name,
-        challenge_id=project.challenge_id,
-        track_id=project.track_id,
-        title=project.title,
-        summary=project.summary,
-        description=project.description,
-        status=project.status,
-        version=project.version,
-        submitted_at=project.submitted_at,
-        files=[FileRead.model_validate(f) for f in view.files],
+    return ProjectRead.model_validate(
+        extended(view.project, team_name=view.team.name, files=view.files)
     )
 
 
-async def _team_response(request: Request, team_id: int, status: int = 200) -> Response:
-    async with request.app.state.db.read() as session:
-        view = await service.team_view(session, user=current_user(request), team_id=team_id)
-    return respond(_team_read(view), status)
-
-
-async def _project_response(request: Request, project_id: int, status: int = 200) -> Response:
-    async with request.app.state.db.read() as session:
-        view = await projects.project_view(
-            session, user=current_user(request), project_id=project_id
+async def _team(request: Request, team_id: int) -> TeamRead:
+    async with services(request).db.read() as session:
+        return _team_read(
+            await views.team_view(session, user=current_user(request), team_id=team_id)
         )
-    return respond(_project_read(view), status)
+
+
+async def _project(request: Request, project_id: int) -> ProjectRead:
+    async with services(request).db.read() as session:
+        view = await views.project_view(session, user=current_user(request), project_id=project_id)
+    return _project_read(view)
+
+
+async def coach_of_path_team(request: Request, session: AsyncSession) -> None:
+    _team, access = await service.load_team(
+        session, user=current_user(request), team_id=path_id(request)
+    )
+    permissions.ensure_coach(access)
+
+
+async def path_project_editable(request: Request, session: AsyncSession) -> None:
+    """Before a multipart body is parsed: an upload that may not be made is never spooled."""
+    await projects.editable_project(
+        session, user=require_user(request), project_id=path_id(request)
+    )
 
 
 @router.route(
@@ -96,22 +77,16 @@ async def _project_response(request: Request, project_id: int, status: int = 200
     response=TeamRead,
     status=201,
     errors=(404, 409),
+    guard=challenge_permissions.viewable_in_path,
 )
-async def register_team(request: Request) -> Response:
+async def register_team(request: Request, body: TeamCreate) -> TeamRead:
     user = require_user(request)
-    challenge_id = request.path_params["id"]
-    # The challenge before the body: a draft or unknown one is 'not found', whatever is sent.
-    async with request.app.state.db.read() as session:
-        await challenges_service.load(session, user=user, challenge_id=challenge_id)
-    raw: dict[str, Any] = (await read_json(request, ApiBody)).model_dump()
-    members = raw.pop("members", None)
-    if not isinstance(members, list):
-        raise ValidationFailed({"members": _("Please add at least one member.")})
-    rows = [(i, row if isinstance(row, dict) else {}) for i, row in enumerate(members)]
-    data = parse_team(raw, rows)
-    async with request.app.state.db.transaction() as session:
-        team = await service.register_team(session, user=user, challenge_id=challenge_id, data=data)
-    return await _team_response(request, team.id or 0, 201)
+    async with services(request).db.transaction() as session:
+        team = await service.register_team(
+            session, user=user, challenge_id=path_id(request), data=body
+        )
+    assert team.id is not None
+    return await _team(request, team.id)
 
 
 @router.route(
@@ -121,9 +96,8 @@ async def register_team(request: Request) -> Response:
     response=TeamRead,
     errors=(404,),
 )
-async def get_team(request: Request) -> Response:
-    require_user(request)
-    return await _team_response(request, request.path_params["id"])
+async def get_team(request: Request) -> TeamRead:
+    return await _team(request, path_id(request))
 
 
 @router.route(
@@ -133,17 +107,16 @@ async def get_team(request: Request) -> Response:
     body=ProjectInput,
     response=ProjectRead,
     errors=(403, 404, 409),
+    guard=coach_of_path_team,
 )
-async def save_project(request: Request) -> Response:
+async def save_project(request: Request, body: ProjectInput) -> ProjectRead:
     user = require_user(request)
-    team_id = request.path_params["id"]
-    async with request.app.state.db.read() as session:
-        _team, access = await service.load_team(session, user=user, team_id=team_id)
-    permissions.ensure_coach(access)
-    data = await read_json(request, ProjectInput)
-    async with request.app.state.db.transaction() as session:
-        project = await projects.save_project(session, user=user, team_id=team_id, data=data)
-    return await _project_response(request, project.id or 0)
+    async with services(request).db.transaction() as session:
+        project = await projects.save_project(
+            session, user=user, team_id=path_id(request), data=body
+        )
+    assert project.id is not None
+    return await _project(request, project.id)
 
 
 @router.route(
@@ -154,38 +127,22 @@ async def save_project(request: Request) -> Response:
     status=201,
     errors=(403, 404, 409, 413),
     files=("file",),
+    guard=path_project_editable,
 )
-async def upload_file(request: Request) -> Response:
+async def upload_file(request: Request) -> FileRead:
     user = require_user(request)
-    project_id = request.path_params["id"]
-    # Before the multipart body is parsed: an upload that may not be made is never spooled.
-    async with request.app.state.db.read() as session:
-        await projects.editable_project(session, user=user, project_id=project_id)
-    settings = request.app.state.settings
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise UnsupportedMediaType(_("Send the file as multipart/form-data."))
-    form = await request.form(max_files=1, max_fields=10, max_part_size=settings.max_upload_bytes)
-    try:
-        file = upload(form, "file")
-        if file is None:
-            raise ValidationFailed({"file": _("Please choose a file.")})
-        data = await file.read(settings.max_upload_bytes + 1)
-        async with (
-            uploads.staged(request.app.state.storage) as stage,
-            request.app.state.db.transaction() as session,
-        ):
-            project_file = await uploads.add_file(
-                session,
-                user=user,
-                project_id=project_id,
-                filename=file.filename or "",
-                data=data,
-                max_bytes=settings.max_upload_bytes,
-                stage=stage,
-            )
-    finally:
-        await form.close()
-    return respond(FileRead.model_validate(project_file), 201)
+    found = services(request)
+    upload = await read_upload(request, csrf=False)
+    async with staged(found.storage) as stage, found.db.transaction() as session:
+        project_file = await uploads.add_file(
+            session,
+            user=user,
+            project_id=path_id(request),
+            upload=upload,
+            max_bytes=found.settings.max_upload_bytes,
+            stage=stage,
+        )
+    return FileRead.model_validate(project_file)
 
 
 @router.route(
@@ -195,11 +152,11 @@ async def upload_file(request: Request) -> Response:
     response=ProjectRead,
     errors=(403, 404, 409),
 )
-async def submit_project(request: Request) -> Response:
+async def submit_project(request: Request) -> ProjectRead:
     user = require_user(request)
-    async with request.app.state.db.transaction() as session:
-        await projects.submit_project(session, user=user, project_id=request.path_params["id"])
-    return await _project_response(request, request.path_params["id"])
+    async with services(request).db.transaction() as session:
+        await projects.submit_project(session, user=user, project_id=path_id(request))
+    return await _project(request, path_id(request))
 
 
 @router.route(
@@ -209,11 +166,11 @@ async def submit_project(request: Request) -> Response:
     response=ProjectRead,
     errors=(403, 404, 409),
 )
-async def withdraw_project(request: Request) -> Response:
+async def withdraw_project(request: Request) -> ProjectRead:
     user = require_user(request)
-    async with request.app.state.db.transaction() as session:
-        await projects.withdraw_project(session, user=user, project_id=request.path_params["id"])
-    return await _project_response(request, request.path_params["id"])
+    async with services(request).db.transaction() as session:
+        await projects.withdraw_project(session, user=user, project_id=path_id(request))
+    return await _project(request, path_id(request))
 
 
 @router.route(
@@ -224,8 +181,8 @@ async def withdraw_project(request: Request) -> Response:
     auth=False,
     errors=(404,),
 )
-async def get_project(request: Request) -> Response:
-    return await _project_response(request, request.path_params["id"])
+async def get_project(request: Request) -> ProjectRead:
+    return await _project(request, path_id(request))
 
 
 @router.route(
@@ -237,10 +194,10 @@ async def get_project(request: Request) -> Response:
     auth=False,
     errors=(404,),
 )
-async def list_projects(request: Request) -> Response:
-    async with request.app.state.db.read() as session:
-        challenge, _actor = await challenges_service.load(
-            session, user=current_user(request), challenge_id=request.path_params["id"]
+async def list_projects(request: Request) -> list[ProjectSummary]:
+    async with services(request).db.read() as session:
+        access = await challenge_permissions.viewable(
+            session, user=current_user(request), challenge_id=path_id(request)
         )
-        items = await queries.gallery(session, challenge.id or 0)
-    return respond([ProjectSummary.model_validate(item) for item in items])
+        items = await queries.gallery(session, access.challenge_id)
+    return [ProjectSummary.model_validate(item) for item in items]

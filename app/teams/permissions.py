@@ -1,12 +1,18 @@
-"""Who may see and change a team and its project: the one place these rules live."""
+"""Who may see and change a team and its project.
+
+A team, with its members' names (personal data, often of minors), is seen by its coach, its
+members with an account and the challenge's organisers. Its project is on show to everyone
+once submitted in a published challenge. Refusals follow app.permissions: 404 to who may
+not see the team or project, 403 to who may see it but not change it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from app.accounts.permissions import Actor
-from app.errors import Forbidden, NotFound
 from app.i18n import gettext as _
+from app.permissions import require
 from app.teams.models import Project, ProjectStatus, Team
 
 
@@ -29,24 +35,25 @@ def access_to(actor: Actor, team: Team, *, is_member: bool) -> TeamAccess:
 
 
 def can_view_team(access: TeamAccess) -> bool:
-    """Members' names are personal data: the coach, member accounts and organisers only."""
     return access.is_coach or access.is_member or access.is_organiser
-
-
-def ensure_can_view_team(access: TeamAccess) -> None:
-    if not can_view_team(access):
-        raise NotFound()
 
 
 def can_manage_team(access: TeamAccess) -> bool:
     return access.is_coach
 
 
-def ensure_coach(access: TeamAccess) -> None:
-    """The coach changes the team; others who may see it get 403, the rest 404."""
-    ensure_can_view_team(access)
-    if not can_manage_team(access):
-        raise Forbidden(_("Only the team's coach may do this."))
+def ensure_can_view_team(access: TeamAccess) -> None:
+    require(can_view_team(access), visible=False)
+
+
+def ensure_coach(access: TeamAccess, *, visible: bool | None = None) -> None:
+    """The coach changes the team and its project; `visible` (default: may they see the
+    team) decides between 'not allowed' and 'not found' for everyone else."""
+    require(
+        can_manage_team(access),
+        visible=can_view_team(access) if visible is None else visible,
+        message=_("Only the team's coach may do this."),
+    )
 
 
 def is_public(project: Project, *, challenge_published: bool) -> bool:
@@ -61,5 +68,7 @@ def can_view_project(access: TeamAccess, project: Project, *, challenge_publishe
 def ensure_can_view_project(
     access: TeamAccess, project: Project, *, challenge_published: bool
 ) -> None:
-    if not can_view_project(access, project, challenge_published=challenge_published):
-        raise NotFound()
+    require(
+        can_view_project(access, project, challenge_published=challenge_published),
+        visible=False,
+    )

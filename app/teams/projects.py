@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
 from app.challenges import queries as challenge_queries
-from app.challenges.models import Challenge, Institution, PhaseKind, Track
+from app.challenges.models import Challenge, PhaseKind
 from app.db import utcnow
 from app.errors import Conflict, ValidationFailed
 from app.events.service import emit, log_action
 from app.i18n import gettext as _
-from app.teams import permissions, queries
-from app.teams.models import Project, ProjectFile, ProjectStatus, Team
+from app.i18n import lazy
+from app.teams import events, permissions, queries
+from app.teams.models import Project, ProjectStatus, Team
 from app.teams.permissions import TeamAccess
 from app.teams.schemas import ProjectInput
 from app.teams.service import access_to_team, load_team
@@ -23,40 +23,22 @@ from app.teams.service import access_to_team, load_team
 
 class SubmissionNotOpen(Conflict):
     code = "submission_not_open"
-    message = "The submission phase has not started yet."
+    message = lazy("The submission phase has not started yet.")
 
 
 class SubmissionClosed(Conflict):
     code = "submission_closed"
-    message = "The submission deadline has passed: the project can no longer be changed."
+    message = lazy("The submission deadline has passed: the project can no longer be changed.")
 
 
 class ProjectLocked(Conflict):
     code = "project_submitted"
-    message = "This project has been submitted. Withdraw the submission to change it."
+    message = lazy("This project has been submitted. Withdraw the submission to change it.")
 
 
 class NotSubmitted(Conflict):
     code = "not_submitted"
-    message = "This project is not submitted."
-
-
-@dataclass(frozen=True)
-class ProjectView:
-    """Everything the project page shows."""
-
-    project: Project
-    team: Team
-    challenge: Challenge
-    access: TeamAccess
-    files: list[ProjectFile]
-    track: Track | None
-    institution: Institution | None
-    submission_open: bool
-
-    @property
-    def can_manage(self) -> bool:
-        return permissions.can_manage_team(self.access)
+    message = lazy("This project is not submitted.")
 
 
 async def ensure_submission_open(
@@ -72,10 +54,11 @@ async def ensure_submission_open(
 
 
 async def load_project(
-    session: AsyncSession, *, user: User | None, project_id: int
+    session: AsyncSession, *, user: User | None, project_id: int, lock: bool = False
 ) -> tuple[Project, Team, TeamAccess, Challenge]:
-    """The project if the person may see it (public once submitted), else 'not found'."""
-    project = await queries.get_project(session, project_id)
+    """The project if the person may see it (public once submitted), else 'not found'.
+    `lock` holds its row until the transaction ends, for a change of its state."""
+    project = await queries.get_project(session, project_id, lock=lock)
     team = await queries.get_team(session, project.team_id)
     challenge = await challenge_queries.get_challenge(session, project.challenge_id)
     access = await access_to_team(session, user=user, team=team)
@@ -86,36 +69,16 @@ async def load_project(
 async def editable_project(
     session: AsyncSession, *, user: User, project_id: int, now: datetime | None = None
 ) -> tuple[Project, Team]:
-    """The project, if its coach may change it now: in the window and not submitted."""
+    """The project, if its coach may change it now: in the window and not submitted; its row
+    is locked so two changes (a double click, two tabs) happen one after the other."""
     project, team, access, _challenge = await load_project(
-        session, user=user, project_id=project_id
+        session, user=user, project_id=project_id, lock=True
     )
     permissions.ensure_coach(access)
     await ensure_submission_open(session, project.challenge_id, now)
     if project.status == ProjectStatus.SUBMITTED:
         raise ProjectLocked(_(ProjectLocked.message))
     return project, team
-
-
-async def project_view(session: AsyncSession, *, user: User | None, project_id: int) -> ProjectView:
-    project, team, access, challenge = await load_project(session, user=user, project_id=project_id)
-    try:
-        await ensure_submission_open(session, project.challenge_id)
-        submission_open = True
-    except Conflict:
-        submission_open = False
-    return ProjectView(
-        project=project,
-        team=team,
-        challenge=challenge,
-        access=access,
-        files=await queries.files(session, project_id),
-        track=await session.get(Track, project.track_id) if project.track_id else None,
-        institution=(
-            await session.get(Institution, team.institution_id) if team.institution_id else None
-        ),
-        submission_open=submission_open,
-    )
 
 
 async def public_project_id(session: AsyncSession, *, team_id: int) -> int | None:
@@ -144,7 +107,7 @@ async def save_project(
     now: datetime | None = None,
 ) -> Project:
     """Create or change the team's project (the coach, while submissions are open)."""
-    team, access = await load_team(session, user=user, team_id=team_id)
+    team, access = await load_team(session, user=user, team_id=team_id, lock=True)
     permissions.ensure_coach(access)
     await ensure_submission_open(session, team.challenge_id, now)
     track_id = data.track_id if data.track_id is not None else team.track_id
@@ -153,14 +116,13 @@ async def save_project(
         if data.track_id not in {t.id for t in tracks}:
             raise ValidationFailed({"track_id": _("Please choose one of the options.")})
     project = await queries.project_of_team(session, team_id)
+    created = project is None
     if project is None:
         project = Project(team_id=team_id, challenge_id=team.challenge_id, title=data.title)
-        action = "project.created"
     elif project.status == ProjectStatus.SUBMITTED:
         raise ProjectLocked(_(ProjectLocked.message))
     else:
         bump(project)
-        action = "project.updated"
     project.title, project.summary = data.title, data.summary
     project.description, project.track_id = data.description, track_id
     session.add(project)
@@ -169,7 +131,7 @@ async def save_project(
     log_action(
         session,
         actor_id=user.id,
-        action=action,
+        action=events.PROJECT_CREATED if created else events.PROJECT_UPDATED,
         subject_type="project",
         subject_id=project.id,
         challenge_id=team.challenge_id,
@@ -188,18 +150,18 @@ async def submit_project(
     log_action(
         session,
         actor_id=user.id,
-        action="project.submitted",
+        action=events.PROJECT_SUBMITTED,
         subject_type="project",
         subject_id=project_id,
         challenge_id=project.challenge_id,
         data={"version": project.version},
     )
+    assert team.id is not None
     emit(
         session,
-        "ProjectSubmitted",
-        challenge_id=project.challenge_id,
-        project_id=project_id,
-        team_id=team.id,
+        events.ProjectSubmitted(
+            challenge_id=project.challenge_id, project_id=project_id, team_id=team.id
+        ),
     )
     return project
 
@@ -207,7 +169,7 @@ async def submit_project(
 async def withdraw_project(session: AsyncSession, *, user: User, project_id: int) -> Project:
     """Take a submission back; before the deadline the team may change it and submit again."""
     project, team, access, _challenge = await load_project(
-        session, user=user, project_id=project_id
+        session, user=user, project_id=project_id, lock=True
     )
     permissions.ensure_coach(access)
     if project.status != ProjectStatus.SUBMITTED:
@@ -217,16 +179,16 @@ async def withdraw_project(session: AsyncSession, *, user: User, project_id: int
     log_action(
         session,
         actor_id=user.id,
-        action="project.withdrawn",
+        action=events.PROJECT_WITHDRAWN,
         subject_type="project",
         subject_id=project_id,
         challenge_id=project.challenge_id,
     )
+    assert team.id is not None
     emit(
         session,
-        "ProjectWithdrawn",
-        challenge_id=project.challenge_id,
-        project_id=project_id,
-        team_id=team.id,
+        events.ProjectWithdrawn(
+            challenge_id=project.challenge_id, project_id=project_id, team_id=team.id
+        ),
     )
     return project

@@ -17,17 +17,20 @@ from app.teams.models import Project, ProjectFile, ProjectStatus, Team, TeamMemb
 
 
 async def get_project(
-    session: AsyncSession, project_id: int, *, challenge_id: int | None = None
+    session: AsyncSession, project_id: int, *, challenge_id: int | None = None, lock: bool = False
 ) -> Project:
-    """A project; with challenge_id, another challenge's project is 'not found'."""
-    project = await session.get(Project, project_id)
+    """A project; with challenge_id, another challenge's project is 'not found'. `lock` holds
+    its row until the transaction ends (PostgreSQL), for a change of its state."""
+    project = await session.get(Project, project_id, with_for_update=lock or None)
     if project is None or (challenge_id is not None and project.challenge_id != challenge_id):
         raise NotFound()
     return project
 
 
-async def get_team(session: AsyncSession, team_id: int, *, challenge_id: int | None = None) -> Team:
-    team = await session.get(Team, team_id)
+async def get_team(
+    session: AsyncSession, team_id: int, *, challenge_id: int | None = None, lock: bool = False
+) -> Team:
+    team = await session.get(Team, team_id, with_for_update=lock or None)
     if team is None or (challenge_id is not None and team.challenge_id != challenge_id):
         raise NotFound()
     return team

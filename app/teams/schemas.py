@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from app.db import Id, utcnow
+from app.db import utcnow
 from app.errors import ValidationFailed
+from app.fields import Checkbox, OneLine, OptionalDate, OptionalId, Text
 from app.forms import validate
 from app.i18n import gettext as _
 from app.teams.models import ProjectStatus
@@ -18,45 +19,14 @@ MAX_MEMBERS = 40
 MEMBER_FIELDS = ("id", "first_name", "last_name", "is_minor", "consent_on")
 
 
-def _blank_to_none(value: Any) -> Any:
-    """Forms send "" for an untouched optional field."""
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
-def _checkbox(value: Any) -> Any:
-    """A form checkbox is "on" when ticked and absent otherwise; JSON sends a boolean."""
-    if isinstance(value, str):
-        return value.strip().lower() in {"on", "1", "true", "yes"}
-    return value
-
-
-def _one_line(value: str) -> str:
-    return " ".join(value.split())
-
-
-OptionalId = Annotated[Id | None, BeforeValidator(_blank_to_none)]
-OptionalDate = Annotated[date | None, BeforeValidator(_blank_to_none)]
-Checkbox = Annotated[bool, BeforeValidator(_checkbox)]
-
-
 class MemberInput(BaseModel):
     """A member: names only (no e-mail); a minor needs the date a guardian consented."""
 
     id: OptionalId = None
-    first_name: str = Field(min_length=1, max_length=80)
-    last_name: str = Field(min_length=1, max_length=80)
+    first_name: OneLine = Field(min_length=1, max_length=80)
+    last_name: OneLine = Field(min_length=1, max_length=80)
     is_minor: Checkbox = False
     consent_on: OptionalDate = None
-
-    @field_validator("first_name", "last_name")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        value = _one_line(value)
-        if not value:
-            raise ValueError(_("This field is required."))
-        return value
 
     @field_validator("consent_on")
     @classmethod
@@ -67,24 +37,12 @@ class MemberInput(BaseModel):
 
 
 class TeamFields(BaseModel):
-    name: str = Field(min_length=1, max_length=120)
+    name: OneLine = Field(min_length=1, max_length=120)
     track_id: OptionalId = None
     institution_id: OptionalId = None
-    institution_name: str = Field(default="", max_length=200)
-    institution_city: str = Field(default="", max_length=120)
-    class_name: str = Field(default="", max_length=40)
-
-    @field_validator("name", "institution_name", "institution_city", "class_name")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        return _one_line(value)
-
-    @field_validator("name")
-    @classmethod
-    def _required(cls, value: str) -> str:
-        if not value:
-            raise ValueError(_("This field is required."))
-        return value
+    institution_name: OneLine = Field(default="", max_length=200)
+    institution_city: OneLine = Field(default="", max_length=120)
+    class_name: OneLine = Field(default="", max_length=40)
 
 
 class TeamInput(TeamFields):
@@ -152,33 +110,15 @@ def member_rows(values: Mapping[str, str]) -> list[tuple[int, dict[str, str]]]:
 
 
 class ProjectInput(BaseModel):
-    title: str = Field(min_length=1, max_length=160)
-    summary: str = Field(default="", max_length=500)
-    description: str = Field(default="", max_length=20_000)
+    title: OneLine = Field(min_length=1, max_length=160)
+    summary: OneLine = Field(default="", max_length=500)
+    description: Text = Field(default="", max_length=20_000)
     track_id: OptionalId = None
-
-    @field_validator("title", "summary")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        return _one_line(value)
-
-    @field_validator("title")
-    @classmethod
-    def _required(cls, value: str) -> str:
-        if not value:
-            raise ValueError(_("This field is required."))
-        return value
 
 
 class TeamCreate(TeamInput):
-    """The API body to register a team: the form's fields and limits. The route reads it as
-    ApiBody and validates it with parse_team, for one message per member row."""
-
-
-class ApiBody(BaseModel):
-    """Any JSON object; the fields are validated afterwards, with per-row messages."""
-
-    model_config = ConfigDict(extra="allow")
+    """The API body to register a team: the form's fields and limits; a member's error is
+    named like the form's field ("members-0-first_name")."""
 
 
 # --- Output shapes of the JSON API ---
@@ -192,15 +132,25 @@ class InstitutionRead(BaseModel):
     city: str
 
 
+def _day(value: Any) -> Any:
+    return value.date() if isinstance(value, datetime) else value
+
+
 class MemberRead(BaseModel):
+    """A member as the API shows them, from a TeamMember row."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     first_name: str
     last_name: str
     is_minor: bool
-    consent_on: date | None
+    consent_on: Annotated[date | None, BeforeValidator(_day)] = Field(validation_alias="consent_at")
 
 
 class TeamRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     challenge_id: int
     name: str
@@ -224,6 +174,8 @@ class FileRead(BaseModel):
 
 
 class ProjectRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     team_id: int
     team_name: str

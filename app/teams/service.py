@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import service as accounts_service
@@ -14,44 +12,32 @@ from app.accounts.permissions import actor_in
 from app.challenges import permissions as challenge_permissions
 from app.challenges import queries as challenge_queries
 from app.challenges import service as challenges_service
-from app.challenges.models import Challenge, Institution, PhaseKind, Track
-from app.db import utcnow
+from app.challenges.models import Institution, PhaseKind
+from app.db import save_unique, utcnow
 from app.errors import Conflict, ValidationFailed
 from app.events.service import emit, log_action
 from app.i18n import gettext as _
-from app.teams import permissions, queries
-from app.teams.models import Project, Team, TeamMember
+from app.i18n import lazy
+from app.teams import events, permissions, queries
+from app.teams.models import Team, TeamMember
 from app.teams.permissions import TeamAccess
 from app.teams.schemas import MemberInput, TeamInput, consent_errors
 
 
 class TeamNameTaken(Conflict):
     code = "team_name_taken"
-    message = "A team with this name is already registered in this challenge."
+    message = lazy("A team with this name is already registered in this challenge.")
+    field = "name"
 
 
 class RegistrationClosed(Conflict):
     code = "registration_closed"
-    message = "Registration for this challenge is not open."
+    message = lazy("Registration for this challenge is not open.")
 
 
 class TeamLocked(Conflict):
     code = "team_locked"
-    message = "The submission deadline has passed: the team can no longer be changed."
-
-
-@dataclass(frozen=True)
-class TeamView:
-    """Everything the team page shows, read in a fixed number of queries."""
-
-    team: Team
-    challenge: Challenge
-    access: TeamAccess
-    members: list[TeamMember]
-    institution: Institution | None
-    track: Track | None
-    project: Project | None
-    editable: bool
+    message = lazy("The submission deadline has passed: the team can no longer be changed.")
 
 
 async def access_to_team(session: AsyncSession, *, user: User | None, team: Team) -> TeamAccess:
@@ -64,10 +50,11 @@ async def access_to_team(session: AsyncSession, *, user: User | None, team: Team
 
 
 async def load_team(
-    session: AsyncSession, *, user: User | None, team_id: int
+    session: AsyncSession, *, user: User | None, team_id: int, lock: bool = False
 ) -> tuple[Team, TeamAccess]:
-    """The team and the person's standing; 'not found' to people who may not see it."""
-    team = await queries.get_team(session, team_id)
+    """The team and the person's standing; 'not found' to people who may not see it.
+    `lock` holds the team's row until the transaction ends, for a change to it."""
+    team = await queries.get_team(session, team_id, lock=lock)
     access = await access_to_team(session, user=user, team=team)
     permissions.ensure_can_view_team(access)
     return team, access
@@ -81,26 +68,6 @@ async def team_open_for_changes(
     return phase is None or (now or utcnow()) < phase.ends_at
 
 
-async def team_view(session: AsyncSession, *, user: User | None, team_id: int) -> TeamView:
-    """The team page's data, for those who may see the team."""
-    team, access = await load_team(session, user=user, team_id=team_id)
-    challenge = await challenge_queries.get_challenge(session, team.challenge_id)
-    institution = (
-        await session.get(Institution, team.institution_id) if team.institution_id else None
-    )
-    track = await session.get(Track, team.track_id) if team.track_id else None
-    return TeamView(
-        team=team,
-        challenge=challenge,
-        access=access,
-        members=await queries.members(session, team.id or 0),
-        institution=institution,
-        track=track,
-        project=await queries.project_of_team(session, team.id or 0),
-        editable=await team_open_for_changes(session, team.challenge_id),
-    )
-
-
 def consent_at(member: MemberInput) -> datetime | None:
     # Noon UTC keeps the calendar date the same in every European time zone.
     if member.consent_on is None:
@@ -109,7 +76,12 @@ def consent_at(member: MemberInput) -> datetime | None:
 
 
 async def _checked_fields(
-    session: AsyncSession, *, challenge_id: int, data: TeamInput, team_id: int | None = None
+    session: AsyncSession,
+    *,
+    user: User,
+    challenge_id: int,
+    data: TeamInput,
+    team_id: int | None = None,
 ) -> tuple[int | None, Institution | None]:
     """The track and institution the input names, after the rules on names and consent."""
     errors = consent_errors(list(enumerate(data.members)))
@@ -129,18 +101,9 @@ async def _checked_fields(
         institution_id=data.institution_id,
         name=data.institution_name,
         city=data.institution_city,
+        actor_id=user.id,
     )
     return data.track_id, institution
-
-
-async def _flush_team(session: AsyncSession, team: Team) -> None:
-    """Flush in a savepoint: a name taken by a concurrent registration is a 409, not a 500."""
-    try:
-        async with session.begin_nested():
-            session.add(team)
-            await session.flush()
-    except IntegrityError:
-        raise TeamNameTaken(_(TeamNameTaken.message)) from None
 
 
 async def register_team(
@@ -153,13 +116,15 @@ async def register_team(
 ) -> Team:
     """Register a team while registration is open; the person registering becomes its coach."""
     assert user.id is not None
-    _challenge, actor = await challenges_service.load(session, user=user, challenge_id=challenge_id)
+    access = await challenge_permissions.viewable(session, user=user, challenge_id=challenge_id)
     is_open = await challenge_queries.phase_is_open(
         session, challenge_id, PhaseKind.REGISTRATION, now or utcnow()
     )
-    if not challenge_permissions.can_register_team(actor, registration_open=is_open):
+    if not challenge_permissions.can_register_team(access.actor, registration_open=is_open):
         raise RegistrationClosed(_(RegistrationClosed.message))
-    track_id, institution = await _checked_fields(session, challenge_id=challenge_id, data=data)
+    track_id, institution = await _checked_fields(
+        session, user=user, challenge_id=challenge_id, data=data
+    )
     team = Team(
         challenge_id=challenge_id,
         name=data.name,
@@ -168,7 +133,7 @@ async def register_team(
         class_name=data.class_name,
         coach_id=user.id,
     )
-    await _flush_team(session, team)
+    await save_unique(session, team, taken=TeamNameTaken(_(TeamNameTaken.message)))
     assert team.id is not None
     for member in data.members:
         session.add(_new_member(team.id, member))
@@ -178,13 +143,13 @@ async def register_team(
     log_action(
         session,
         actor_id=user.id,
-        action="team.registered",
+        action=events.TEAM_REGISTERED,
         subject_type="team",
         subject_id=team.id,
         challenge_id=challenge_id,
         data={"name": team.name, "members": len(data.members)},
     )
-    emit(session, "TeamRegistered", challenge_id=challenge_id, team_id=team.id)
+    emit(session, events.TeamRegistered(challenge_id=challenge_id, team_id=team.id))
     return team
 
 
@@ -207,18 +172,18 @@ async def update_team(
     now: datetime | None = None,
 ) -> Team:
     """Change the team and its members (the coach, until the submission window closes)."""
-    team, access = await load_team(session, user=user, team_id=team_id)
+    team, access = await load_team(session, user=user, team_id=team_id, lock=True)
     permissions.ensure_coach(access)
     if not await team_open_for_changes(session, team.challenge_id, now):
         raise TeamLocked(_(TeamLocked.message))
     track_id, institution = await _checked_fields(
-        session, challenge_id=team.challenge_id, data=data, team_id=team_id
+        session, user=user, challenge_id=team.challenge_id, data=data, team_id=team_id
     )
     team.name = data.name
     team.track_id = track_id
     team.institution_id = institution.id if institution else None
     team.class_name = data.class_name
-    await _flush_team(session, team)
+    await save_unique(session, team, taken=TeamNameTaken(_(TeamNameTaken.message)))
     existing = {m.id: m for m in await queries.members(session, team_id)}
     kept: set[int] = set()
     for member in data.members:
@@ -235,7 +200,7 @@ async def update_team(
     log_action(
         session,
         actor_id=user.id,
-        action="team.updated",
+        action=events.TEAM_UPDATED,
         subject_type="team",
         subject_id=team_id,
         challenge_id=team.challenge_id,

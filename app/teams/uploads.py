@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 
 from babel.numbers import format_decimal
@@ -13,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.models import User
 from app.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from app.events.service import log_action
-from app.i18n import get_locale
+from app.forms import Upload
+from app.i18n import get_locale, lazy
 from app.i18n import gettext as _
-from app.storage import LocalStorage, StoredFile
-from app.teams import queries
+from app.storage import Staged
+from app.teams import events, queries
 from app.teams.models import ProjectFile
 from app.teams.projects import bump, editable_project, load_project
 
@@ -35,13 +34,15 @@ FALLBACK_NAMES = {
 
 
 class FileTypeRefused(UnsupportedMediaType):
-    message = (
+    message = lazy(
         "Only PDF documents and PNG or JPEG images can be uploaded, and this file is none of these."
     )
+    field = "file"
 
 
 class FileTooLarge(PayloadTooLarge):
-    message = "The file is too large: the limit is %(size)s MB."
+    message = lazy("The file is too large: the limit is %(size)s MB.")
+    field = "file"
 
 
 def sniff(data: bytes) -> str | None:
@@ -70,35 +71,6 @@ def clean_display_name(filename: str, content_type: str) -> str:
     return name or FALLBACK_NAMES.get(content_type, "file")
 
 
-class Staged:
-    """Files saved during one request, removed again if the request's transaction fails."""
-
-    def __init__(self, storage: LocalStorage) -> None:
-        self.storage = storage
-        self.keys: list[str] = []
-
-    def save(self, data: bytes) -> StoredFile:
-        stored = self.storage.save(data)
-        self.keys.append(stored.key)
-        return stored
-
-    def discard(self) -> None:
-        for key in self.keys:
-            self.storage.delete(key)
-        self.keys.clear()
-
-
-@asynccontextmanager
-async def staged(storage: LocalStorage) -> AsyncIterator[Staged]:
-    """Enter before the transaction, so a failed commit also removes the stored files."""
-    stage = Staged(storage)
-    try:
-        yield stage
-    except BaseException:
-        stage.discard()
-        raise
-
-
 def check_file(data: bytes, *, max_bytes: int) -> str:
     """The file's proven content type; 422 if empty, 413 if too large, 415 if not accepted."""
     if not data:
@@ -117,8 +89,7 @@ async def add_file(
     *,
     user: User,
     project_id: int,
-    filename: str,
-    data: bytes,
+    upload: Upload,
     max_bytes: int,
     stage: Staged,
     now: datetime | None = None,
@@ -127,12 +98,12 @@ async def add_file(
     unless every check passes."""
     assert user.id is not None
     project, _team = await editable_project(session, user=user, project_id=project_id, now=now)
-    content_type = check_file(data, max_bytes=max_bytes)
-    stored = stage.save(data)
+    content_type = check_file(upload.data, max_bytes=max_bytes)
+    stored = stage.save(upload.data)
     project_file = ProjectFile(
         project_id=project_id,
         storage_key=stored.key,
-        display_name=clean_display_name(filename, content_type),
+        display_name=clean_display_name(upload.filename, content_type),
         content_type=content_type,
         size=stored.size,
         sha256=stored.sha256,
@@ -145,7 +116,7 @@ async def add_file(
     log_action(
         session,
         actor_id=user.id,
-        action="project.file_added",
+        action=events.FILE_ADDED,
         subject_type="project",
         subject_id=project_id,
         challenge_id=project.challenge_id,
@@ -170,7 +141,7 @@ async def delete_file(
     log_action(
         session,
         actor_id=user.id,
-        action="project.file_deleted",
+        action=events.FILE_DELETED,
         subject_type="project",
         subject_id=project_id,
         challenge_id=project.challenge_id,

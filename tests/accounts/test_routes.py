@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from app.accounts.auth import SESSION_COOKIE
 from app.accounts.models import User, UserSession
 from app.db import Database
+from app.events.models import AuditEntry
 from tests.factories import PASSWORD, Actors, csrf, post_form
 
 
@@ -88,8 +89,10 @@ async def test_login_rotates_session_and_logout_revokes_it(
     await post_form(client, "/logout", form_page="/account")
     async with db.read() as session:
         revoked = (await session.execute(select(UserSession.revoked_at))).scalar_one()
+        actions = (await session.execute(select(AuditEntry.action))).scalars().all()
     assert revoked is not None
     assert (await client.get("/account")).status_code == 303
+    assert sorted(actions) == ["session.ended", "user.logged_in"]
 
 
 async def test_wrong_password_is_400_and_repeated_failures_are_429(

@@ -387,7 +387,7 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
 
 # Models of the schema modules that no form or API body reads as such, and why that is fine.
 NOT_READ_DIRECTLY = {
-    "ApiBody": "any JSON object: the team API reads it, then validates it as a TeamInput",
+    "DomainEvent": "the base of the domain events (app/events/schemas.py), never a request's",
 }
 
 

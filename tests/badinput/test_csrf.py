@@ -15,6 +15,7 @@ from app.events.models import AuditEntry, OutboxEvent
 from app.middleware import CSRF_COOKIE
 from app.sponsors.models import Adoption, Sponsor
 from app.teams.models import Project, Team
+from app.web import services
 from tests.badinput.helpers import count
 from tests.factories import Actors, csrf, make_challenge, make_project, make_sponsor, make_team
 
@@ -172,7 +173,7 @@ async def test_csrf_failure_on_an_upload_stores_no_file(db: Database, actors: Ac
     from tests.badinput.helpers import PDF, coach_with_draft, stored_files
 
     coach, project = await coach_with_draft(db, actors)
-    storage = actors.app.state.storage
+    storage = services(actors.app).storage
     async with await actors.client(coach) as http:
         await http.get(f"/projects/{project.id}")
         response = await http.post(

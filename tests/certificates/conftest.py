@@ -15,9 +15,11 @@ from app.certificates.models import Certificate
 from app.challenges.models import Challenge
 from app.db import Database, utcnow
 from app.events.service import emit
+from app.judging.events import ResultsPublished
 from app.judging.models import Assignment, Award
 from app.sponsors.models import Adoption, AdoptionStatus, Sponsor
 from app.teams.models import Project, Team
+from app.web import services
 from tests.factories import (
     Actors,
     make_challenge,
@@ -99,7 +101,8 @@ async def make_results(
 async def publish_results(db: Database, challenge: Challenge) -> None:
     """What the judging domain does when results are published: the outbox event."""
     async with db.transaction() as session:
-        emit(session, "ResultsPublished", challenge_id=challenge.id)
+        assert challenge.id is not None
+        emit(session, ResultsPublished(challenge_id=challenge.id))
 
 
 async def certificates(db: Database) -> list[Certificate]:
@@ -118,7 +121,7 @@ async def work(app: Starlette) -> None:
     (the worker's shutdown clears the shared pool, which would leave later jobs to the
     reconciler)."""
     await run_jobs(app)
-    jobs.set_pool(app.state.redis)
+    jobs.set_pool(services(app).redis)
 
 
 @dataclass

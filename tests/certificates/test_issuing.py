@@ -20,6 +20,7 @@ from app.events.models import AuditEntry, OutboxEvent
 from app.events.tasks import dispatch
 from app.judging.models import Award
 from app.storage import LocalStorage
+from app.web import services
 from tests.certificates.conftest import (
     certificates,
     count,
@@ -167,7 +168,7 @@ async def test_render_job_run_again_does_nothing(
     judge = next(c for c in await certificates(db) if c.kind == CertificateKind.JUDGE)
     audit_before = await count(db, AuditEntry)
 
-    await app.state.redis.enqueue_job(service.RENDER_JOB, judge.id, _job_id="again")
+    await services(app).redis.enqueue_job(service.RENDER_JOB, judge.id, _job_id="again")
     await work(app)
 
     again = next(c for c in await certificates(db) if c.id == judge.id)

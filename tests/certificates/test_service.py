@@ -54,7 +54,7 @@ async def test_revoke_twice_is_a_conflict(app: Starlette, actors: Actors, db: Da
             session,
             certificate_id=issued.certificate.id,
             challenge_id=issued.challenge.id,
-            actor_id=issued.organiser.id,
+            user=issued.organiser,
             reason="Nome sbagliato",
         )
 
@@ -64,7 +64,7 @@ async def test_revoke_twice_is_a_conflict(app: Starlette, actors: Actors, db: Da
                 session,
                 certificate_id=issued.certificate.id,
                 challenge_id=issued.challenge.id,
-                actor_id=issued.organiser.id,
+                user=issued.organiser,
                 reason="Ancora",
             )
 
@@ -85,7 +85,7 @@ async def test_revoked_pending_certificate_is_never_rendered(
             session,
             certificate_id=judge.id,
             challenge_id=results.challenge.id,
-            actor_id=None,
+            user=results.organiser,
             reason="Giudice ritirato",
         )
 
@@ -109,7 +109,7 @@ async def test_reissue_takes_the_corrected_name_and_revokes_the_old_version(
             session,
             certificate_id=issued.certificate.id,
             challenge_id=issued.challenge.id,
-            actor_id=issued.organiser.id,
+            user=issued.organiser,
         )
     await work(app)
 
@@ -139,7 +139,7 @@ async def test_reissue_of_an_older_version_is_a_conflict(
             session,
             certificate_id=issued.certificate.id,
             challenge_id=issued.challenge.id,
-            actor_id=None,
+            user=issued.organiser,
         )
 
     with pytest.raises(service.NotLatestVersion):
@@ -148,7 +148,7 @@ async def test_reissue_of_an_older_version_is_a_conflict(
                 session,
                 certificate_id=issued.certificate.id,
                 challenge_id=issued.challenge.id,
-                actor_id=None,
+                user=issued.organiser,
             )
 
 

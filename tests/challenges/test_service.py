@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import Role, RoleKind
-from app.challenges import phases, programmes, queries, service
+from app.challenges import permissions, phases, programmes, queries, service
 from app.challenges.models import Challenge, PhaseKind
 from app.challenges.schemas import (
     ChallengeInput,
@@ -48,19 +48,21 @@ async def test_slug_of_accented_title_is_ascii(db: Database, actors: Actors) -> 
     assert challenge.slug == "citta-piu-verde"
 
 
-async def test_load_of_draft_is_not_found_for_others_but_not_for_admin(
+async def test_draft_is_not_found_for_others_but_viewable_by_an_admin(
     db: Database, actors: Actors
 ) -> None:
     draft = await make_challenge(db, published=False)
     admin = await actors.user(is_admin=True)
     async with db.read() as session:
         with pytest.raises(NotFound):
-            await service.load(session, user=await actors.user(), challenge_id=draft.id or 0)
+            await permissions.viewable(
+                session, user=await actors.user(), challenge_id=draft.id or 0
+            )
         with pytest.raises(NotFound):
-            await service.load(session, user=None, challenge_id=draft.id or 0)
-        challenge, actor = await service.load(session, user=admin, challenge_id=draft.id or 0)
+            await permissions.viewable(session, user=None, challenge_id=draft.id or 0)
+        access = await permissions.viewable(session, user=admin, challenge_id=draft.id or 0)
 
-    assert challenge.id == draft.id and actor.is_organiser
+    assert access.challenge.id == draft.id and access.is_organiser
 
 
 async def test_update_by_a_coach_is_forbidden(db: Database, actors: Actors) -> None:

@@ -10,17 +10,32 @@ from app import jobs
 from app.db import Database, utcnow
 from app.events import service
 from app.events.models import AuditEntry, HandledEvent, OutboxEvent
+from app.events.schemas import DomainEvent, action
 from app.events.tasks import reconcile
 from tests.factories import run_jobs
 
 calls: list[str] = []
 
 
-@service.handles("TestHappened")
-async def remember(session: AsyncSession, event: OutboxEvent) -> None:
-    calls.append(event.payload["what"])
+class TestHappened(DomainEvent):
+    """An event of the tests' own (declared like a domain's, in the test module)."""
+
+    __test__ = False  # not a test class, whatever pytest thinks of its name
+    what: str
+
+
+TEST_HANDLED = action("test.handled")
+
+
+@service.handles(TestHappened)
+async def remember(session: AsyncSession, event: TestHappened) -> None:
+    calls.append(event.what)
     service.log_action(
-        session, actor_id=None, action="test.handled", subject_type="event", subject_id=event.id
+        session,
+        actor_id=None,
+        action=TEST_HANDLED,
+        subject_type="event",
+        subject_id=event.event_id,
     )
 
 
@@ -32,7 +47,7 @@ async def _count(db: Database, model: type) -> int:
 async def test_event_is_dispatched_once_after_commit(app: Starlette, db: Database) -> None:
     calls.clear()
     async with db.transaction() as session:
-        event = service.emit(session, "TestHappened", what="first")
+        event = service.emit(session, TestHappened(what="first"))
 
     await run_jobs(app)
     await run_jobs(app)
@@ -49,7 +64,7 @@ async def test_rolled_back_transaction_emits_nothing(app: Starlette, db: Databas
     calls.clear()
     try:
         async with db.transaction() as session:
-            service.emit(session, "TestHappened", what="never")
+            service.emit(session, TestHappened(what="never"))
             raise RuntimeError("the request failed")
     except RuntimeError:
         pass
@@ -68,7 +83,7 @@ async def test_reconciler_sends_an_event_whose_enqueue_was_lost(
     jobs.set_pool(None)  # the queue is unreachable at commit time
     try:
         async with db.transaction() as session:
-            event = service.emit(session, "TestHappened", what="stray")
+            event = service.emit(session, TestHappened(what="stray"))
     finally:
         jobs.set_pool(pool)
     await run_jobs(app)

@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from app.config import Settings
 from app.db import Database
 from app.main import create_app
+from app.web import services
 from tests.cleanup import empty_database
 from tests.factories import Actors
 from tests.faults.services import RedisServer, WorkerProcess
@@ -40,12 +41,12 @@ async def fault_app(fault_settings: Settings) -> AsyncIterator[Starlette]:
     application = create_app(fault_settings)
     async with application.router.lifespan_context(application):
         yield application
-        await empty_database(application.state.db)
+        await empty_database(services(application).db)
 
 
 @pytest.fixture
 def fault_db(fault_app: Starlette) -> Database:
-    database: Database = fault_app.state.db
+    database: Database = services(fault_app).db
     return database
 
 

@@ -30,6 +30,7 @@ from app.db import Database
 from app.main import create_app
 from app.migrate import upgrade
 from app.teams.models import Team
+from app.web import services
 from tests.factories import Actors, make_challenge
 from tests.faults.services import PostgresCluster, RedisServer, eventually, postgres_bin
 
@@ -145,7 +146,7 @@ async def writes(traffic: Traffic, api: AsyncClient, challenge_id: int) -> None:
 async def test_postgres_crash_gives_503_then_the_same_app_recovers_and_loses_nothing(
     pg_app: Starlette, postgres: PostgresCluster
 ) -> None:
-    db: Database = pg_app.state.db
+    db: Database = services(pg_app).db
     actors = Actors(pg_app)
     coach = await actors.user("Elena Marchetti")
     challenge = await make_challenge(db, tracks=(), open_phases=(PhaseKind.REGISTRATION,))

@@ -25,6 +25,7 @@ from app.db import Database
 from app.events.models import AuditEntry
 from app.storage import LocalStorage
 from app.teams.models import Project, ProjectFile
+from app.web import services
 from tests.factories import Actors, make_challenge, make_project, make_team, post_form
 from tests.faults.world import count, stored_files
 
@@ -124,7 +125,7 @@ async def _project_version(db: Database, project_id: int) -> int:
 async def test_upload_while_storage_fails_is_503_with_nothing_saved_then_works_again(
     fault_app: Starlette, fault_db: Database, fault_actors: Actors, outage: Outage
 ) -> None:
-    storage: LocalStorage = fault_app.state.storage
+    storage: LocalStorage = services(fault_app).storage
     coach = await fault_actors.user("Elena Marchetti")
     challenge = await make_challenge(fault_db, tracks=(), open_phases=(PhaseKind.SUBMISSION,))
     team = await make_team(fault_db, challenge, coach=coach)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.db import Database
 from app.judging.models import Assignment, Award, Criterion, Round, RoundStatus
-from tests.factories import Actors, make_round
+from tests.factories import Actors, make_round, unpublish
 from tests.judging.conftest import Jury
 from tests.judging.test_results import close, scored_round
 
@@ -60,13 +60,19 @@ async def test_rubric_with_bad_weights_is_422(actors: Actors, jury: Jury) -> Non
     assert "99" in response.json()["error"]["fields"]["criteria"]
 
 
-async def test_rubric_by_participant_403_and_by_outsider_404(actors: Actors, jury: Jury) -> None:
+async def test_rubric_by_non_organisers_is_403_and_in_a_draft_404(
+    db: Database, actors: Actors, jury: Jury
+) -> None:
+    path = f"/api/v1/challenges/{jury.cid}/rubrics"
     async with await actors.api(jury.coaches[0]) as http:
-        coach = await http.post(f"/api/v1/challenges/{jury.cid}/rubrics", json=RUBRIC)
+        coach = await http.post(path, json=RUBRIC)
     async with await actors.api(await actors.user()) as http:
-        outsider = await http.post(f"/api/v1/challenges/{jury.cid}/rubrics", json=RUBRIC)
+        outsider = await http.post(path, json=RUBRIC)
+        await unpublish(db, jury.challenge)
+        in_draft = await http.post(path, json=RUBRIC)
 
-    assert (coach.status_code, outsider.status_code) == (403, 404)
+    # Who may see the challenge is not allowed (403); a draft does not exist for them (404).
+    assert (coach.status_code, outsider.status_code, in_draft.status_code) == (403, 403, 404)
 
 
 async def test_judge_lists_assignments_and_puts_scores(

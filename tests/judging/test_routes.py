@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from app.accounts.models import Role, RoleKind
 from app.db import Database
 from app.judging.models import Assignment, Award, Criterion, Round, RoundStatus, Rubric, Score
-from tests.factories import Actors, make_round, post_form
+from tests.factories import Actors, make_round, post_form, unpublish
 from tests.judging.conftest import Jury, draft_round
 from tests.judging.test_results import close, scored_round
 from tests.sponsors.test_routes import counting_queries
@@ -27,7 +27,9 @@ async def _first_assignment(db: Database, judge_id: int | None) -> Assignment:
         ).scalar_one()
 
 
-async def test_admin_page_renders_for_organiser_only(actors: Actors, jury: Jury) -> None:
+async def test_admin_page_renders_for_organiser_only(
+    db: Database, actors: Actors, jury: Jury
+) -> None:
     page = f"/challenges/{jury.cid}/judging"
     async with await actors.client(jury.organiser) as http:
         shown = await http.get(page)
@@ -35,10 +37,12 @@ async def test_admin_page_renders_for_organiser_only(actors: Actors, jury: Jury)
         judge = await http.get(page)
     async with await actors.client(await actors.user()) as http:
         outsider = await http.get(page)
+        await unpublish(db, jury.challenge)
+        in_draft = await http.get(page)
 
     assert shown.status_code == 200
     assert "Judge 0" in shown.text and 'name="criteria-5-weight"' in shown.text
-    assert (judge.status_code, outsider.status_code) == (403, 404)
+    assert (judge.status_code, outsider.status_code, in_draft.status_code) == (403, 403, 404)
 
 
 async def test_create_rubric_with_form(db: Database, actors: Actors, jury: Jury) -> None:

@@ -16,7 +16,7 @@ from app.judging.models import Assignment, Criterion, RoundStatus
 from app.judging.schemas import RoundCreate, RubricCreate, rubric_from_form
 from app.sponsors.models import Adoption, AdoptionStatus
 from app.teams.models import Team
-from tests.factories import Actors, make_challenge, make_sponsor
+from tests.factories import Actors, make_challenge, make_sponsor, unpublish
 from tests.judging.conftest import Jury, draft_round, events
 
 
@@ -212,16 +212,18 @@ async def test_round_opens_after_assignment_and_closes_once(db: Database, jury: 
     assert await events(db, "RoundClosed") == [{"round_id": rid}]
 
 
-async def test_round_actions_by_outsider_are_404_and_by_judge_403(
+async def test_round_actions_by_non_organisers_are_403_and_in_a_draft_404(
     db: Database, actors: Actors, jury: Jury
 ) -> None:
     _rubric, judging_round = await draft_round(db, jury)
     assert judging_round.id is not None
     outsider = await actors.user()
 
+    for who in (outsider, jury.judges[0]):
+        with pytest.raises(Forbidden):
+            async with db.transaction() as session:
+                await service.assign_judges(session, user=who, round_id=judging_round.id)
+    await unpublish(db, jury.challenge)
     with pytest.raises(NotFound):
         async with db.transaction() as session:
             await service.assign_judges(session, user=outsider, round_id=judging_round.id)
-    with pytest.raises(Forbidden):
-        async with db.transaction() as session:
-            await service.assign_judges(session, user=jury.judges[0], round_id=judging_round.id)

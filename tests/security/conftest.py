@@ -9,6 +9,7 @@ from starlette.applications import Starlette
 
 from app.config import Settings
 from app.main import create_app
+from app.web import services
 from tests.cleanup import empty_database, flush_redis
 from tests.security.world import World, build_world
 
@@ -19,9 +20,9 @@ async def shared_app(migrated: Settings, redis_url: str) -> AsyncIterator[Starle
     flush_redis(redis_url)
     application = create_app(migrated)
     async with application.router.lifespan_context(application):
-        await empty_database(application.state.db)
+        await empty_database(services(application).db)
         yield application
-        await empty_database(application.state.db)
+        await empty_database(services(application).db)
     flush_redis(redis_url)
 
 
@@ -39,7 +40,7 @@ class WorldHolder:
     async def get(self) -> World:
         if self.dirty or self.current is None:
             await self.drop()
-            await empty_database(self.app.state.db)
+            await empty_database(services(self.app).db)
             flush_redis(self.redis_url)
             self.current = await build_world(self.app)
             self.dirty = False

@@ -32,6 +32,7 @@ from schemathesis.specs.openapi.checks import (
 from starlette.applications import Starlette
 
 from app.teams.models import Project
+from app.web import services
 from tests.factories import make_project, make_team
 from tests.security.conftest import WorldHolder
 from tests.security.world import CERTIFICATE_CODE, World
@@ -212,7 +213,7 @@ async def test_the_api_keeps_the_promises_of_its_openapi_document(
     world_holder.dirty = True  # the cases write
     coach = world.users["coach"]
     assert coach is not None
-    db = shared_app.state.db
+    db = services(shared_app).db
     second_team = await make_team(db, world.challenge, coach=coach)
     draft = await make_project(db, second_team, submitted=False)
     tokens: dict[str, str | None] = {

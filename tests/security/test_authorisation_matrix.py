@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from httpx import Response
 
+from app.web import services
+from tests.factories import publish, unpublish
 from tests.security.conftest import WorldHolder
 from tests.security.probe import app_routes, send
 from tests.security.world import ROLES
@@ -42,8 +44,8 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ),
     ("GET", "/api/v1/challenges/{id:int}"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/api/v1/challenges/{id:int}/projects"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
-    ("GET", "/api/v1/challenges/{id:int}/adoptions"): (401, 403, 403, 403, 403, 403, 200, 404, 200),
-    ("GET", "/api/v1/challenges/{id:int}/ranking"): (401, 403, 403, 403, 403, 403, 200, 404, 200),
+    ("GET", "/api/v1/challenges/{id:int}/adoptions"): (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    ("GET", "/api/v1/challenges/{id:int}/ranking"): (401, 403, 403, 403, 403, 403, 200, 403, 200),
     ("GET", "/api/v1/challenges/{id:int}/results"): (404, 404, 404, 404, 404, 404, 200, 404, 200),
     ("GET", "/api/v1/challenges/{id:int}/sponsors"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/api/v1/judging/assignments"): (401, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -89,14 +91,14 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
         200,
     ),
     ("GET", "/challenges/{id:int}"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
-    ("GET", "/challenges/{id:int}/adoptions"): ("login", 403, 403, 403, 403, 403, 200, 404, 200),
+    ("GET", "/challenges/{id:int}/adoptions"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
     ("GET", "/challenges/{id:int}/edit"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
-    ("GET", "/challenges/{id:int}/judging"): ("login", 403, 403, 403, 403, 403, 200, 404, 200),
+    ("GET", "/challenges/{id:int}/judging"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
     ("GET", "/challenges/{id:int}/people"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
     ("GET", "/challenges/{id:int}/phases"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
-    ("GET", "/challenges/{id:int}/ranking"): ("login", 403, 403, 403, 403, 403, 200, 404, 200),
+    ("GET", "/challenges/{id:int}/ranking"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
     ("GET", "/challenges/{id:int}/results"): (404, 404, 404, 404, 404, 404, 200, 404, 200),
-    ("GET", "/challenges/{id:int}/sponsor"): ("login", 403, 403, 403, 403, 200, 403, 404, 403),
+    ("GET", "/challenges/{id:int}/sponsor"): ("login", 403, 403, 403, 403, 200, 403, 403, 403),
     ("GET", "/challenges/{id:int}/sponsors"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/challenges/{id:int}/teams/new"): ("login", 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/challenges/{id:int}/tracks"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
@@ -119,7 +121,7 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("GET", "/programmes/new"): ("login", 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/programmes/{id:int}"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/projects/{id:int}"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
-    ("GET", "/projects/{id:int}/adopt"): ("login", 403, 403, 403, 403, 200, 403, 404, 403),
+    ("GET", "/projects/{id:int}/adopt"): ("login", 403, 403, 403, 403, 200, 403, 403, 403),
     ("GET", "/projects/{id:int}/files/{file_id:int}"): (
         200,
         200,
@@ -133,7 +135,7 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ),
     ("GET", "/register"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/teams/{id:int}"): (303, 200, 303, 200, 303, 303, 200, 303, 200),
-    ("GET", "/teams/{id:int}/adoptions"): ("login", 200, 403, 200, 403, 403, 200, 404, 200),
+    ("GET", "/teams/{id:int}/adoptions"): ("login", 200, 404, 200, 404, 404, 200, 404, 200),
     ("GET", "/teams/{id:int}/edit"): ("login", 403, 404, 200, 404, 404, 403, 404, 403),
     ("GET", "/teams/{id:int}/project"): ("login", 403, 404, 200, 404, 404, 403, 404, 403),
     ("GET", "/verify"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -539,3 +541,44 @@ async def test_route_as_role_gets_expected_outcome(
         assert not _is_login_redirect(response)
     else:
         assert status == expected
+
+
+# The other half of the rule: a draft challenge does not exist for anyone but its organisers
+# (and admins), so every route about it answers "not found", whatever role they hold in it.
+DRAFT_PREFIXES = (
+    "/challenges/{id:int}/",
+    "/challenges/{challenge_id:int}/",
+    "/api/v1/challenges/{id:int}",
+    "/api/v1/challenges/{challenge_id:int}/",
+)
+OUTSIDERS_OF_A_DRAFT = ("member", "coach", "judge", "sponsor", "other_organiser")
+
+
+def _draft_cases() -> list[Any]:
+    about_a_challenge = sorted(
+        (method, path)
+        for method, path in EXPECTED
+        if path.startswith(DRAFT_PREFIXES) or path == "/challenges/{id:int}"
+    )
+    return [
+        pytest.param(method, path, role, id=f"{method} {path} {role}")
+        for method, path in about_a_challenge
+        for role in OUTSIDERS_OF_A_DRAFT
+    ]
+
+
+@pytest.mark.parametrize(("method", "path", "role"), _draft_cases())
+async def test_route_of_a_draft_challenge_is_not_found_but_to_its_organisers(
+    world_holder: WorldHolder, method: str, path: str, role: str
+) -> None:
+    world = await world_holder.get()
+    db = services(world_holder.app).db
+    await unpublish(db, world.challenge)
+    try:
+        response = await send(world, method, path, role)
+    finally:
+        await publish(db, world.challenge)
+    if response.status_code != 404:
+        world_holder.dirty = True  # whatever it did: start the next test afresh
+
+    assert response.status_code == 404, response.text[:300]

@@ -21,6 +21,7 @@ from app.judging.models import Assignment, Round
 from app.sponsors.models import Adoption, Sponsor
 from app.storage import LocalStorage
 from app.teams.models import Project, ProjectFile, Team, TeamMember
+from app.web import services
 from tests.factories import (
     Actors,
     csrf,
@@ -89,8 +90,8 @@ class World:
 
 async def build_world(app: Starlette) -> World:
     """Every object a route can be about, plus a logged-in page and API client per role."""
-    db: Database = app.state.db
-    storage: LocalStorage = app.state.storage
+    db: Database = services(app).db
+    storage: LocalStorage = services(app).storage
     actors = Actors(app)
     member = await actors.user("Giulia Bianchi")
     other_member = await actors.user("Marco Neri")

@@ -80,29 +80,31 @@ async def test_propose_adoption_after_adoption_phase_ended_is_409(
         await _propose(db, scene)
 
 
-async def test_propose_adoption_of_draft_project_is_409(
+async def test_propose_adoption_of_draft_project_is_not_found(
     db: Database, actors: Actors, scene: Scene
 ) -> None:
+    # A draft is not on show: its page is "not found" to a sponsor, and so is the offer.
     other_team = await make_team(db, scene.challenge, coach=scene.coach, name="4D Draft")
     draft = await make_project(db, other_team, submitted=False)
     assert draft.id is not None
 
-    with pytest.raises(adoptions.ProjectNotSubmitted):
+    with pytest.raises(NotFound):
         async with db.transaction() as session:
             await adoptions.propose_adoption(
                 session, user=scene.rep, project_id=draft.id, data=OFFER
             )
 
 
-async def test_propose_adoption_by_sponsor_of_another_challenge_is_404(
+async def test_propose_adoption_by_sponsor_of_another_challenge_is_403(
     db: Database, actors: Actors, scene: Scene
 ) -> None:
+    # The submitted project is public, so "not found" would lie: they may see, not adopt.
     elsewhere = await make_challenge(db)
     stranger = await actors.user()
     other_sponsor = await make_sponsor(db, elsewhere, representative=stranger)
 
     for data in (OFFER, OFFER.model_copy(update={"sponsor_id": other_sponsor.id})):
-        with pytest.raises(NotFound):
+        with pytest.raises(Forbidden):
             async with db.transaction() as session:
                 await adoptions.propose_adoption(
                     session, user=stranger, project_id=scene.pid, data=data
@@ -170,17 +172,22 @@ async def test_decline_adoption_by_coach_emits_declined(db: Database, scene: Sce
     assert len(await events(db, "AdoptionDeclined")) == 1
 
 
-@pytest.mark.parametrize("who", ["organiser", "rep", "other_coach"])
-async def test_accept_adoption_by_non_coach_is_403(
-    db: Database, actors: Actors, scene: Scene, who: str
+@pytest.mark.parametrize(
+    ("who", "refusal"),
+    [("organiser", Forbidden), ("rep", Forbidden), ("other_coach", NotFound)],
+)
+async def test_accept_adoption_by_non_coach_is_refused(
+    db: Database, actors: Actors, scene: Scene, who: str, refusal: type[Exception]
 ) -> None:
+    # Who sees the offer (organisers, the sponsor) is not allowed; another team's coach
+    # does not see it at all.
     adoption = await _propose(db, scene)
     assert adoption.id is not None
     other_coach = await actors.user()
     await make_team(db, scene.challenge, coach=other_coach)
     user = {"organiser": scene.organiser, "rep": scene.rep, "other_coach": other_coach}[who]
 
-    with pytest.raises(Forbidden):
+    with pytest.raises(refusal):
         async with db.transaction() as session:
             await adoptions.accept_adoption(session, user=user, adoption_id=adoption.id)
 

@@ -109,7 +109,7 @@ async def test_adoption_with_bad_commitments_is_422(
         assert (await session.execute(select(Adoption))).first() is None
 
 
-async def test_accept_by_participant_is_403_and_withdraw_by_rep_works(
+async def test_accept_by_a_participant_of_another_team_is_404_and_withdraw_by_rep_works(
     actors: Actors, scene: Scene
 ) -> None:
     student = await actors.user()
@@ -121,11 +121,12 @@ async def test_accept_by_participant_is_403_and_withdraw_by_rep_works(
             refused = await other.post(f"/api/v1/adoptions/{adoption_id}/accept")
         withdrawn = await rep.post(f"/api/v1/adoptions/{adoption_id}/withdraw")
 
-    assert refused.status_code == 403
+    # Another team's offer is not the student's to see.
+    assert refused.status_code == 404
     assert withdrawn.json()["status"] == "withdrawn"
 
 
-async def test_sponsor_of_another_challenge_gets_404(
+async def test_sponsor_of_another_challenge_is_not_allowed_in_a_challenge_it_may_see(
     db: Database, actors: Actors, scene: Scene
 ) -> None:
     elsewhere = await make_challenge(db)
@@ -139,4 +140,5 @@ async def test_sponsor_of_another_challenge_gets_404(
         report = await http.get(f"/api/v1/challenges/{scene.cid}/adoptions")
         nonsense = await http.post("/api/v1/adoptions/abc/accept")
 
-    assert (offered.status_code, report.status_code, nonsense.status_code) == (404, 404, 404)
+    # The challenge is published: it may see it (403), but "abc" names no offer (404).
+    assert (offered.status_code, report.status_code, nonsense.status_code) == (403, 403, 404)

@@ -171,15 +171,14 @@ async def test_dashboard_lists_submitted_projects_filtered_by_track(
     assert filtered.status_code == 404  # a track of no challenge of ours
 
 
-async def test_dashboard_for_non_representative_is_403_and_outsider_404(
-    actors: Actors, scene: Scene
-) -> None:
+async def test_dashboard_for_non_representatives_is_403(actors: Actors, scene: Scene) -> None:
     async with await actors.client(scene.coach) as http:
         coach = await http.get(f"/challenges/{scene.cid}/sponsor")
     async with await actors.client(await actors.user()) as http:
         outsider = await http.get(f"/challenges/{scene.cid}/sponsor")
 
-    assert (coach.status_code, outsider.status_code) == (403, 404)
+    # The challenge is published, so both may see it: the dashboard is not theirs (403).
+    assert (coach.status_code, outsider.status_code) == (403, 403)
 
 
 async def test_dashboard_makes_the_same_queries_for_more_projects(
@@ -286,7 +285,7 @@ async def test_coach_accepts_offer_on_team_page(db: Database, actors: Actors, sc
         assert (await session.get(Adoption, adoption.id)).status == AdoptionStatus.ACCEPTED  # type: ignore[union-attr]
 
 
-async def test_accept_by_another_coach_is_403_and_changes_nothing(
+async def test_accept_by_another_coach_is_404_and_changes_nothing(
     db: Database, actors: Actors, scene: Scene
 ) -> None:
     async with await actors.client(scene.rep) as http:
@@ -301,7 +300,8 @@ async def test_accept_by_another_coach_is_403_and_changes_nothing(
         team_page = await http.get(f"/teams/{scene.team.id}/adoptions")
         response = await post_form(http, f"/adoptions/{adoption.id}/accept", form_page="/")
 
-    assert (team_page.status_code, response.status_code) == (403, 403)
+    # Another team and its offers are not the coach's to see.
+    assert (team_page.status_code, response.status_code) == (404, 404)
     async with db.read() as session:
         assert (await session.get(Adoption, adoption.id)).status == AdoptionStatus.PROPOSED  # type: ignore[union-attr]
 

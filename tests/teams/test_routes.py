@@ -143,9 +143,8 @@ async def test_more_rows_button_adds_rows_without_saving(db: Database, actors: A
     track_id = await _track_id(db, challenge.id or 0)
     path = f"/challenges/{challenge.id}/teams/new"
     async with await actors.client(await actors.user()) as http:
-        response = await post_form(
-            http, path, {**_form(track_id), "more_rows": "1"}, form_page=path
-        )
+        # The button posts the form to ?more_rows=1 (formaction).
+        response = await post_form(http, f"{path}?more_rows=1", _form(track_id), form_page=path)
 
     assert response.status_code == 200
     assert 'name="members-9-first_name"' in response.text

@@ -10,7 +10,7 @@ from app.challenges.models import Challenge, PhaseKind
 from app.db import Database, utcnow
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.events.models import AuditEntry, OutboxEvent
-from app.teams import projects, service
+from app.teams import projects, service, views
 from app.teams.models import Project, ProjectStatus, Team, TeamMember
 from app.teams.schemas import MemberInput, ProjectInput, TeamInput
 from tests.challenges.windows import set_windows
@@ -318,10 +318,10 @@ async def test_submitted_project_is_public_and_draft_is_not(db: Database, actors
     draft = await make_project(db, await make_team(db, challenge, coach=coach), submitted=False)
 
     async with db.read() as session:
-        view = await projects.project_view(session, user=None, project_id=submitted.id or 0)
+        view = await views.project_view(session, user=None, project_id=submitted.id or 0)
         with pytest.raises(NotFound):
-            await projects.project_view(session, user=stranger, project_id=draft.id or 0)
-        own = await projects.project_view(session, user=coach, project_id=draft.id or 0)
+            await views.project_view(session, user=stranger, project_id=draft.id or 0)
+        own = await views.project_view(session, user=coach, project_id=draft.id or 0)
 
     assert view.project.id == submitted.id and not view.can_manage
     assert own.can_manage

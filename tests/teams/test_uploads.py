@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 from app.accounts.models import User
 from app.challenges.models import PhaseKind
 from app.db import Database
-from app.storage import LocalStorage
+from app.forms import Upload
+from app.storage import LocalStorage, staged
 from app.teams import projects, uploads
 from app.teams.models import Project, ProjectFile
 from tests.factories import Actors, make_challenge, make_project, make_team
@@ -65,13 +66,12 @@ async def test_add_file_stores_bytes_and_bumps_version(
 ) -> None:
     coach, project = await _draft(db, actors, PhaseKind.SUBMISSION)
 
-    async with uploads.staged(storage) as stage, db.transaction() as session:
+    async with staged(storage) as stage, db.transaction() as session:
         added = await uploads.add_file(
             session,
             user=coach,
             project_id=project.id or 0,
-            filename="idea.pdf",
-            data=PDF,
+            upload=Upload("idea.pdf", PDF),
             max_bytes=1024,
             stage=stage,
         )
@@ -95,13 +95,12 @@ async def test_refused_file_writes_nothing(
 
     for data, error in ((EXE, uploads.FileTypeRefused), (PDF + b"x" * 2000, uploads.FileTooLarge)):
         with pytest.raises(error):
-            async with uploads.staged(storage) as stage, db.transaction() as session:
+            async with staged(storage) as stage, db.transaction() as session:
                 await uploads.add_file(
                     session,
                     user=coach,
                     project_id=project.id or 0,
-                    filename="x.pdf",
-                    data=data,
+                    upload=Upload("x.pdf", data),
                     max_bytes=1024,
                     stage=stage,
                 )
@@ -118,13 +117,12 @@ async def test_failed_transaction_removes_the_stored_file(
     before = stored_files(storage)
 
     with pytest.raises(RuntimeError):
-        async with uploads.staged(storage) as stage, db.transaction() as session:
+        async with staged(storage) as stage, db.transaction() as session:
             added = await uploads.add_file(
                 session,
                 user=coach,
                 project_id=project.id or 0,
-                filename="x.pdf",
-                data=PDF,
+                upload=Upload("x.pdf", PDF),
                 max_bytes=1024,
                 stage=stage,
             )
@@ -143,13 +141,12 @@ async def test_upload_after_the_deadline_is_refused_before_storing(
     before = stored_files(storage)
 
     with pytest.raises(projects.SubmissionClosed):
-        async with uploads.staged(storage) as stage, db.transaction() as session:
+        async with staged(storage) as stage, db.transaction() as session:
             await uploads.add_file(
                 session,
                 user=coach,
                 project_id=project.id or 0,
-                filename="x.pdf",
-                data=PDF,
+                upload=Upload("x.pdf", PDF),
                 max_bytes=1024,
                 stage=stage,
             )
@@ -161,13 +158,12 @@ async def test_delete_file_returns_key_and_removes_row(
     db: Database, actors: Actors, storage: LocalStorage
 ) -> None:
     coach, project = await _draft(db, actors, PhaseKind.SUBMISSION)
-    async with uploads.staged(storage) as stage, db.transaction() as session:
+    async with staged(storage) as stage, db.transaction() as session:
         added = await uploads.add_file(
             session,
             user=coach,
             project_id=project.id or 0,
-            filename="x.png",
-            data=PNG,
+            upload=Upload("x.png", PNG),
             max_bytes=1024,
             stage=stage,
         )

@@ -1,4 +1,4 @@
-"""What sponsor and adoption pages show, each read behind its permission check."""
+"""What the sponsor and adoption pages show, each read behind its permission check."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
+from app.challenges import permissions as challenge_permissions
 from app.challenges import queries as challenges_queries
 from app.challenges.models import Challenge, Track
 from app.sponsors import adoptions, permissions, queries
@@ -17,6 +18,18 @@ from app.sponsors.queries import AdoptionRow, ProjectRow
 from app.sponsors.schemas import AdoptionTotals
 from app.teams import queries as teams_queries
 from app.teams.models import Project, Team
+
+
+@dataclass(frozen=True)
+class SponsorsPage:
+    challenge: Challenge
+    sponsors: list[Sponsor]
+    representatives: dict[int, list[User]]  # filled for organisers only
+    is_organiser: bool
+
+    @property
+    def options(self) -> list[tuple[int | None, str]]:
+        return [(s.id, s.name) for s in self.sponsors]
 
 
 @dataclass(frozen=True)
@@ -74,13 +87,24 @@ def totals(items: Iterable[Adoption], status: AdoptionStatus) -> AdoptionTotals:
     return result
 
 
+async def sponsors_page(
+    session: AsyncSession, *, user: User | None, challenge_id: int
+) -> SponsorsPage:
+    """The sponsors of a challenge; organisers also see who represents each."""
+    access = await challenge_permissions.viewable(session, user=user, challenge_id=challenge_id)
+    found = await queries.sponsors(session, challenge_id)
+    reps: dict[int, list[User]] = {}
+    if access.is_organiser:
+        reps = await queries.representatives(session, [s.id for s in found if s.id])
+    return SponsorsPage(access.challenge, found, reps, access.is_organiser)
+
+
 async def dashboard(
     session: AsyncSession, *, user: User, challenge_id: int, track_id: int | None
 ) -> SponsorDashboard:
     """A representative's view: submitted projects (one track or all) and their offers."""
-    challenge = await challenges_queries.get_challenge(session, challenge_id)
-    who = await permissions.actor(session, user=user, challenge_id=challenge_id)
-    mine = await permissions.sponsors_of(session, who)
+    access = await challenge_permissions.viewable(session, user=user, challenge_id=challenge_id)
+    mine = await permissions.represented(session, access)
     if track_id is not None:
         await challenges_queries.get_track(session, challenge_id, track_id)
     projects = await queries.submitted_projects(session, challenge_id, track_id=track_id)
@@ -89,7 +113,7 @@ async def dashboard(
     for row in rows:
         offers.setdefault(row.adoption.project_id, []).append(row)
     return SponsorDashboard(
-        challenge=challenge,
+        challenge=access.challenge,
         sponsors=mine,
         tracks=await challenges_queries.tracks(session, challenge_id),
         track_id=track_id,
@@ -102,10 +126,9 @@ async def dashboard(
 
 async def proposal(session: AsyncSession, *, user: User, project_id: int) -> Proposal:
     """The offer form's context: the project, and the offers already made for it."""
-    project = await teams_queries.get_project(session, project_id)
-    challenge = await challenges_queries.get_challenge(session, project.challenge_id)
-    who = await permissions.actor(session, user=user, challenge_id=project.challenge_id)
-    mine = await permissions.sponsors_of(session, who)
+    project, access, mine = await adoptions.project_to_adopt(
+        session, user=user, project_id=project_id
+    )
     mine_ids = {s.id for s in mine}
     offers = [
         row
@@ -113,7 +136,7 @@ async def proposal(session: AsyncSession, *, user: User, project_id: int) -> Pro
         if row.adoption.sponsor_id in mine_ids
     ]
     return Proposal(
-        challenge=challenge,
+        challenge=access.challenge,
         project=project,
         team=await teams_queries.get_team(session, project.team_id),
         sponsors=mine,
@@ -126,24 +149,25 @@ async def proposal(session: AsyncSession, *, user: User, project_id: int) -> Pro
 async def team_adoptions(session: AsyncSession, *, user: User, team_id: int) -> TeamAdoptions:
     """The offers a team's project received, for its coach, members and the organisers."""
     team = await teams_queries.get_team(session, team_id)
-    who = await permissions.actor(session, user=user, challenge_id=team.challenge_id)
-    await permissions.ensure_can_see_team_adoptions(session, who, team)
-    challenge = await challenges_queries.get_challenge(session, team.challenge_id)
+    access = await challenge_permissions.viewable(
+        session, user=user, challenge_id=team.challenge_id
+    )
+    await permissions.ensure_sees_team_offers(session, access, team)
     rows = await queries.team_adoptions(session, team_id)
-    return TeamAdoptions(challenge, team, rows, can_answer=who.user_id == team.coach_id)
+    return TeamAdoptions(
+        access.challenge, team, rows, can_answer=access.actor.user_id == team.coach_id
+    )
 
 
 async def adoptions_report(
     session: AsyncSession, *, user: User, challenge_id: int
 ) -> AdoptionsReport:
     """Every adoption of the challenge with the totals promised, for the organisers."""
-    challenge = await challenges_queries.get_challenge(session, challenge_id)
-    who = await permissions.actor(session, user=user, challenge_id=challenge_id)
-    permissions.ensure_organiser(who)
+    access = await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
     rows = await queries.challenge_adoptions(session, challenge_id)
     items = [row.adoption for row in rows]
     return AdoptionsReport(
-        challenge=challenge,
+        challenge=access.challenge,
         rows=rows,
         accepted=totals(items, AdoptionStatus.ACCEPTED),
         pending=totals(items, AdoptionStatus.PROPOSED),

@@ -1,0 +1,94 @@
+"""Reusable reads of people, their logins, API tokens and roles (other domains use these)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from app.accounts.models import ApiToken, Role, RoleKind, User, UserSession
+from app.db import utcnow
+
+
+def token_hash(token: str) -> str:
+    """Tokens (login cookies, API tokens) are stored as their SHA-256 only."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def user_by_email(session: AsyncSession, email: str) -> User | None:
+    result = await session.execute(select(User).where(User.email == normalise_email(email)))
+    return result.scalar_one_or_none()
+
+
+async def user_for_session_token(session: AsyncSession, token: str) -> User | None:
+    result = await session.execute(
+        select(User)
+        .join(UserSession, col(UserSession.user_id) == col(User.id))
+        .where(
+            col(UserSession.token_hash) == token_hash(token),
+            col(UserSession.revoked_at).is_(None),
+            col(UserSession.expires_at) > utcnow(),
+            col(User.is_active).is_(True),
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def active_sessions(session: AsyncSession, *, user_id: int) -> list[UserSession]:
+    result = await session.execute(
+        select(UserSession)
+        .where(
+            col(UserSession.user_id) == user_id,
+            col(UserSession.revoked_at).is_(None),
+            col(UserSession.expires_at) > utcnow(),
+        )
+        .order_by(col(UserSession.created_at).desc())
+    )
+    return list(result.scalars())
+
+
+async def api_tokens(session: AsyncSession, *, user_id: int) -> list[ApiToken]:
+    result = await session.execute(
+        select(ApiToken)
+        .where(col(ApiToken.user_id) == user_id, col(ApiToken.revoked_at).is_(None))
+        .order_by(col(ApiToken.created_at).desc())
+    )
+    return list(result.scalars())
+
+
+async def user_for_api_token(session: AsyncSession, token: str) -> User | None:
+    result = await session.execute(
+        select(User)
+        .join(ApiToken, col(ApiToken.user_id) == col(User.id))
+        .where(
+            col(ApiToken.token_hash) == token_hash(token),
+            col(ApiToken.revoked_at).is_(None),
+            col(User.is_active).is_(True),
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def roles_in(session: AsyncSession, *, user_id: int, challenge_id: int) -> set[RoleKind]:
+    result = await session.execute(
+        select(Role.kind).where(
+            col(Role.user_id) == user_id, col(Role.challenge_id) == challenge_id
+        )
+    )
+    return {RoleKind(kind) for kind in result.scalars()}
+
+
+async def people_in(session: AsyncSession, *, challenge_id: int) -> list[tuple[Role, User]]:
+    """Everyone holding a role in the challenge, with the role (one row per role)."""
+    result = await session.execute(
+        select(Role, User)
+        .join(User, col(User.id) == col(Role.user_id))
+        .where(col(Role.challenge_id) == challenge_id)
+        .order_by(col(Role.kind), col(User.name))
+    )
+    return [(role, user) for role, user in result.all()]

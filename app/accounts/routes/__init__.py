@@ -1,0 +1,9 @@
+"""The pages of this domain, one module per topic."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from app.accounts.routes import account, login
+
+routes: list[BaseRoute] = [*login.routes, *account.routes]

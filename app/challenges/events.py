@@ -1,0 +1,34 @@
+"""What happens to programmes, challenges, their phases, tracks and institutions."""
+
+from __future__ import annotations
+
+from app.events.schemas import DomainEvent, action
+
+
+class ChallengePublished(DomainEvent):
+    """An organiser made a draft challenge public."""
+
+    challenge_id: int
+
+
+class PhaseStarted(DomainEvent):
+    """The clock moved a published challenge into a phase ("closed" after the last one)."""
+
+    challenge_id: int
+    phase: str
+
+
+CHALLENGE_CREATED = action("challenge.created")
+CHALLENGE_UPDATED = action("challenge.updated")
+CHALLENGE_PUBLISHED = action("challenge.published")
+CHALLENGE_UNPUBLISHED = action("challenge.unpublished")
+PHASES_SET = action("challenge.phases_set")
+PHASE_CHANGED = action("challenge.phase_changed")
+RESULTS_PUBLISHED_AT = action("challenge.results_published")
+TRACK_ADDED = action("track.added")
+TRACK_UPDATED = action("track.updated")
+TRACK_DELETED = action("track.deleted")
+PROGRAMME_CREATED = action("programme.created")
+STAGE_ATTACHED = action("programme.stage_attached")
+STAGE_DETACHED = action("programme.stage_detached")
+INSTITUTION_CREATED = action("institution.created")

@@ -1,0 +1,44 @@
+"""What happens in judging: rubrics, rounds, scores and published results."""
+
+from __future__ import annotations
+
+from app.events.schemas import DomainEvent, action
+
+
+class RoundOpened(DomainEvent):
+    """Judges may score the round's assignments from now on."""
+
+    challenge_id: int
+    round_id: int
+
+
+class RoundClosed(DomainEvent):
+    """The round's scores are final."""
+
+    challenge_id: int
+    round_id: int
+
+
+class ScoreSubmitted(DomainEvent):
+    """A judge has scored every criterion of one assignment."""
+
+    challenge_id: int
+    round_id: int
+    assignment_id: int
+    project_id: int
+    judge_id: int
+
+
+class ResultsPublished(DomainEvent):
+    """The challenge's awards are fixed and public: certificates are issued on this."""
+
+    challenge_id: int
+
+
+RUBRIC_CREATED = action("rubric.created")
+ROUND_CREATED = action("round.created")
+JUDGES_ASSIGNED = action("round.judges_assigned")
+ROUND_OPENED = action("round.opened")
+ROUND_CLOSED = action("round.closed")
+SCORES_SAVED = action("scores.saved")
+RESULTS_PUBLISHED = action("results.published")

@@ -1,0 +1,9 @@
+"""The pages of this domain, one module per topic."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from app.judging.routes import results, scoring, setup
+
+routes: list[BaseRoute] = [*setup.routes, *scoring.routes, *results.routes]

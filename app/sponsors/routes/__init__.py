@@ -1,0 +1,9 @@
+"""The pages of this domain, one module per topic."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from app.sponsors.routes import adoptions, dashboard, sponsors
+
+routes: list[BaseRoute] = [*sponsors.routes, *dashboard.routes, *adoptions.routes]
