@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy import Index, String, Text, UniqueConstraint, column, func
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -69,7 +69,16 @@ class Phase(SQLModel, table=True):
 
 class Track(SQLModel, table=True):
     __tablename__ = "track"
-    __table_args__ = (UniqueConstraint("challenge_id", "name"),)
+    # Names are unique in a challenge whatever the letter case ("Acqua", "acqua").
+    __table_args__ = (
+        UniqueConstraint("challenge_id", "name"),
+        Index(
+            "uq_track_challenge_id_lower_name",
+            "challenge_id",
+            func.lower(column("name")),
+            unique=True,
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     challenge_id: int = Field(foreign_key="challenge.id", index=True)
@@ -80,7 +89,15 @@ class Track(SQLModel, table=True):
 
 class Institution(SQLModel, table=True):
     __tablename__ = "institution"
-    __table_args__ = (UniqueConstraint("name", "city"),)
+    __table_args__ = (
+        UniqueConstraint("name", "city"),
+        Index(
+            "uq_institution_lower_name_lower_city",
+            func.lower(column("name")),
+            func.lower(column("city")),
+            unique=True,
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy import Index, String, Text, UniqueConstraint, column, func
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -19,7 +19,16 @@ class ProjectStatus(StrEnum):
 
 class Team(SQLModel, table=True):
     __tablename__ = "team"
-    __table_args__ = (UniqueConstraint("challenge_id", "name"),)
+    # Names are unique in a challenge whatever the letter case ("4B Aqua", "4b aqua").
+    __table_args__ = (
+        UniqueConstraint("challenge_id", "name"),
+        Index(
+            "uq_team_challenge_id_lower_name",
+            "challenge_id",
+            func.lower(column("name")),
+            unique=True,
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     challenge_id: int = Field(foreign_key="challenge.id", index=True)
