@@ -11,10 +11,13 @@ import hashlib
 import io
 from datetime import timedelta
 
+from httpx import AsyncClient
 from pypdf import PdfReader
 from starlette.applications import Starlette
 
+from app.accounts.models import User
 from app.db import utcnow
+from tests.audit import every_change_audited
 from tests.factories import Actors, post_form, run_jobs
 
 TINY_PDF = (
@@ -36,7 +39,26 @@ async def test_the_whole_journey_ends_in_a_verifiable_certificate(
     coach = await actors.api(teacher)
     rep = await actors.api(sponsor_rep)
     jury = await actors.api(judge)
+    with every_change_audited() as unaudited:
+        await _journey(app, actors, organiser, sponsor_rep, judge, org, coach, rep, jury)
 
+    # Every state change of the journey, in the app and in the worker, was audited.
+    assert unaudited == [], "\n".join(unaudited)
+    for http in (org, coach, rep, jury):
+        await http.aclose()
+
+
+async def _journey(
+    app: Starlette,
+    actors: Actors,
+    organiser: User,
+    sponsor_rep: User,
+    judge: User,
+    org: AsyncClient,
+    coach: AsyncClient,
+    rep: AsyncClient,
+    jury: AsyncClient,
+) -> None:
     # The organiser sets up the challenge, its track and phases, and publishes it.
     created = await org.post("/api/v1/challenges", json={"title": "Climathon Mantova 2026"})
     assert created.status_code == 201, created.text
@@ -184,6 +206,3 @@ async def test_the_whole_journey_ends_in_a_verifiable_certificate(
         assert participation["sha256"] == hashlib.sha256(pdf.content).hexdigest()
         verified = await public.get(f"/api/v1/verify/{code}")
         assert verified.json()["status"] == "issued"
-
-    for http in (org, coach, rep, jury):
-        await http.aclose()
