@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from app.accounts.models import ApiToken, Role, RoleKind, User, UserSession
 from app.db import utcnow
+from app.errors import NotFound
 
 
 def token_hash(token: str) -> str:
@@ -18,6 +19,13 @@ def token_hash(token: str) -> str:
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+async def user_by_id(session: AsyncSession, user_id: int) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
 
 
 async def user_by_email(session: AsyncSession, email: str) -> User | None:

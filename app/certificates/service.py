@@ -35,10 +35,6 @@ from app.teams.models import Project, TeamMember
 RENDER_JOB = "certificates.render"
 
 
-class AlreadyRevoked(Conflict):
-    message = lazy("This certificate is already revoked.")
-
-
 class NotLatestVersion(Conflict):
     message = lazy("A newer version of this certificate exists; re-issue that one instead.")
 
@@ -280,7 +276,7 @@ async def revoke(
     )
     challenge_id = certificate.challenge_id
     if certificate.status == CertificateStatus.REVOKED:
-        raise AlreadyRevoked(_(AlreadyRevoked.message))
+        return certificate  # revoked already (a double click): the first reason stands
     _revoke(session, certificate, reason)
     log_action(
         session,

@@ -45,6 +45,13 @@ class RoleComesWithTeam(Conflict):
     message = lazy("This role comes with a team; it cannot be removed here.")
 
 
+class JudgeRemovedOnJudgingPage(Conflict):
+    code = "judge_removed_on_judging_page"
+    message = lazy(
+        "A judge is removed on the judging page, which asks what to do with their scores."
+    )
+
+
 class NoAccount(ValidationFailed):
     """Granting a role needs an account (invitations come with their own issue)."""
 
@@ -292,6 +299,8 @@ async def remove_role(
     role = next((r for r, _person in people if r.id == role_id), None)
     if role is not None and role.kind not in GRANTABLE_ROLES:
         raise RoleComesWithTeam(_(RoleComesWithTeam.message))
+    if role is not None and role.kind == RoleKind.JUDGE:
+        raise JudgeRemovedOnJudgingPage(_(JudgeRemovedOnJudgingPage.message))
     organisers = [r for r, _person in people if r.kind == RoleKind.ORGANISER]
     if role is not None and role.kind == RoleKind.ORGANISER and len(organisers) == 1:
         raise LastOrganiser(_(LastOrganiser.message))

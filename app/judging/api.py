@@ -10,15 +10,18 @@ from starlette.requests import Request
 from app.accounts.auth import current_user, require_user
 from app.api import ApiRouter, extended
 from app.challenges import permissions as challenge_permissions
-from app.judging import queries, results, scoring, service
+from app.judging import assignments, queries, results, scoring, service
 from app.judging.models import Assignment, Round
 from app.judging.results import ResultsPage
 from app.judging.schemas import (
     AllocationRead,
+    AllocationRow,
     AssignmentRead,
     AwardRead,
     JudgeAdd,
+    JudgeRemoval,
     RankingRow,
+    Reassign,
     ResultsRead,
     RoundCreate,
     RoundRanking,
@@ -286,3 +289,86 @@ async def get_results(request: Request) -> ResultsRead:
             locale=settings(request).default_locale,
         )
     return _results_read(page)
+
+
+def _allocation_row(row: assignments.AssignmentRow) -> AllocationRow:
+    return AllocationRow.model_validate(
+        extended(
+            row.assignment,
+            project_title=row.project_title,
+            team_name=row.team_name,
+            judge_name=row.judge_name,
+        )
+    )
+
+
+@router.route(
+    "GET",
+    "/rounds/{id:int}/assignments",
+    summary="Who scores what in a round (organisers)",
+    response=AllocationRow,
+    many=True,
+    errors=(403, 404),
+)
+async def round_assignments(request: Request) -> list[AllocationRow]:
+    user = require_user(request)
+    async with services(request).db.read() as session:
+        page = await assignments.round_allocation(session, user=user, round_id=path_id(request))
+    return [_allocation_row(row) for row in page.rows]
+
+
+async def organiser_of_path_assignment(request: Request, session: AsyncSession) -> None:
+    await assignments.round_of_assignment(
+        session, user=require_user(request), assignment_id=path_id(request)
+    )
+
+
+@router.route(
+    "PUT",
+    "/assignments/{id:int}/judge",
+    summary="Give an assignment to another judge; their earlier scores on it are discarded",
+    body=Reassign,
+    status=204,
+    errors=(403, 404, 409),
+    guard=organiser_of_path_assignment,
+)
+async def reassign(request: Request, body: Reassign) -> None:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        await assignments.reassign(
+            session, user=user, assignment_id=path_id(request), judge_id=body.judge_id
+        )
+
+
+@router.route(
+    "DELETE",
+    "/assignments/{id:int}",
+    summary="Take an assignment (and its scores) out of a round that is not closed",
+    status=204,
+    errors=(403, 404, 409),
+)
+async def remove_assignment(request: Request) -> None:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        await assignments.remove_assignment(session, user=user, assignment_id=path_id(request))
+
+
+@router.route(
+    "POST",
+    "/challenges/{id:int}/judges/{judge_id:int}/remove",
+    summary="Remove a judge, keeping or discarding their scores in rounds still open",
+    body=JudgeRemoval,
+    status=204,
+    errors=(403, 404),
+    guard=challenge_permissions.organised_in_path,
+)
+async def remove_judge(request: Request, body: JudgeRemoval) -> None:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        await assignments.remove_judge(
+            session,
+            user=user,
+            challenge_id=path_id(request),
+            judge_id=path_id(request, "judge_id"),
+            keep_scores=body.scores == "keep",
+        )

@@ -35,6 +35,14 @@ class ResultsPublished(DomainEvent):
     challenge_id: int
 
 
+class JudgeRemoved(DomainEvent):
+    """The organisers took a judge's role away (their scores kept or discarded)."""
+
+    challenge_id: int
+    judge_id: int
+    keep_scores: bool
+
+
 RUBRIC_CREATED = action("rubric.created")
 ROUND_CREATED = action("round.created")
 JUDGES_ASSIGNED = action("round.judges_assigned")
@@ -42,3 +50,6 @@ ROUND_OPENED = action("round.opened")
 ROUND_CLOSED = action("round.closed")
 SCORES_SAVED = action("scores.saved")
 RESULTS_PUBLISHED = action("results.published")
+ASSIGNMENT_REMOVED = action("assignment.removed")
+ASSIGNMENT_REASSIGNED = action("assignment.reassigned")
+JUDGE_REMOVED = action("judge.removed")

@@ -243,3 +243,53 @@ async def project_names(
         .where(col(Project.id).in_(project_ids))
     )
     return {project.id: (project, team) for project, team in result.all() if project.id}
+
+
+async def round_assignments(
+    session: AsyncSession, round_id: int
+) -> list[tuple[Assignment, Project, Team, User]]:
+    """Every assignment of a round with its project, team and judge, in one query."""
+    result = await session.execute(
+        select(Assignment, Project, Team, User)
+        .join(Project, col(Project.id) == col(Assignment.project_id))
+        .join(Team, col(Team.id) == col(Project.team_id))
+        .join(User, col(User.id) == col(Assignment.judge_id))
+        .where(col(Assignment.round_id) == round_id)
+        .order_by(col(Project.title), col(User.name), col(Assignment.id))
+    )
+    return [(a, p, t, u) for a, p, t, u in result.all()]
+
+
+async def find_assignment(
+    session: AsyncSession, *, round_id: int, judge_id: int, project_id: int
+) -> Assignment | None:
+    result = await session.execute(
+        select(Assignment).where(
+            col(Assignment.round_id) == round_id,
+            col(Assignment.judge_id) == judge_id,
+            col(Assignment.project_id) == project_id,
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def judge_sheets(
+    session: AsyncSession, *, challenge_id: int, judge_id: int
+) -> tuple[int, int, int]:
+    """A judge's sheets in the challenge: (scored in rounds not closed, not scored in rounds
+    not closed, scored in closed rounds)."""
+    result = await session.execute(
+        sa_select(col(Round.status), col(Assignment.submitted_at).is_not(None), func.count())
+        .join(Round, col(Round.id) == col(Assignment.round_id))
+        .where(col(Round.challenge_id) == challenge_id, col(Assignment.judge_id) == judge_id)
+        .group_by(col(Round.status), col(Assignment.submitted_at).is_not(None))
+    )
+    open_scored = open_unscored = closed_scored = 0
+    for status, scored, count in result.all():
+        if status == RoundStatus.CLOSED:
+            closed_scored += count if scored else 0
+        elif scored:
+            open_scored += count
+        else:
+            open_unscored += count
+    return open_scored, open_unscored, closed_scored

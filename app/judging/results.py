@@ -20,7 +20,7 @@ from app.i18n import gettext as _
 from app.i18n import lazy, use_locale
 from app.judging import events, permissions, queries, ranking
 from app.judging.models import Award, Round, RoundStatus
-from app.teams.models import Project, Team
+from app.teams.models import Project, ProjectStatus, Team
 
 PODIUM_PLACES = 3
 
@@ -33,11 +33,6 @@ class RoundsStillOpen(Conflict):
 class NothingToPublish(Conflict):
     code = "nothing_to_publish"
     message = lazy("There are no submitted scores to rank yet.")
-
-
-class AlreadyPublished(Conflict):
-    code = "already_published"
-    message = lazy("The results of this challenge are already published.")
 
 
 class ResultsNotPublished(NotFound):
@@ -103,7 +98,14 @@ async def round_results(session: AsyncSession, challenge_id: int) -> list[RoundR
             {cid: weights[cid] for cid in by_criterion if cid in weights}, by_criterion
         )
         per_round[round_id].append(ranking.JudgeScore(project_id, judge_id, weighted))
-    names = await queries.project_names(session, sorted({key[2] for key in values}))
+    # A project withdrawn since it was scored is out of the competition: not ranked.
+    names = {
+        pid: found
+        for pid, found in (
+            await queries.project_names(session, sorted({key[2] for key in values}))
+        ).items()
+        if found[0].status == ProjectStatus.SUBMITTED
+    }
     judges = {j.id: j.name for j in await queries.judges(session, challenge_id) if j.id}
     results = []
     for judging_round in reversed(round_list):
@@ -180,7 +182,8 @@ async def publish_results(
     )
     challenge = access.challenge
     if challenge.results_published_at is not None:
-        raise AlreadyPublished(_(AlreadyPublished.message))
+        # Published already (a double click, or two organisers at once): the awards stand.
+        return await queries.awards(session, challenge_id)
     round_list = await queries.rounds(session, challenge_id)
     if not round_list or any(r.status != RoundStatus.CLOSED for r in round_list):
         raise RoundsStillOpen(_(RoundsStillOpen.message))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -226,3 +226,27 @@ class ResultsRead(BaseModel):
     challenge_id: int
     published_at: datetime | None
     awards: list[AwardRead]
+
+
+class Reassign(BaseModel):
+    """Give an assignment to another judge of the challenge."""
+
+    judge_id: Id
+
+
+class JudgeRemoval(BaseModel):
+    """What happens to a removed judge's scored sheets in rounds still open."""
+
+    scores: Literal["keep", "discard"]
+
+
+class AllocationRow(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    project_id: int
+    project_title: str
+    team_name: str
+    judge_id: int
+    judge_name: str
+    submitted_at: datetime | None

@@ -21,12 +21,17 @@ from app.judging.models import Assignment, Criterion, Round, RoundStatus, Rubric
 from app.judging.queries import JudgeAssignment
 from app.judging.schemas import ScoresIn
 from app.teams import queries as teams_queries
-from app.teams.models import Project, Team
+from app.teams.models import Project, ProjectStatus, Team
 
 
 class ScoringClosed(Conflict):
     code = "scoring_closed"
     message = lazy("This round is closed: scores can no longer be changed.")
+
+
+class ProjectNotInCompetition(Conflict):
+    code = "project_not_in_competition"
+    message = lazy("The team has withdrawn this project: it can no longer be scored.")
 
 
 class ScoringNotOpen(Conflict):
@@ -144,10 +149,19 @@ async def save_scores(
     assert rubric.id is not None
     criteria = {c.id: c for c in (await queries.criteria(session, [rubric.id]))[rubric.id]}
     _check(data.scores, criteria, rubric)
+    project = await teams_queries.get_project(session, assignment.project_id)
+    if project.status != ProjectStatus.SUBMITTED:
+        raise ProjectNotInCompetition(_(ProjectNotInCompetition.message))
     existing = await session.execute(select(Score).where(col(Score.assignment_id) == assignment_id))
     stored = {score.criterion_id: score for score in existing.scalars()}
+    comment_changes = data.comment is not None and data.comment != assignment.comment
+    changed = {
+        cid: v for cid, v in data.scores.items() if cid not in stored or stored[cid].value != v
+    }
+    if not changed and not comment_changes:
+        return assignment  # the same sheet again (a double click): nothing to do, nothing to tell
     now = utcnow()
-    for criterion_id, value in data.scores.items():
+    for criterion_id, value in changed.items():
         score = stored.get(criterion_id)
         if score is None:
             score = Score(assignment_id=assignment_id, criterion_id=criterion_id, value=value)

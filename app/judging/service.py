@@ -226,8 +226,10 @@ async def assign_judges(session: AsyncSession, *, user: User, round_id: int) -> 
 
 
 async def open_round(session: AsyncSession, *, user: User, round_id: int) -> Round:
-    """Judges may score from now on."""
+    """Judges may score from now on; opening it again (a double click) changes nothing."""
     judging_round = await _organised_round(session, user, round_id)
+    if judging_round.status == RoundStatus.OPEN:
+        return judging_round
     progress = await queries.round_progress(session, [round_id])
     if judging_round.status != RoundStatus.DRAFT or progress[round_id][0] == 0:
         raise RoundNotOpenable(_(RoundNotOpenable.message))
@@ -247,8 +249,10 @@ async def open_round(session: AsyncSession, *, user: User, round_id: int) -> Rou
 
 
 async def close_round(session: AsyncSession, *, user: User, round_id: int) -> Round:
-    """Scores are final from now on."""
+    """Scores are final from now on; closing it again (a double click) changes nothing."""
     judging_round = await _organised_round(session, user, round_id)
+    if judging_round.status == RoundStatus.CLOSED:
+        return judging_round
     if judging_round.status != RoundStatus.OPEN:
         raise RoundNotOpen(_(RoundNotOpen.message))
     judging_round.status = RoundStatus.CLOSED

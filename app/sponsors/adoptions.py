@@ -173,9 +173,16 @@ async def _answer(session: AsyncSession, *, user: User, adoption_id: int, accept
         session, user=user, adoption_id=adoption_id
     )
     permissions.ensure_coach(access, team)
+    wanted = AdoptionStatus.ACCEPTED if accept else AdoptionStatus.DECLINED
+    if adoption.status == wanted:
+        return adoption  # the same answer again (a double click, two tabs): already done
     if adoption.status != AdoptionStatus.PROPOSED:
         raise AdoptionAnswered(_(AdoptionAnswered.message))
-    adoption.status = AdoptionStatus.ACCEPTED if accept else AdoptionStatus.DECLINED
+    if accept:
+        project = await teams_queries.get_project(session, adoption.project_id)
+        if project.status != ProjectStatus.SUBMITTED:
+            raise ProjectNotSubmitted(_(ProjectNotSubmitted.message))
+    adoption.status = wanted
     adoption.decided_by = user.id
     adoption.decided_at = utcnow()
     session.add(adoption)
@@ -203,6 +210,8 @@ async def withdraw_adoption(session: AsyncSession, *, user: User, adoption_id: i
         session, user=user, adoption_id=adoption_id
     )
     await permissions.ensure_represents(session, access, sponsor)
+    if adoption.status == AdoptionStatus.WITHDRAWN:
+        return adoption  # withdrawn already (a double click): nothing more to do
     if adoption.status != AdoptionStatus.PROPOSED:
         raise AdoptionAnswered(_(AdoptionAnswered.message))
     adoption.status = AdoptionStatus.WITHDRAWN

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts.models import RoleKind
 from app.challenges.permissions import ChallengeAccess
 from app.i18n import gettext as _
 from app.permissions import require
@@ -20,9 +21,10 @@ from app.teams.models import Team
 
 
 async def represented(session: AsyncSession, access: ChallengeAccess) -> list[Sponsor]:
-    """The sponsors the person represents in the challenge, checked now; none: not allowed."""
+    """The sponsors the person represents in the challenge, checked now (the sponsor role
+    and the link to the company both held); none: not allowed."""
     found = []
-    if access.actor.user_id is not None:
+    if access.actor.user_id is not None and access.has(RoleKind.SPONSOR):
         found = await queries.sponsors_represented_by(
             session, user_id=access.actor.user_id, challenge_id=access.challenge_id
         )
@@ -33,9 +35,9 @@ async def represented(session: AsyncSession, access: ChallengeAccess) -> list[Sp
 async def represents(session: AsyncSession, access: ChallengeAccess, sponsor: Sponsor) -> bool:
     assert sponsor.id is not None
     user_id = access.actor.user_id
-    return user_id is not None and await queries.is_representative(
-        session, user_id=user_id, sponsor_id=sponsor.id
-    )
+    if user_id is None or not access.has(RoleKind.SPONSOR):
+        return False  # the organisers took the sponsor role away: the link counts no more
+    return await queries.is_representative(session, user_id=user_id, sponsor_id=sponsor.id)
 
 
 async def in_team(session: AsyncSession, access: ChallengeAccess, team: Team) -> bool:

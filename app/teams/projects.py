@@ -143,8 +143,15 @@ async def save_project(
 async def submit_project(
     session: AsyncSession, *, user: User, project_id: int, now: datetime | None = None
 ) -> Project:
-    """Hand the project in for judging (the coach, before the deadline)."""
-    project, team = await editable_project(session, user=user, project_id=project_id, now=now)
+    """Hand the project in for judging (the coach, before the deadline); submitting it
+    again (a double click) changes nothing."""
+    project, team, access, _challenge = await load_project(
+        session, user=user, project_id=project_id, lock=True
+    )
+    permissions.ensure_coach(access)
+    if project.status == ProjectStatus.SUBMITTED:
+        return project
+    await ensure_submission_open(session, project.challenge_id, now)
     project.status = ProjectStatus.SUBMITTED
     project.submitted_at = now or utcnow()
     log_action(
@@ -172,6 +179,8 @@ async def withdraw_project(session: AsyncSession, *, user: User, project_id: int
         session, user=user, project_id=project_id, lock=True
     )
     permissions.ensure_coach(access)
+    if project.status == ProjectStatus.WITHDRAWN:
+        return project  # withdrawn already (a double click)
     if project.status != ProjectStatus.SUBMITTED:
         raise NotSubmitted(_(NotSubmitted.message))
     project.status = ProjectStatus.WITHDRAWN

@@ -30,7 +30,14 @@ from app.challenges.schemas import (
 )
 from app.db import Database
 from app.judging.models import Criterion
-from app.judging.schemas import JudgeAdd, RoundCreate, RubricCreate, ScoresIn
+from app.judging.schemas import (
+    JudgeAdd,
+    JudgeRemoval,
+    Reassign,
+    RoundCreate,
+    RubricCreate,
+    ScoresIn,
+)
 from app.main import API_ROUTERS
 from app.sponsors.schemas import AdoptionCreate, RepresentativeForm, SponsorCreate
 from app.teams.models import Project
@@ -383,6 +390,9 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
     "/rounds/{id:int}/assign": None,
     "/rounds/{id:int}/close": None,
     "/rounds/{id:int}/open": None,
+    "/assignments/{id:int}/reassign": Reassign,
+    "/assignments/{id:int}/remove": None,
+    "/challenges/{id:int}/judges/{judge_id:int}/remove": JudgeRemoval,
 }
 
 # Models of the schema modules that no form or API body reads as such, and why that is fine.

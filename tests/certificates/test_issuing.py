@@ -122,7 +122,11 @@ async def test_results_published_twice_creates_no_duplicates(
     await work(app)
 
     assert {(c.id, c.code, c.sha256) for c in await certificates(db)} == first
-    assert await count(db, OutboxEvent) == 2 + len(first)  # 2 ResultsPublished + issued
+    async with db.read() as session:
+        types = sorted((await session.execute(select(OutboxEvent.type))).scalars())
+    # The phase clock's cron may also run when a worker's burst crosses a minute: not ours.
+    ours = [t for t in types if t != "PhaseStarted"]
+    assert ours == ["CertificateIssued"] * len(first) + ["ResultsPublished"] * 2
 
 
 async def test_draft_project_gets_no_certificate(

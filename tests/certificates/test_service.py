@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from app.certificates import queries, service
 from app.certificates.models import CertificateKind, CertificateStatus
 from app.db import Database
-from app.events.models import OutboxEvent
+from app.events.models import AuditEntry, OutboxEvent
 from app.events.tasks import dispatch
 from app.teams.models import TeamMember
 from tests.certificates.conftest import (
@@ -46,7 +46,9 @@ def test_code_with_ambiguous_characters_is_not_well_formed() -> None:
     assert not queries.is_well_formed("ABCDEFGH234")
 
 
-async def test_revoke_twice_is_a_conflict(app: Starlette, actors: Actors, db: Database) -> None:
+async def test_revoke_twice_keeps_the_first_revocation(
+    app: Starlette, actors: Actors, db: Database
+) -> None:
     issued = await issue_participation(app, actors, db)
     assert issued.certificate.id is not None and issued.challenge.id is not None
     async with db.transaction() as session:
@@ -58,15 +60,19 @@ async def test_revoke_twice_is_a_conflict(app: Starlette, actors: Actors, db: Da
             reason="Nome sbagliato",
         )
 
-    with pytest.raises(service.AlreadyRevoked):
-        async with db.transaction() as session:
-            await service.revoke(
-                session,
-                certificate_id=issued.certificate.id,
-                challenge_id=issued.challenge.id,
-                user=issued.organiser,
-                reason="Ancora",
-            )
+    async with db.transaction() as session:
+        again = await service.revoke(
+            session,
+            certificate_id=issued.certificate.id,
+            challenge_id=issued.challenge.id,
+            user=issued.organiser,
+            reason="Ancora",
+        )
+
+    assert again.revoke_reason == "Nome sbagliato"
+    async with db.read() as session:
+        actions = (await session.execute(select(AuditEntry.action))).scalars().all()
+    assert actions.count("certificate.revoked") == 1
 
 
 async def test_revoked_pending_certificate_is_never_rendered(

@@ -203,12 +203,15 @@ async def test_round_opens_after_assignment_and_closes_once(db: Database, jury: 
             await service.assign_judges(session, user=jury.organiser, round_id=rid)
     async with db.transaction() as session:
         closed = await service.close_round(session, user=jury.organiser, round_id=rid)
-    with pytest.raises(service.RoundNotOpen):
+    async with db.transaction() as session:  # closing again (a double click) changes nothing
+        again = await service.close_round(session, user=jury.organiser, round_id=rid)
+    with pytest.raises(service.RoundNotOpenable):  # a closed round does not open again
         async with db.transaction() as session:
-            await service.close_round(session, user=jury.organiser, round_id=rid)
+            await service.open_round(session, user=jury.organiser, round_id=rid)
 
     assert opened.status == RoundStatus.OPEN and opened.opened_at is not None
     assert closed.status == RoundStatus.CLOSED and closed.closed_at is not None
+    assert again.closed_at == closed.closed_at
     assert await events(db, "RoundClosed") == [{"round_id": rid}]
 
 

@@ -69,6 +69,12 @@ class World:
     api: dict[str, AsyncClient] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def judge_id(self) -> int:
+        judge = self.users["judge"]
+        assert judge is not None and judge.id is not None
+        return judge.id
+
     def params(self) -> dict[str, str]:
         """The value of every path parameter any route takes, all inside challenge A."""
         assert self.challenge.id is not None
@@ -80,6 +86,7 @@ class World:
             "file_id": str(self.file.id),
             "sponsor_id": str(self.sponsor.id),
             "certificate_id": str(self.certificate.id),
+            "judge_id": str(self.judge_id),
             "code": CERTIFICATE_CODE,
         }
 

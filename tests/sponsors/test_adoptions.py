@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.accounts.models import RoleKind
+from app.accounts import service as accounts_service
+from app.accounts.models import Role, RoleKind
 from app.challenges.models import Phase, PhaseKind
 from app.db import Database, utcnow
 from app.errors import Forbidden, NotFound, ValidationFailed
@@ -15,6 +16,7 @@ from app.forms import validate
 from app.sponsors import adoptions
 from app.sponsors.models import Adoption, AdoptionStatus
 from app.sponsors.schemas import AdoptionCreate
+from app.teams import projects
 from tests.factories import Actors, make_challenge, make_project, make_sponsor, make_team
 from tests.sponsors.conftest import Scene, actions, events
 
@@ -249,3 +251,44 @@ def test_adoption_offer_treats_blank_fields_as_zero() -> None:
     offer = validate(AdoptionCreate, {"mentoring_hours": "", "internships": "1", "sponsor_id": ""})
 
     assert (offer.mentoring_hours, offer.internships, offer.sponsor_id) == (0, 1, None)
+
+
+async def _revoke_sponsor_role(db: Database, scene: Scene) -> None:
+    async with db.transaction() as session:
+        role = (
+            await session.execute(
+                select(Role).where(Role.user_id == scene.rep.id, Role.kind == RoleKind.SPONSOR)
+            )
+        ).scalar_one()
+        await accounts_service.revoke_role(
+            session, role_id=role.id or 0, challenge_id=scene.cid, actor_id=scene.organiser.id
+        )
+
+
+async def test_a_representative_whose_role_was_removed_can_no_longer_act(
+    db: Database, scene: Scene
+) -> None:
+    adoption = await _propose(db, scene)
+    await _revoke_sponsor_role(db, scene)
+
+    with pytest.raises(Forbidden):  # the project is public: they see it, may not adopt it
+        await _propose(db, scene)
+    with pytest.raises(NotFound):  # the company's offer is no longer theirs to see
+        async with db.transaction() as session:
+            await adoptions.withdraw_adoption(session, user=scene.rep, adoption_id=adoption.id or 0)
+    async with db.read() as session:
+        stored = await session.get(Adoption, adoption.id)
+    assert stored is not None and stored.status == AdoptionStatus.PROPOSED
+
+
+async def test_an_offer_on_a_project_withdrawn_since_cannot_be_accepted(
+    db: Database, scene: Scene
+) -> None:
+    adoption = await _propose(db, scene)
+    async with db.transaction() as session:
+        await projects.withdraw_project(session, user=scene.coach, project_id=scene.pid)
+
+    with pytest.raises(adoptions.ProjectNotSubmitted):
+        async with db.transaction() as session:
+            await adoptions.accept_adoption(session, user=scene.coach, adoption_id=adoption.id or 0)
+    assert await events(db, "AdoptionAccepted") == []

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from app.judging.routes import results, scoring, setup
+from app.judging.routes import assignments, results, scoring, setup
 
-routes: list[BaseRoute] = [*setup.routes, *scoring.routes, *results.routes]
+routes: list[BaseRoute] = [
+    *setup.routes,
+    *assignments.routes,
+    *scoring.routes,
+    *results.routes,
+]
