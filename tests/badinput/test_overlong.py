@@ -24,7 +24,7 @@ from app.i18n import gettext, use_locale
 from app.judging.schemas import RubricCreate, ScoresIn
 from app.main import API_ROUTERS, PAGE_ROUTES
 from app.teams.schemas import TeamInput
-from tests.badinput.helpers import MB, changed_tables, metered, snapshot
+from tests.badinput.helpers import MB, metered
 from tests.badinput.overlong import (
     API_BODIES,
     FORMS_WITHOUT_TEXT,
@@ -38,6 +38,7 @@ from tests.badinput.overlong import (
 )
 from tests.security.probe import enumerate_routes
 from tests.security.world import World, build_world
+from tests.snapshots import changed_tables, snapshot
 
 ACCEPTED = {200, 201, 303}
 # Fields whose value must name something that exists (an account, a time zone) or match a
