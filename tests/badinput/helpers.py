@@ -1,5 +1,5 @@
 """Helpers for the bad-input suite: a draft project to upload to, counting rows and files,
-a snapshot of every row, and a meter for the CPU time and memory one request costs."""
+and a meter for the CPU time and memory one request costs."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.db import Database, metadata
+from app.db import Database
 from app.storage import LocalStorage
 from app.teams.models import Project
 from tests.factories import Actors, make_challenge, make_project, make_team
@@ -56,19 +56,3 @@ async def coach_with_draft(db: Database, actors: Actors) -> tuple[User, Project]
     challenge = await make_challenge(db, tracks=())
     team = await make_team(db, challenge, coach=coach)
     return coach, await make_project(db, team, submitted=False)
-
-
-async def snapshot(db: Database) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every table, to show that a refused request changed nothing at all."""
-    rows: dict[str, list[tuple[object, ...]]] = {}
-    async with db.read() as session:
-        for table in metadata.sorted_tables:
-            found = await session.execute(select(table).order_by(*table.primary_key.columns))
-            rows[table.name] = [tuple(row) for row in found.all()]
-    return rows
-
-
-def changed_tables(
-    before: dict[str, list[tuple[object, ...]]], after: dict[str, list[tuple[object, ...]]]
-) -> list[str]:
-    return sorted(name for name in before if before[name] != after[name])

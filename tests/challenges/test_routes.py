@@ -10,8 +10,9 @@ from app.accounts.models import Role, RoleKind
 from app.challenges.models import Challenge, Phase, PhaseKind, Programme, Track
 from app.db import Database
 from app.teams.models import Project
-from tests.challenges.windows import count_queries, set_windows
+from tests.challenges.windows import set_windows
 from tests.factories import Actors, make_challenge, make_project, make_team, post_form
+from tests.queries import sql_statements
 
 
 async def _count(db: Database, model: type) -> int:
@@ -92,12 +93,12 @@ async def test_gallery_lists_submitted_projects_only_in_constant_queries(
     )
     for n in range(2):
         await make_project(db, await make_team(db, challenge, coach=coach), title=f"Orto {n}")
-    with count_queries(db) as few:
+    with sql_statements(db) as few:
         first = await client.get(f"/challenges/{challenge.id}")
     for n in range(2, 8):
         await make_project(db, await make_team(db, challenge, coach=coach), title=f"Orto {n}")
 
-    with count_queries(db) as many:
+    with sql_statements(db) as many:
         response = await client.get(f"/challenges/{challenge.id}")
 
     assert first.status_code == response.status_code == 200

@@ -1,13 +1,10 @@
-"""Helpers for the challenge tests: phase windows relative to now, counting queries."""
+"""Helpers for the challenge tests: phase windows relative to now."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.challenges.models import Challenge, Phase, PhaseKind
 from app.db import Database, utcnow
@@ -31,18 +28,3 @@ async def set_windows(db: Database, challenge: Challenge, **windows: tuple[float
                     ends_at=now + timedelta(days=end),
                 )
             )
-
-
-@contextmanager
-def count_queries(db: Database) -> Iterator[list[str]]:
-    """The SQL statements run while inside the block."""
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", record)

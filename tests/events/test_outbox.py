@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
@@ -62,12 +63,10 @@ async def test_event_is_dispatched_once_after_commit(app: Starlette, db: Databas
 
 async def test_rolled_back_transaction_emits_nothing(app: Starlette, db: Database) -> None:
     calls.clear()
-    try:
+    with pytest.raises(RuntimeError):
         async with db.transaction() as session:
             service.emit(session, TestHappened(what="never"))
             raise RuntimeError("the request failed")
-    except RuntimeError:
-        pass
 
     await run_jobs(app)
 

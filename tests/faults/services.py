@@ -193,6 +193,11 @@ class WorkerProcess:
                 f"the worker exited with {self.process.returncode}:\n{self.output()[-3000:]}"
             )
 
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs, as when the machine or the OOM killer takes it."""
         assert self.process is not None
@@ -206,6 +211,29 @@ class WorkerProcess:
             self._log_handle.close()
             self._log_handle = None
         return self.process.returncode
+
+
+# nanosleep and clock_nanosleep, by machine (glibc's usleep calls the second).
+NANOSLEEP_SYSCALLS = {"x86_64": {35, 230}, "aarch64": {101, 115}}
+
+
+def threads_in_nanosleep(pid: int) -> list[int]:
+    """The threads of the process, but its main thread, asleep in the kernel's nanosleep now.
+
+    /proc tells it twice: the kernel function the thread waits in (wchan) and the system
+    call it is in (syscall; readable by its parent, as a tracer could).
+    """
+    asleep = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):  # the thread may end while it is read
+            wchan = (task / "wchan").read_text()
+            number = (task / "syscall").read_text().split()[0]
+            in_call = number.isdigit() and int(number) in NANOSLEEP_SYSCALLS.get(
+                os.uname().machine, set()
+            )
+            if int(task.name) != pid and ("nanosleep" in wchan or in_call):
+                asleep.append(int(task.name))
+    return sorted(asleep)
 
 
 def postgres_bin() -> Path | None:

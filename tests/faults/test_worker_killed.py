@@ -9,7 +9,6 @@ that one second is old enough, so the test need not wait the default 30 s and 2 
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -24,7 +23,7 @@ from app.db import Database
 from app.events.models import HandledEvent
 from tests.factories import Actors
 from tests.faults.conftest import WorkerFactory
-from tests.faults.services import RedisServer, eventually
+from tests.faults.services import RedisServer, WorkerProcess, eventually, threads_in_nanosleep
 from tests.faults.world import (
     assert_done_exactly_once,
     certificates,
@@ -69,10 +68,16 @@ async def writes_blocked(db: Database) -> AsyncIterator[None]:
             await conn.rollback()
 
 
-async def stalled_on_the_lock(db: Database) -> bool:
+async def stalled_on_the_lock(db: Database, worker: WorkerProcess) -> bool:
+    """Is a job of the worker waiting for the lock writes_blocked holds?
+
+    PostgreSQL lists the waiter in pg_locks. SQLite tells nobody, but its busy handler
+    sleeps in the kernel between tries for the write lock, in the connection's thread; no
+    thread of a worker that is not waiting for a lock sleeps so (its event loop waits in
+    epoll, idle connection threads on a futex).
+    """
     if db.settings.is_sqlite:
-        await asyncio.sleep(0.5)  # SQLite cannot tell us who waits: give it time to get there
-        return True
+        return bool(threads_in_nanosleep(worker.pid))
     async with db.read() as session:
         waiting = await session.execute(
             text(
@@ -99,7 +104,9 @@ async def test_worker_killed_while_dispatching_results_then_a_new_worker_issues_
     async with writes_blocked(fault_db):
         first = workers()  # default settings: nothing is old enough to be reconciled
         await eventually("the dispatch to start", in_progress(private_redis, "event:"), every=0.005)
-        await eventually("the handler to wait for the lock", lambda: stalled_on_the_lock(fault_db))
+        await eventually(
+            "the handler to wait for the lock", lambda: stalled_on_the_lock(fault_db, first)
+        )
         first.kill()
         crashed_at = time.time()
         stuck = frozenset(private_redis.jobs_in_progress())

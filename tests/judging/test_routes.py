@@ -10,7 +10,7 @@ from app.judging.models import Assignment, Award, Criterion, Round, RoundStatus,
 from tests.factories import Actors, make_round, post_form, unpublish
 from tests.judging.conftest import Jury, draft_round
 from tests.judging.test_results import close, scored_round
-from tests.sponsors.test_routes import counting_queries
+from tests.queries import sql_statements
 
 
 async def _count(db: Database, model: type) -> int:
@@ -297,10 +297,10 @@ async def test_judge_list_makes_the_same_queries_for_more_assignments(
     await make_round(db, jury.challenge, judges=jury.judges, projects=jury.projects[:1])
     async with await actors.client(jury.judges[0]) as http:
         await http.get("/judging")
-        with counting_queries(db) as few:
+        with sql_statements(db) as few:
             await http.get("/judging")
         await make_round(db, jury.challenge, judges=jury.judges, projects=jury.projects)
-        with counting_queries(db) as many:
+        with sql_statements(db) as many:
             page = await http.get("/judging")
 
     assert page.text.count('href="/judging/assignments/') == 4

@@ -5,6 +5,9 @@ CSRF token but an empty form, or a JSON body no endpoint accepts, so they test
 authorisation only, and that it comes before the body is read: DENY means 401/403/404
 (or, for a page, a 303 to the login page); OK means anything that is neither an
 authorisation error nor a server error (303, 409, 422 ...).
+
+A write that is refused, whether denied or turned down for its empty input (4xx, or a page's
+303 to the login page), must leave every row of every table as it was.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from tests.factories import publish, unpublish
 from tests.security.conftest import WorldHolder
 from tests.security.probe import app_routes, send
 from tests.security.world import ROLES
+from tests.snapshots import changed_tables, snapshot
 
 OK = "ok"
 DENY = "deny"
@@ -581,9 +585,15 @@ async def test_route_as_role_gets_expected_outcome(
     world_holder: WorldHolder, method: str, path: str, role: str, expected: Expected
 ) -> None:
     world = await world_holder.get()
+    db = world_holder.app.state.db
+    is_write = method != "GET"
+    before = await snapshot(db) if is_write else {}
     response = await send(world, method, path, role)
     status = response.status_code
-    if method != "GET" and status < 400:
+    refused = status >= 400 or _is_login_redirect(response)
+    if is_write and refused:
+        assert changed_tables(before, await snapshot(db)) == [], "a refused write wrote"
+    elif is_write:
         world_holder.dirty = True  # the write may have changed the world: rebuild it
     if expected == HEALTH:
         assert status in (200, 503)

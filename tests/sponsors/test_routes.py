@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.accounts.models import Role, RoleKind
 from app.db import Database
 from app.sponsors.models import Adoption, AdoptionStatus, Sponsor, SponsorRepresentative
 from tests.factories import Actors, make_challenge, make_project, make_sponsor, make_team, post_form
+from tests.queries import sql_statements
 from tests.sponsors.conftest import Scene
 
 
 async def _count(db: Database, model: type) -> int:
     async with db.read() as session:
         return (await session.execute(select(func.count()).select_from(model))).scalar_one()
-
-
-@contextmanager
-def counting_queries(db: Database) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(*args: object) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
 
 
 async def test_sponsors_page_lists_sponsors_for_everybody(actors: Actors, scene: Scene) -> None:
@@ -186,12 +170,12 @@ async def test_dashboard_makes_the_same_queries_for_more_projects(
 ) -> None:
     async with await actors.client(scene.rep) as http:
         await http.get(f"/challenges/{scene.cid}/sponsor")
-        with counting_queries(db) as few:
+        with sql_statements(db) as few:
             await http.get(f"/challenges/{scene.cid}/sponsor")
         for _ in range(4):
             team = await make_team(db, scene.challenge, coach=scene.coach)
             await make_project(db, team)
-        with counting_queries(db) as many:
+        with sql_statements(db) as many:
             page = await http.get(f"/challenges/{scene.cid}/sponsor")
 
     assert page.text.count("/adopt") == 5

@@ -125,6 +125,8 @@ async def test_register_team_outside_registration_is_409(db: Database, actors: A
             http, path, _form(track_id), form_page=f"/challenges/{challenge.id}"
         )
 
+    assert page.status_code == 200
+    assert "Le iscrizioni a questa sfida non sono aperte." in page.text
     assert 'name="members-0-first_name"' not in page.text
     assert response.status_code == 409
     assert await _count(db, Team) == 0

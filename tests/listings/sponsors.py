@@ -1,0 +1,96 @@
+"""Worlds for the query-count tests: sponsors and adoptions."""
+
+from __future__ import annotations
+
+from app.accounts.models import User
+from app.challenges.models import Challenge
+from app.db import Database
+from app.sponsors.models import Sponsor
+from tests.factories import Actors, make_challenge, make_project, make_sponsor, make_team
+from tests.listings import Visit, item
+from tests.listings.rows import offer, submitted_projects
+
+
+async def _sponsors(db: Database, actors: Actors, n: int) -> tuple[User, Challenge]:
+    organiser = await actors.user()
+    challenge = await make_challenge(db, organiser=organiser)
+    for k in range(n):
+        await make_sponsor(db, challenge, representative=await actors.user(), name=item(k))
+    return organiser, challenge
+
+
+async def sponsors(db: Database, actors: Actors, n: int) -> Visit:
+    """As an organiser, who also sees each sponsor's representatives."""
+    organiser, challenge = await _sponsors(db, actors, n)
+    return Visit(await actors.client(organiser), f"/challenges/{challenge.id}/sponsors")
+
+
+async def sponsors_api(db: Database, actors: Actors, n: int) -> Visit:
+    organiser, challenge = await _sponsors(db, actors, n)
+    return Visit(await actors.api(organiser), f"/api/v1/challenges/{challenge.id}/sponsors")
+
+
+async def _represented(
+    db: Database, actors: Actors, challenge: Challenge, n: int, *, prefix: str
+) -> tuple[User, list[Sponsor]]:
+    """One person representing n sponsors, named prefix-k."""
+    representative = await actors.user()
+    made = [
+        await make_sponsor(db, challenge, representative=representative, name=f"{prefix}-{k}")
+        for k in range(n)
+    ]
+    return representative, made
+
+
+async def sponsor_dashboard(db: Database, actors: Actors, n: int) -> Visit:
+    """n projects to browse, each with an offer from another of the visitor's n sponsors."""
+    challenge = await make_challenge(db)
+    projects = await submitted_projects(db, actors, challenge, n)
+    representative, represented = await _represented(db, actors, challenge, n, prefix="Sponsor")
+    for sponsor, project in zip(represented, projects, strict=True):
+        await offer(db, sponsor, project, representative)
+    return Visit(await actors.client(representative), f"/challenges/{challenge.id}/sponsor")
+
+
+async def propose(db: Database, actors: Actors, n: int) -> Visit:
+    """The offer form: the visitor's n sponsors, each with an offer made already."""
+    challenge = await make_challenge(db)
+    (project,) = await submitted_projects(db, actors, challenge, 1)
+    representative, represented = await _represented(db, actors, challenge, n, prefix="Item")
+    for sponsor in represented:
+        await offer(db, sponsor, project, representative)
+    return Visit(await actors.client(representative), f"/projects/{project.id}/adopt")
+
+
+async def _adoptions(db: Database, actors: Actors, n: int) -> tuple[User, Challenge]:
+    """n projects, each adopted by a sponsor of its own."""
+    organiser = await actors.user()
+    challenge = await make_challenge(db, organiser=organiser)
+    for project in await submitted_projects(db, actors, challenge, n):
+        representative = await actors.user()
+        sponsor = await make_sponsor(db, challenge, representative=representative)
+        await offer(db, sponsor, project, representative)
+    return organiser, challenge
+
+
+async def adoptions(db: Database, actors: Actors, n: int) -> Visit:
+    organiser, challenge = await _adoptions(db, actors, n)
+    return Visit(await actors.client(organiser), f"/challenges/{challenge.id}/adoptions")
+
+
+async def adoptions_api(db: Database, actors: Actors, n: int) -> Visit:
+    organiser, challenge = await _adoptions(db, actors, n)
+    return Visit(await actors.api(organiser), f"/api/v1/challenges/{challenge.id}/adoptions")
+
+
+async def team_adoptions(db: Database, actors: Actors, n: int) -> Visit:
+    """The offers of n sponsors (each with its own representative) for one team's project."""
+    coach = await actors.user()
+    challenge = await make_challenge(db)
+    team = await make_team(db, challenge, coach=coach)
+    project = await make_project(db, team)
+    for k in range(n):
+        representative = await actors.user()
+        sponsor = await make_sponsor(db, challenge, representative=representative, name=item(k))
+        await offer(db, sponsor, project, representative)
+    return Visit(await actors.client(coach), f"/teams/{team.id}/adoptions")
