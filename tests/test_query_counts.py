@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from app.challenges.routes import GALLERY_PAGE_SIZE
 from app.db import Database
+from app.teams.views import GALLERY_PAGE_SIZE
 from tests.cleanup import empty_database
 from tests.factories import Actors
 from tests.listings import MANY, Visit, accounts, certificates, challenges, judging, sponsors, teams

@@ -363,6 +363,31 @@ async def test_publish_and_unpublish(db: Database, actors: Actors) -> None:
 
 async def test_people_page_grants_and_removes_roles(db: Database, actors: Actors) -> None:
     organiser = await actors.user()
+    mentor = await actors.user(email="mentore@example.org")
+    challenge = await make_challenge(db, organiser=organiser)
+    page = f"/challenges/{challenge.id}/people"
+    async with await actors.client(organiser) as http:
+        granted = await post_form(
+            http, page, {"email": "Mentore@example.org", "kind": "mentor"}, form_page=page
+        )
+        async with db.read() as session:
+            role = (
+                await session.execute(select(Role).where(Role.user_id == mentor.id))
+            ).scalar_one()
+        listing = await http.get(page)
+        removed = await post_form(http, f"{page}/{role.id}/remove", form_page=page)
+
+    assert granted.status_code == removed.status_code == 303
+    assert role.kind == RoleKind.MENTOR
+    assert "mentore@example.org" in listing.text
+    async with db.read() as session:
+        assert await session.get(Role, role.id) is None
+
+
+async def test_people_page_sends_a_judges_removal_to_the_judging_page(
+    db: Database, actors: Actors
+) -> None:
+    organiser = await actors.user()
     judge = await actors.user(email="giudice@example.org")
     challenge = await make_challenge(db, organiser=organiser)
     page = f"/challenges/{challenge.id}/people"
@@ -375,13 +400,13 @@ async def test_people_page_grants_and_removes_roles(db: Database, actors: Actors
                 await session.execute(select(Role).where(Role.user_id == judge.id))
             ).scalar_one()
         listing = await http.get(page)
-        removed = await post_form(http, f"{page}/{role.id}/remove", form_page=page)
+        refused = await post_form(http, f"{page}/{role.id}/remove", form_page=page)
 
-    assert granted.status_code == removed.status_code == 303
-    assert role.kind == RoleKind.JUDGE
-    assert "giudice@example.org" in listing.text
+    # Removing a judge asks what to do with their scores, on the judging page.
+    assert (granted.status_code, refused.status_code) == (303, 409)
+    assert f'href="/challenges/{challenge.id}/judges/{judge.id}/remove"' in listing.text
     async with db.read() as session:
-        assert await session.get(Role, role.id) is None
+        assert await session.get(Role, role.id) is not None
 
 
 async def test_people_page_with_unknown_email_shows_error_next_to_field(

@@ -585,7 +585,7 @@ async def test_route_as_role_gets_expected_outcome(
     world_holder: WorldHolder, method: str, path: str, role: str, expected: Expected
 ) -> None:
     world = await world_holder.get()
-    db = world_holder.app.state.db
+    db = services(world_holder.app).db
     is_write = method != "GET"
     before = await snapshot(db) if is_write else {}
     response = await send(world, method, path, role)
