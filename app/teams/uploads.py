@@ -31,6 +31,13 @@ FALLBACK_NAMES = {
     "image/png": "image.png",
     "image/jpeg": "image.jpg",
 }
+# The extensions a stored name may end with, by the type its bytes prove: the first is the
+# one a name gets when it ends otherwise ("budget.bat" holding a PDF is "budget.pdf").
+EXTENSIONS = {
+    "application/pdf": ("pdf",),
+    "image/png": ("png",),
+    "image/jpeg": ("jpg", "jpeg"),
+}
 
 
 class FileTypeRefused(UnsupportedMediaType):
@@ -54,7 +61,9 @@ def sniff(data: bytes) -> str | None:
 
 
 def clean_display_name(filename: str, content_type: str) -> str:
-    """The name to show: no folders, no control or direction characters, at most 120 chars."""
+    """The name to show and to download as: no folders, no control or direction characters,
+    at most 120 chars, ending with an extension of the type the bytes prove (a browser or a
+    desktop opens a file by its extension: a PDF must not arrive as "report.html")."""
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(
         " " if ch.isspace() else ch
@@ -62,13 +71,19 @@ def clean_display_name(filename: str, content_type: str) -> str:
         if ch.isspace() or not unicodedata.category(ch).startswith("C")
     )
     name = " ".join(name.split()).strip(" .")
-    if len(name) > MAX_NAME:
-        stem, dot, ext = name.rpartition(".")
-        if dot and 0 < len(ext) <= 10:
-            name = stem[: MAX_NAME - len(ext) - 1].rstrip() + "." + ext
-        else:
-            name = name[:MAX_NAME].rstrip()
-    return name or FALLBACK_NAMES.get(content_type, "file")
+    if not name:
+        return FALLBACK_NAMES.get(content_type, "file")
+    allowed = EXTENSIONS.get(content_type, ())
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem = name
+    elif ext.lower() in allowed:
+        stem = stem if len(stem) + len(ext) < MAX_NAME else stem[: MAX_NAME - len(ext) - 1]
+        return stem.rstrip() + "." + ext
+    ext = allowed[0] if allowed else ""
+    stem = stem.strip(" .") or FALLBACK_NAMES.get(content_type, "file").rpartition(".")[0]
+    stem = stem[: MAX_NAME - len(ext) - 1].rstrip()
+    return f"{stem}.{ext}" if ext else stem
 
 
 def check_file(data: bytes, *, max_bytes: int) -> str:

@@ -115,7 +115,7 @@ async def test_download_header_of_a_hostile_name_cannot_split_headers(
 ) -> None:
     # The CR LF ends the part's Content-Disposition header: the multipart parser keeps its
     # last filename parameter (evil.html) and reads "X-Injected" as another header of the
-    # part, which nothing uses. The file is a PDF by its bytes, whatever it is called.
+    # part, which nothing uses. The file is a PDF by its bytes, and is named so.
     coach, project = await coach_with_draft(db, actors)
     name = b'a"; filename=evil.html\r\nX-Injected: 1 .pdf'
     async with await actors.client(coach) as http:
@@ -125,13 +125,41 @@ async def test_download_header_of_a_hostile_name_cannot_split_headers(
         (stored,) = await _files(db)
         download = await http.get(f"/projects/{project.id}/files/{stored.id}")
 
-    assert (stored.display_name, stored.content_type) == ("evil.html", "application/pdf")
+    assert (stored.display_name, stored.content_type) == ("evil.pdf", "application/pdf")
     assert download.status_code == 200
     assert "x-injected" not in download.headers
     assert download.headers["content-type"] == "application/pdf"
     assert download.headers["content-disposition"] == (
-        "attachment; filename=\"evil.html\"; filename*=UTF-8''evil.html"
+        "attachment; filename=\"evil.pdf\"; filename*=UTF-8''evil.pdf"
     )
+
+
+DANGEROUS_NAMES = {
+    "batch": (b"budget.bat", PDF, "budget.pdf"),
+    "html": (b"report.html", PDF, "report.pdf"),
+    "exe": (b"setup.exe", PDF, "setup.pdf"),
+    "svg_png": (b"logo.svg", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, "logo.png"),
+    "pdf_named_png": (b"foto.png", PDF, "foto.pdf"),
+    "no_extension": (b"relazione", PDF, "relazione.pdf"),
+    "jpeg_kept": (b"foto.JPEG", b"\xff\xd8\xff\xe0" + b"\x00" * 32, "foto.JPEG"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DANGEROUS_NAMES))
+async def test_stored_and_served_name_takes_the_extension_of_the_detected_type(
+    db: Database, actors: Actors, case: str
+) -> None:
+    raw_name, data, expected = DANGEROUS_NAMES[case]
+    coach, project = await coach_with_draft(db, actors)
+    async with await actors.api(coach) as http:
+        uploaded = await _upload(http, project, raw_name, data, token=None)
+    (stored,) = await _files(db)
+    async with await actors.client(coach) as browser:
+        download = await browser.get(f"/projects/{project.id}/files/{stored.id}")
+
+    assert uploaded.status_code == 201, uploaded.text[:300]
+    assert stored.display_name == expected
+    assert download.headers["content-disposition"].startswith(f'attachment; filename="{expected}"')
 
 
 def _png_declaring(width: int, height: int) -> bytes:

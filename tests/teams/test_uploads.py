@@ -50,7 +50,8 @@ def test_sniff_reads_the_magic_bytes(data: bytes, expected: str | None) -> None:
     [
         ("relazione.pdf", "relazione.pdf"),
         ("C:\\Users\\prof\\Desktop\\idea finale.pdf", "idea finale.pdf"),
-        ("../../etc/passwd", "passwd"),
+        ("../../etc/passwd", "passwd.pdf"),
+        ("budget.bat", "budget.pdf"),
         ("evil\u202egnp.pdf", "evilgnp.pdf"),
         ("tab\tand\nnewline.pdf", "tab and newline.pdf"),
         ("   ", "document.pdf"),
