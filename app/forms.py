@@ -56,7 +56,8 @@ async def read_form(request: Request, *, max_files: int = 0) -> FormData:
     sent = form.get("csrf_token")
     if not isinstance(sent, str) or not hmac.compare_digest(sent, csrf_token(request)):
         await form.close()
-        raise CsrfFailed(_(CsrfFailed.message))
+        # What the person typed goes back to them (app.main shows it again to re-send).
+        raise CsrfFailed(_(CsrfFailed.message), typed=form_values(form))
     return form
 
 
@@ -198,3 +199,20 @@ def _message(err: Any) -> str:
             "Please give at most %(n)s entry.", "Please give at most %(n)s entries.", n
         ) % {"n": n}
     return _("Please check this value.")
+
+
+# --- Nothing typed is lost ---------------------------------------------------------------
+# A form posted with an expired CSRF cookie, or after the login ended, is not written; the
+# answer is a page holding what the person typed, to send again (after logging in). The
+# text travels through the person's own page, never stored on the server.
+CARRIED = "carried-"  # the login form's fields that hold another form's text
+
+
+def carried(values: Mapping[str, str]) -> dict[str, str]:
+    """Another form's fields carried inside the login form (their prefix taken off)."""
+    return {k.removeprefix(CARRIED): v for k, v in values.items() if k.startswith(CARRIED)}
+
+
+def typed_text(values: Mapping[str, str]) -> dict[str, str]:
+    """The fields worth carrying: those with something typed in them."""
+    return {k: v for k, v in values.items() if v.strip() and not k.startswith(CARRIED)}

@@ -32,7 +32,7 @@ from app.config import ROOT, Settings, get_settings
 from app.db import Database, DatabaseUnavailable
 from app.embedded_redis import EmbeddedRedis
 from app.errors import AppError, ValidationFailed, form_errors
-from app.forms import csrf_token
+from app.forms import CsrfFailed, csrf_token, form_values, read_form, typed_text
 from app.i18n import gettext as _
 from app.judging import api as judging_api
 from app.judging import routes as judging_routes
@@ -144,12 +144,33 @@ async def app_error(request: Request, exc: Exception) -> Response:
             body["fields"] = form_errors(exc)
         response: Response = JSONResponse({"error": body}, status_code=exc.status_code)
     elif exc.status_code == 401:
-        return Response(status_code=303, headers={"location": login_path(request)})
+        return await _log_in_again(request)
+    elif isinstance(exc, CsrfFailed) and typed_text(exc.details.get("typed", {})):
+        return render(
+            request,
+            "resend.html",
+            {"action": request.url.path, "typed": typed_text(exc.details["typed"])},
+            status_code=403,
+        )
     else:
         response = _error_page(request, exc.status_code, _(exc.message))
     if "retry_after" in exc.details:  # seconds until trying again may work (429)
         response.headers["retry-after"] = str(exc.details["retry_after"])
     return response
+
+
+async def _log_in_again(request: Request) -> Response:
+    """The login page; a form posted after the login ended comes along (if it came from our
+    own page in this browser: its CSRF token says so), to be sent again after logging in."""
+    if request.method == "POST" and "form" in request.headers.get("content-type", ""):
+        try:
+            typed = typed_text(form_values(await read_form(request)))
+        except (AppError, ClientDisconnect):
+            typed = {}
+        if typed:
+            context = {"next": request.url.path, "carry": typed}
+            return render(request, "accounts/login.html", context, status_code=401)
+    return Response(status_code=303, headers={"location": login_path(request)})
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -244,6 +265,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 LocaleAndCsrf,
                 default_locale=settings.default_locale,
                 secure_cookies=settings.base_url.startswith("https://"),
+                csrf_max_age=settings.session_days * 86400,
             ),
             Middleware(CsrfTokenForTemplates),
             Middleware(OutageInMiddleware),

@@ -100,10 +100,14 @@ class LocaleAndCsrf:
     Locale: ?lang= (remembered in a cookie), else the cookie, else the default.
     """
 
-    def __init__(self, app: ASGIApp, *, default_locale: str, secure_cookies: bool) -> None:
+    def __init__(
+        self, app: ASGIApp, *, default_locale: str, secure_cookies: bool, csrf_max_age: int
+    ) -> None:
         self.app = app
         self.default_locale = default_locale
         self.secure = secure_cookies
+        # As long as a login lasts: a form opened before the browser restarted still posts.
+        self.csrf_max_age = csrf_max_age
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -127,7 +131,10 @@ class LocaleAndCsrf:
                 headers = MutableHeaders(scope=message)
                 flags = "; Path=/; SameSite=Lax" + ("; Secure" if self.secure else "")
                 if new_csrf:
-                    headers.append("set-cookie", f"{CSRF_COOKIE}={csrf}; HttpOnly{flags}")
+                    headers.append(
+                        "set-cookie",
+                        f"{CSRF_COOKIE}={csrf}; Max-Age={self.csrf_max_age}; HttpOnly{flags}",
+                    )
                 if set_locale_cookie:
                     headers.append(
                         "set-cookie", f"{LOCALE_COOKIE}={locale}; Max-Age=31536000{flags}"

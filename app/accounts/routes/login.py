@@ -11,15 +11,18 @@ from app.accounts.auth import SESSION_COOKIE
 from app.accounts.passwords import hash_password
 from app.accounts.schemas import LoginForm, RegisterForm
 from app.errors import ValidationFailed, form_errors
-from app.forms import Filled, form_values, read_form, validate
+from app.forms import Filled, carried, form_values, read_form, validate
 from app.i18n import gettext as _
 from app.templating import render
 from app.web import safe_path, services, settings
 
 
 def _logged_in(request: Request, token: str, target: str) -> Response:
+    return _with_login_cookie(request, RedirectResponse(safe_path(target), status_code=303), token)
+
+
+def _with_login_cookie(request: Request, response: Response, token: str) -> Response:
     config = settings(request)
-    response = RedirectResponse(safe_path(target), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -68,11 +71,13 @@ async def login(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "accounts/login.html", {"next": target})
     values = form_values(await read_form(request))
+    # Another form's text, posted when the login had ended, rides along (app.main).
+    context = {"next": target, "carry": carried(values)}
     try:
         data = validate(LoginForm, values)
     except ValidationFailed as exc:
         filled = Filled(_without_password(values), exc.errors, 422)
-        return render(request, "accounts/login.html", {"next": target}, filled=filled)
+        return render(request, "accounts/login.html", context, filled=filled)
     found = services(request)
     client = request.client.host if request.client else "unknown"
     await ratelimit.check_login(found.redis, email=data.email, address=client)
@@ -91,7 +96,11 @@ async def login(request: Request) -> Response:
         await ratelimit.record_failure(found.redis, email=data.email, address=client)
         errors = {"__all__": _("The e-mail or password is not right.")}
         filled = Filled(_without_password(values), errors, 400)
-        return render(request, "accounts/login.html", {"next": target}, filled=filled)
+        return render(request, "accounts/login.html", context, filled=filled)
+    if context["carry"]:
+        # Logged in again: the kept text is shown, to be sent to where it was going.
+        page = render(request, "resend.html", {"action": target, "typed": context["carry"]})
+        return _with_login_cookie(request, page, token)
     return _logged_in(request, token, target)
 
 
