@@ -108,6 +108,16 @@ def test_italian_catalog_covers_every_message() -> None:
     )
 
 
+def test_italian_catalog_has_no_unused_messages() -> None:
+    wanted = set(_extracted()) | set(_error_messages())
+    catalog, _problems = _italian()
+
+    ids = (message.id[0] if isinstance(message.id, tuple) else message.id for message in catalog)
+    unused = sorted(msgid for msgid in ids if msgid and msgid not in wanted)
+
+    assert unused == [], "remove these from app/locale/it/*.po:\n" + "\n".join(unused)
+
+
 def test_italian_catalogs_have_matching_placeholders() -> None:
     _catalog, problems = _italian()
 
