@@ -170,9 +170,15 @@ def _message(err: Any) -> str:
     if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
         return _("This field is required.")
     if kind == "string_too_short":
-        return _("Please enter at least %(n)s characters.") % {"n": ctx.get("min_length")}
+        n = int(ctx.get("min_length", 1))
+        return ngettext(
+            "Please enter at least %(n)s character.", "Please enter at least %(n)s characters.", n
+        ) % {"n": n}
     if kind == "string_too_long":
-        return _("Please enter at most %(n)s characters.") % {"n": ctx.get("max_length")}
+        n = int(ctx.get("max_length", 1))
+        return ngettext(
+            "Please enter at most %(n)s character.", "Please enter at most %(n)s characters.", n
+        ) % {"n": n}
     if kind in {"int_parsing", "int_type", "float_parsing"}:
         return _("Please enter a whole number.")
     if kind in {"greater_than_equal", "greater_than"}:

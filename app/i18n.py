@@ -31,9 +31,13 @@ def translations(locale: str) -> NullTranslations:
     merged = Catalog(locale=locale)
     for path in files:
         with path.open("rb") as handle:
-            for message in read_po(handle, locale=locale):
-                if message.id and message.string:
-                    merged[message.id] = message
+            catalog = read_po(handle, locale=locale)
+        # The files' Plural-Forms, not Babel's rule for the locale: for Italian that has a
+        # third form (millions) that no file fills in, so "2 posti" would fall back to English.
+        merged.mime_headers = catalog.mime_headers
+        for message in catalog:
+            if message.id and message.string:
+                merged[message.id] = message
     buffer = io.BytesIO()
     write_mo(buffer, merged)
     buffer.seek(0)

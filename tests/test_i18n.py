@@ -16,7 +16,7 @@ from httpx import AsyncClient
 import app
 from app.config import ROOT
 from app.errors import AppError
-from app.i18n import LOCALE_DIR
+from app.i18n import LOCALE_DIR, ngettext, use_locale
 from app.middleware import LOCALE_COOKIE
 
 SOURCE_DIRS = ("app", "templates")
@@ -108,10 +108,34 @@ def test_italian_catalog_covers_every_message() -> None:
     )
 
 
+def test_italian_catalog_has_no_unused_messages() -> None:
+    wanted = set(_extracted()) | set(_error_messages())
+    catalog, _problems = _italian()
+
+    ids = (message.id[0] if isinstance(message.id, tuple) else message.id for message in catalog)
+    unused = sorted(msgid for msgid in ids if msgid and msgid not in wanted)
+
+    assert unused == [], "remove these from app/locale/it/*.po:\n" + "\n".join(unused)
+
+
 def test_italian_catalogs_have_matching_placeholders() -> None:
     _catalog, problems = _italian()
 
     assert problems == [], "\n".join(problems)
+
+
+def test_italian_plurals_follow_the_catalogs_plural_forms() -> None:
+    message = ("Please add at least %(n)s entry.", "Please add at least %(n)s entries.")
+
+    with use_locale("it"):
+        forms = [ngettext(*message, n) for n in (0, 1, 2, 1_000_000)]
+
+    assert forms == [
+        "Aggiungi almeno %(n)s voci.",
+        "Aggiungi almeno %(n)s voce.",
+        "Aggiungi almeno %(n)s voci.",
+        "Aggiungi almeno %(n)s voci.",
+    ]
 
 
 def test_core_catalog_covers_core_files() -> None:

@@ -20,6 +20,7 @@ from app.errors import ValidationFailed
 from app.fields import OneLine, Stripped, Text
 from app.forms import validate
 from app.i18n import gettext as _
+from app.i18n import ngettext
 from app.judging.models import RoundStatus
 
 CRITERIA_ROWS = 6  # rows on the rubric form; more criteria make a slow phone form anyway
@@ -45,8 +46,14 @@ class RubricCreate(BaseModel):
         if low is not None and value <= low:
             raise ValueError(_("The highest score must be above the lowest."))
         if low is not None and value - low > MAX_SCALE_STEPS:
+            n = MAX_SCALE_STEPS + 1
             raise ValueError(
-                _("A scale may have at most %(n)s steps.") % {"n": MAX_SCALE_STEPS + 1}
+                ngettext(
+                    "A scale may have at most %(n)s step.",
+                    "A scale may have at most %(n)s steps.",
+                    n,
+                )
+                % {"n": n}
             )
         return value
 

@@ -17,7 +17,7 @@ from app.db import utcnow
 from app.errors import Conflict, ValidationFailed
 from app.events.service import emit, log_action
 from app.i18n import gettext as _
-from app.i18n import lazy
+from app.i18n import lazy, ngettext
 from app.judging import allocation, events, queries
 from app.judging.models import Assignment, Criterion, Round, RoundStatus, Rubric
 from app.judging.schemas import RoundCreate, RubricCreate
@@ -201,9 +201,12 @@ async def assign_judges(session: AsyncSession, *, user: User, round_id: int) -> 
         names = await queries.project_names(session, [exc.project_id])
         title = names[exc.project_id][0].title if exc.project_id in names else ""
         raise TooFewJudges(
-            _(
+            ngettext(
+                'The project "%(project)s" has only %(eligible)s judge without a conflict of '
+                "interest and needs %(needed)s: add judges or ask for fewer judges per project.",
                 'The project "%(project)s" has only %(eligible)s judges without a conflict of '
-                "interest and needs %(needed)s: add judges or ask for fewer judges per project."
+                "interest and needs %(needed)s: add judges or ask for fewer judges per project.",
+                exc.eligible,
             )
             % {"project": title, "eligible": exc.eligible, "needed": exc.needed}
         ) from None

@@ -13,6 +13,7 @@ from app.errors import ValidationFailed
 from app.fields import Checkbox, OneLine, OptionalDate, OptionalId, Text
 from app.forms import validate
 from app.i18n import gettext as _
+from app.i18n import ngettext
 from app.teams.models import ProjectStatus
 
 MAX_MEMBERS = 40
@@ -76,7 +77,9 @@ def parse_team(
     if not rows:
         errors["members"] = _("Please add at least one member.")
     elif len(rows) > MAX_MEMBERS:
-        errors["members"] = _("A team has at most %(n)s members.") % {"n": MAX_MEMBERS}
+        errors["members"] = ngettext(
+            "A team has at most %(n)s member.", "A team has at most %(n)s members.", MAX_MEMBERS
+        ) % {"n": MAX_MEMBERS}
     if errors or team is None:
         raise ValidationFailed(errors)
     return TeamInput(**team.model_dump(), members=members)

@@ -21,7 +21,7 @@ from starlette.applications import Starlette
 from app.api import Operation
 from app.challenges.schemas import PhasesForm, RoleGrant
 from app.db import Database
-from app.i18n import gettext, use_locale
+from app.i18n import gettext, ngettext, use_locale
 from app.judging.schemas import RubricCreate, ScoresIn
 from app.main import API_ROUTERS, PAGE_ROUTES
 from app.teams.schemas import TeamInput
@@ -105,7 +105,11 @@ def typed(base: str, length: int, field: TextField) -> str:
 
 def length_message(field: TextField, locale: str) -> str:
     with use_locale(locale):
-        return gettext("Please enter at most %(n)s characters.") % {"n": field.max_length}
+        n = field.max_length
+        assert n is not None
+        return ngettext(
+            "Please enter at most %(n)s character.", "Please enter at most %(n)s characters.", n
+        ) % {"n": n}
 
 
 def messages(field: TextField, locale: str) -> set[str]:

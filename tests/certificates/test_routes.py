@@ -147,7 +147,7 @@ async def test_organiser_list_shows_certificates_and_counts(
     assert response.status_code == 200
     assert "Giulia Bianchi" in response.text
     assert queries.display_code(issued.certificate.code) in response.text
-    assert "<strong>1</strong> validi" in response.text
+    assert "<strong>1</strong> valido" in response.text
     assert 'class="table-scroll"' in response.text
 
 

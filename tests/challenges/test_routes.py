@@ -68,6 +68,26 @@ async def test_challenge_page_shows_phases_in_local_time_and_highlights_current(
     assert 'class="current" aria-current="true"' in response.text
 
 
+async def test_challenge_page_names_its_programme_stage_in_one_sentence(
+    client: AsyncClient, db: Database
+) -> None:
+    challenge = await make_challenge(db)
+    async with db.transaction() as session:
+        programme = Programme(slug="percorsi", name="Percorsi <green> & co")
+        session.add(programme)
+        await session.flush()
+        staged = await session.get(Challenge, challenge.id)
+        assert staged is not None
+        staged.programme_id, staged.stage = programme.id, 2
+    link = f'<a href="/programmes/{programme.id}">Percorsi &lt;green&gt; &amp; co</a>'
+
+    italian = await client.get(f"/challenges/{challenge.id}")
+    english = await client.get(f"/challenges/{challenge.id}?lang=en")
+
+    assert f'<p class="muted">Tappa 2 di {link}</p>' in italian.text
+    assert f'<p class="muted">Stage 2 of {link}</p>' in english.text
+
+
 async def test_draft_challenge_is_404_for_others_and_visible_to_organiser(
     db: Database, actors: Actors
 ) -> None:

@@ -209,6 +209,23 @@ async def test_judge_sees_assignments_and_scores_on_phone_page(
     assert await _count(db, Score) == 3
 
 
+async def test_judging_counts_are_in_the_singular_and_the_plural(
+    db: Database, actors: Actors, jury: Jury
+) -> None:
+    judge = jury.judges[0]
+    await make_round(db, jury.challenge, judges=[judge], projects=jury.projects[:1])
+    await draft_round(db, jury, k=1)
+
+    async with await actors.client(judge) as http:
+        mine = await http.get("/judging")
+    async with await actors.client(jury.organiser) as http:
+        admin = await http.get(f"/challenges/{jury.cid}/judging")
+
+    assert "0 su 1 progetto valutato</label>" in mine.text
+    assert "2 giurati per progetto · 0 su 1 valutato</span>" in admin.text
+    assert "1 giurato per progetto · 0 su 0 valutati</span>" in admin.text
+
+
 async def test_score_out_of_scale_reshows_sheet_with_422(
     db: Database, actors: Actors, jury: Jury
 ) -> None:

@@ -182,7 +182,10 @@ async def test_assign_with_too_few_judges_is_409_naming_the_project(
         async with db.transaction() as session:
             await service.assign_judges(session, user=jury.organiser, round_id=judging_round.id)
 
-    assert "Project 0" in caught.value.message
+    assert caught.value.message == (
+        "Il progetto «Project 0» ha solo 3 giurati senza conflitto di interessi e ne richiede 4: "
+        "aggiungi giurati o chiedi meno giurati per progetto."
+    )
     async with db.read() as session:
         assert (await session.execute(select(Assignment))).first() is None
 

@@ -345,6 +345,40 @@ async def test_organiser_report_shows_totals_of_accepted_and_pending(
     assert refused.status_code == 403
 
 
+async def test_commitments_are_counted_in_the_singular_and_the_plural(
+    db: Database, actors: Actors, scene: Scene
+) -> None:
+    second = await make_sponsor(db, scene.challenge, representative=await actors.user(), name="B")
+    async with db.transaction() as session:
+        for sponsor_id, hours, places in ((scene.sponsor.id, 1, 1), (second.id, 2, 3)):
+            assert sponsor_id is not None and scene.rep.id is not None
+            session.add(
+                Adoption(
+                    challenge_id=scene.cid,
+                    sponsor_id=sponsor_id,
+                    project_id=scene.pid,
+                    mentoring_hours=hours,
+                    internships=places,
+                    proposed_by=scene.rep.id,
+                )
+            )
+
+    async with await actors.client(scene.organiser) as http:
+        italian = await http.get(f"/challenges/{scene.cid}/adoptions")
+        english = await http.get(f"/challenges/{scene.cid}/adoptions?lang=en")
+
+    for one, more in (
+        ("1 ora di mentoring", "2 ore di mentoring"),
+        ("1 posto di tirocinio", "3 posti di tirocinio"),
+    ):
+        assert f"<li>{one}</li>" in italian.text and f"<li>{more}</li>" in italian.text
+    for one, more in (
+        ("1 hour of mentoring", "2 hours of mentoring"),
+        ("1 internship place", "3 internship places"),
+    ):
+        assert f"<li>{one}</li>" in english.text and f"<li>{more}</li>" in english.text
+
+
 async def test_action_redirect_stays_on_this_site(
     db: Database, actors: Actors, scene: Scene
 ) -> None:
