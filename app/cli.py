@@ -89,6 +89,32 @@ def cmd_create_admin(settings: Settings, email: str, name: str, *, promote: bool
     print(f"{email} is a platform administrator")
 
 
+def cmd_allow_organiser(settings: Settings, email: str, *, revoke: bool) -> None:
+    from app.accounts import queries, service
+    from app.db import Database
+    from app.errors import AppError
+
+    async def change() -> None:
+        db = Database(settings)
+        try:
+            async with db.transaction() as session:
+                if revoke:
+                    person = await queries.user_by_email(session, email)
+                    if person is None or person.id is None:
+                        raise service.NoSuchAccount()
+                    await service.revoke_creating_challenges(session, admin=None, user_id=person.id)
+                else:
+                    await service.allow_creating_challenges(session, admin=None, email=email)
+        finally:
+            await db.dispose()
+
+    try:
+        asyncio.run(change())
+    except AppError as exc:
+        raise SystemExit(f"refused: {exc.message}") from None
+    print(f"{email} {'may no longer' if revoke else 'may'} create challenges and programmes")
+
+
 def cmd_serve(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
@@ -239,6 +265,11 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="make an account that already exists an administrator, replacing its password",
     )
+    allow = sub.add_parser(
+        "allow-organiser", help="let an account create challenges and programmes"
+    )
+    allow.add_argument("email")
+    allow.add_argument("--revoke", action="store_true", help="take the right back")
     args = parser.parse_args(argv)
     try:
         settings = get_settings()
@@ -254,6 +285,8 @@ def main(argv: list[str] | None = None) -> None:
         cmd_migrate(settings)
     elif args.command == "demo":
         cmd_demo(settings)
+    elif args.command == "allow-organiser":
+        cmd_allow_organiser(settings, args.email, revoke=args.revoke)
     elif args.command == "create-admin":
         cmd_create_admin(settings, args.email, args.name, promote=args.promote_existing)
 

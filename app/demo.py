@@ -363,13 +363,16 @@ class _Seeder:
         await self.session.flush()
         return row
 
-    async def person(self, name: str, email: str, *, is_admin: bool = False) -> int:
+    async def person(
+        self, name: str, email: str, *, is_admin: bool = False, creator: bool = False
+    ) -> int:
         user = await self.add(
             User(
                 name=name,
                 email=email,
                 password_hash=self.demo_hash if email in self.logins else NO_LOGIN,
                 is_admin=is_admin,
+                may_create_challenges=creator,
                 locale=self.locale,
                 created_at=self.now - timedelta(days=45),
             )
@@ -383,7 +386,7 @@ class _Seeder:
 
     async def run(self) -> None:
         await self.person("Amministrazione Madrina", ADMIN, is_admin=True)
-        organiser = await self.person("Chiara Ferrari", ORGANISER)
+        organiser = await self.person("Chiara Ferrari", ORGANISER, creator=True)
         climathon, others = await self.programme(organiser)
         for challenge_id in (climathon, *others):
             await self.grant(organiser, challenge_id, RoleKind.ORGANISER)
@@ -394,6 +397,7 @@ class _Seeder:
     async def programme(self, organiser: int) -> tuple[int, list[int]]:
         programme = await self.add(
             Programme(
+                owner_id=organiser,
                 slug="percorsi-green-2026",
                 name="Percorsi green 2026",
                 description=(

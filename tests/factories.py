@@ -51,7 +51,12 @@ class Actors:
         self.db: Database = services(app).db
 
     async def user(
-        self, name: str | None = None, *, email: str | None = None, is_admin: bool = False
+        self,
+        name: str | None = None,
+        *,
+        email: str | None = None,
+        is_admin: bool = False,
+        creator: bool = False,
     ) -> User:
         """A person who logs in with PASSWORD (hashed once per run: argon2 is slow on purpose)."""
         n = next(_seq)
@@ -61,6 +66,7 @@ class Actors:
                 email=accounts_queries.normalise_email(email or f"person{n}@example.org"),
                 password_hash=await _password_hash(),
                 is_admin=is_admin,
+                may_create_challenges=creator,
             )
             session.add(user)
         return user

@@ -31,7 +31,7 @@ TINY_PDF = (
 async def test_the_whole_journey_ends_in_a_verifiable_certificate(
     app: Starlette, actors: Actors
 ) -> None:
-    organiser = await actors.user("Orsola Organizzatrice")
+    organiser = await actors.user("Orsola Organizzatrice", creator=True)
     teacher = await actors.user("Marta Insegnante")
     sponsor_rep = await actors.user("Sandro Madrina")
     judge = await actors.user("Giada Giudice")

@@ -7,6 +7,8 @@ from app.events.schemas import action
 
 USER_REGISTERED = action("user.registered")
 USER_MADE_ADMIN = action("user.made_admin")
+CREATION_ALLOWED = action("user.creation_allowed")
+CREATION_REVOKED = action("user.creation_revoked")
 USER_LOGGED_IN = action("user.logged_in")
 SESSION_ENDED = action("session.ended")
 SESSION_REVOKED = action("session.revoked")

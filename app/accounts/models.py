@@ -28,9 +28,16 @@ class User(SQLModel, table=True):
     name: str = Field(max_length=120)
     password_hash: str = Field(max_length=255)
     is_admin: bool = False
+    # Creating challenges and programmes is a right a platform administrator grants: a
+    # public challenge speaks for a territory, so not any account may start one.
+    may_create_challenges: bool = False
     is_active: bool = True
     locale: str = Field(default="it", max_length=5)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @property
+    def can_create_challenges(self) -> bool:
+        return self.is_admin or self.may_create_challenges
 
 
 class UserSession(SQLModel, table=True):

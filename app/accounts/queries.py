@@ -100,3 +100,11 @@ async def people_in(session: AsyncSession, *, challenge_id: int) -> list[tuple[R
         .order_by(col(Role.kind), col(User.name))
     )
     return [(role, user) for role, user in result.all()]
+
+
+async def challenge_creators(session: AsyncSession) -> list[User]:
+    """The people allowed to create challenges (administrators may anyway)."""
+    result = await session.execute(
+        select(User).where(col(User.may_create_challenges).is_(True)).order_by(col(User.name))
+    )
+    return list(result.scalars())

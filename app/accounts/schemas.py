@@ -29,3 +29,9 @@ class UserRead(BaseModel):
     name: str
     email: str
     is_admin: bool
+
+
+class CreatorForm(BaseModel):
+    """An account an administrator allows to create challenges."""
+
+    email: EmailStr = Field(max_length=254)

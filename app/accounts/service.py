@@ -12,9 +12,9 @@ from sqlmodel import col, select
 from app.accounts import events
 from app.accounts.models import ApiToken, Role, RoleKind, User, UserSession
 from app.accounts.passwords import verify_password
-from app.accounts.queries import normalise_email, token_hash, user_by_email
+from app.accounts.queries import normalise_email, token_hash, user_by_email, user_by_id
 from app.db import insert_or_get, save_unique, utcnow
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.events.service import log_action
 from app.i18n import gettext as _
 from app.i18n import lazy
@@ -279,3 +279,51 @@ async def revoke_role(
         data={"kind": str(role.kind)},
     )
     return role
+
+
+class NoSuchAccount(ValidationFailed):
+    def __init__(self) -> None:
+        super().__init__({"email": _("There is no account with this e-mail.")})
+
+
+def _ensure_admin(admin: User | None) -> None:
+    """`admin` None is the operator at the command line."""
+    if admin is not None and not admin.is_admin:
+        raise Forbidden(_("Only platform administrators may do this."))
+
+
+def _set_creation_right(
+    session: AsyncSession, *, admin: User | None, person: User, allowed: bool
+) -> None:
+    assert person.id is not None
+    if person.may_create_challenges != allowed:
+        person.may_create_challenges = allowed
+        log_action(
+            session,
+            actor_id=admin.id if admin else None,
+            action=events.CREATION_ALLOWED if allowed else events.CREATION_REVOKED,
+            subject_type="user",
+            subject_id=person.id,
+        )
+
+
+async def allow_creating_challenges(
+    session: AsyncSession, *, admin: User | None, email: str
+) -> User:
+    """Let a person create challenges and programmes (platform admins)."""
+    _ensure_admin(admin)
+    person = await user_by_email(session, email)
+    if person is None:
+        raise NoSuchAccount()
+    _set_creation_right(session, admin=admin, person=person, allowed=True)
+    return person
+
+
+async def revoke_creating_challenges(
+    session: AsyncSession, *, admin: User | None, user_id: int
+) -> User:
+    """Take the right to create challenges back; what they created stays theirs."""
+    _ensure_admin(admin)
+    person = await user_by_id(session, user_id)
+    _set_creation_right(session, admin=admin, person=person, allowed=False)
+    return person

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
 from app.accounts.auth import current_user, require_user
@@ -65,13 +66,19 @@ async def get_challenge(request: Request) -> ChallengeDetail:
     return await _detail(request, path_id(request))
 
 
+async def may_create(request: Request, _session: AsyncSession) -> None:
+    service.ensure_may_create(require_user(request))
+
+
 @router.route(
     "POST",
     "/challenges",
-    summary="Create a draft challenge; you become its organiser",
+    summary="Create a draft challenge; you become its organiser (if allowed to create)",
     body=ChallengeInput,
     response=ChallengeDetail,
     status=201,
+    errors=(403,),
+    guard=may_create,
 )
 async def create_challenge(request: Request, body: ChallengeInput) -> ChallengeDetail:
     user = require_user(request)

@@ -33,6 +33,8 @@ class Programme(SQLModel, table=True):
     slug: str = Field(max_length=80, unique=True)
     name: str = Field(max_length=160)
     description: str = Field(default="", sa_type=Text)
+    # Only its owner (and platform admins) attach challenges to it as stages.
+    owner_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

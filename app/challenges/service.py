@@ -18,7 +18,7 @@ from app.challenges import events, permissions, queries
 from app.challenges.models import Challenge, Institution, Programme, Track
 from app.challenges.schemas import GRANTABLE_ROLES, ChallengeInput, TrackInput
 from app.db import insert_or_get, save_unique
-from app.errors import Conflict, ValidationFailed
+from app.errors import Conflict, Forbidden, ValidationFailed
 from app.events.service import emit, log_action
 from app.i18n import gettext as _
 from app.i18n import lazy
@@ -89,15 +89,28 @@ async def _next_stage(session: AsyncSession, programme_id: int) -> int:
     return int(result.scalar() or 0) + 1
 
 
-async def _check_programme(session: AsyncSession, programme_id: int | None) -> None:
-    if programme_id is not None and await session.get(Programme, programme_id) is None:
+async def _check_programme(session: AsyncSession, user: User, programme_id: int | None) -> None:
+    """A challenge joins only a programme its creator owns (the owner decides its stages)."""
+    if programme_id is None:
+        return
+    programme = await session.get(Programme, programme_id)
+    if programme is None or not (user.is_admin or programme.owner_id == user.id):
         raise ValidationFailed({"programme_id": _("Please choose one of the options.")})
+
+
+def ensure_may_create(user: User) -> None:
+    """Starting challenges and programmes is a right a platform administrator grants."""
+    if not user.can_create_challenges:
+        raise Forbidden(
+            _("Creating challenges is for organisers an administrator has allowed to do so.")
+        )
 
 
 async def create_challenge(session: AsyncSession, *, user: User, data: ChallengeInput) -> Challenge:
     """Create a draft challenge; its creator becomes its organiser."""
     assert user.id is not None
-    await _check_programme(session, data.programme_id)
+    ensure_may_create(user)
+    await _check_programme(session, user, data.programme_id)
     challenge = Challenge(
         slug=await unique_slug(session, Challenge, data.title),
         title=data.title,
@@ -133,7 +146,8 @@ async def update_challenge(
     challenge = (
         await permissions.organised(session, user=user, challenge_id=challenge_id)
     ).challenge
-    await _check_programme(session, data.programme_id)
+    if data.programme_id != challenge.programme_id:  # staying where it is needs no check
+        await _check_programme(session, user, data.programme_id)
     if data.programme_id is not None and data.programme_id != challenge.programme_id:
         challenge.stage = await _next_stage(session, data.programme_id)
     challenge.title = data.title

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from sqlmodel import col, select
 
 import app as app_package
-from app.accounts.schemas import LoginForm, RegisterForm, TokenCreate
+from app.accounts.schemas import CreatorForm, LoginForm, RegisterForm, TokenCreate
 from app.certificates.schemas import CertificateRevoke
 from app.challenges.schemas import (
     ChallengeInput,
@@ -232,6 +232,11 @@ async def _people(world: World, db: Database) -> Target:
     )
 
 
+async def _creator(world: World, db: Database) -> Target:
+    data = {"email": _email(world, "member")}
+    return Target("admin", "/admin/creators", data, "/admin/creators")
+
+
 async def _programme(world: World, db: Database) -> Target:
     data = {"name": "Programma ricompilato", "description": "Percorso ricompilato"}
     return Target("admin", "/programmes/new", data, "/programmes/new")
@@ -351,6 +356,7 @@ PAGE_FORMS: dict[str, PageForm] = {
     "/challenges/{id:int}/tracks": PageForm(TrackInput, _add_track),
     "/challenges/{id:int}/tracks/{track_id:int}/edit": PageForm(TrackInput, _edit_track),
     "/challenges/{id:int}/people": PageForm(RoleGrant, _people),
+    "/admin/creators": PageForm(CreatorForm, _creator),
     "/programmes/new": PageForm(ProgrammeInput, _programme),
     "/challenges/{id:int}/judging/judges": PageForm(JudgeAdd, _add_judge),
     "/challenges/{id:int}/rubrics": PageForm(RubricCreate, _rubric),
@@ -390,6 +396,7 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
     "/rounds/{id:int}/assign": None,
     "/rounds/{id:int}/close": None,
     "/rounds/{id:int}/open": None,
+    "/admin/creators/{id:int}/revoke": None,
     "/assignments/{id:int}/reassign": Reassign,
     "/assignments/{id:int}/remove": None,
     "/challenges/{id:int}/judges/{judge_id:int}/remove": JudgeRemoval,

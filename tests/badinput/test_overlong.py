@@ -48,6 +48,7 @@ LOOKUPS = {
     ("/login", "email"),
     ("/login", "password"),
     ("/challenges/{id:int}/people", "email"),
+    ("/admin/creators", "email"),
     ("/challenges/{id:int}/judging/judges", "email"),
     ("/challenges/{id:int}/sponsors/representatives", "email"),
     ("add_judge", "email"),

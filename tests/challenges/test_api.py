@@ -46,7 +46,7 @@ async def test_get_draft_challenge_is_404_json(db: Database, actors: Actors) -> 
 
 
 async def test_create_challenge_makes_caller_organiser(db: Database, actors: Actors) -> None:
-    user = await actors.user()
+    user = await actors.user(creator=True)
     async with await actors.api(user) as http:
         response = await http.post(
             "/api/v1/challenges", json={"title": "Hackathon Mantova", "timezone": "Europe/Rome"}
@@ -68,7 +68,7 @@ async def test_create_challenge_without_token_is_401(actors: Actors) -> None:
 
 
 async def test_create_challenge_with_bad_body_is_422_with_fields(actors: Actors) -> None:
-    async with await actors.api(await actors.user()) as http:
+    async with await actors.api(await actors.user(creator=True)) as http:
         response = await http.post("/api/v1/challenges", json={"title": "", "timezone": "Nowhere"})
 
     assert response.status_code == 422

@@ -197,7 +197,7 @@ async def test_gallery_does_not_filter_by_another_challenges_track(
 
 
 async def test_create_challenge_makes_the_creator_organiser(db: Database, actors: Actors) -> None:
-    user = await actors.user()
+    user = await actors.user(creator=True)
     async with await actors.client(user) as http:
         response = await post_form(
             http,
@@ -217,7 +217,7 @@ async def test_create_challenge_makes_the_creator_organiser(db: Database, actors
 
 
 async def test_create_challenge_with_bad_input_reshows_form(db: Database, actors: Actors) -> None:
-    async with await actors.client(await actors.user()) as http:
+    async with await actors.client(await actors.user(creator=True)) as http:
         response = await post_form(
             http,
             "/challenges/new",
@@ -472,7 +472,7 @@ async def test_last_organiser_cannot_be_removed(db: Database, actors: Actors) ->
 async def test_programme_is_created_and_challenge_attached_as_stage(
     db: Database, actors: Actors
 ) -> None:
-    organiser = await actors.user()
+    organiser = await actors.user(creator=True)
     challenge = await make_challenge(db, organiser=organiser, title="Impresa in azione")
     async with await actors.client(organiser) as http:
         created = await post_form(

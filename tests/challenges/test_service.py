@@ -23,7 +23,7 @@ from tests.factories import Actors, make_challenge, make_team
 async def test_create_challenge_gives_unique_slugs_and_organiser_role(
     db: Database, actors: Actors
 ) -> None:
-    user = await actors.user()
+    user = await actors.user(creator=True)
     async with db.transaction() as session:
         first = await service.create_challenge(
             session, user=user, data=ChallengeInput(title="Climathon Mantova")
@@ -39,7 +39,7 @@ async def test_create_challenge_gives_unique_slugs_and_organiser_role(
 
 
 async def test_slug_of_accented_title_is_ascii(db: Database, actors: Actors) -> None:
-    user = await actors.user()
+    user = await actors.user(creator=True)
     async with db.transaction() as session:
         challenge = await service.create_challenge(
             session, user=user, data=ChallengeInput(title="Città più verde")
@@ -195,7 +195,7 @@ async def test_grant_coach_role_by_hand_is_refused(db: Database, actors: Actors)
 
 
 async def test_attach_stage_moves_challenge_into_programme(db: Database, actors: Actors) -> None:
-    organiser = await actors.user()
+    organiser = await actors.user(creator=True)
     challenge = await make_challenge(db, organiser=organiser)
     async with db.transaction() as session:
         programme = await programmes.create_programme(
@@ -217,7 +217,7 @@ async def test_attach_stage_moves_challenge_into_programme(db: Database, actors:
 async def test_create_challenge_in_programme_takes_the_next_stage(
     db: Database, actors: Actors
 ) -> None:
-    user = await actors.user()
+    user = await actors.user(creator=True)
     async with db.transaction() as session:
         programme = await programmes.create_programme(
             session, user=user, data=ProgrammeInput(name="P")
@@ -233,7 +233,7 @@ async def test_create_challenge_in_programme_takes_the_next_stage(
 
 
 async def test_create_challenge_in_unknown_programme_fails(db: Database, actors: Actors) -> None:
-    user = await actors.user()
+    user = await actors.user(creator=True)
     async with db.transaction() as session:
         with pytest.raises(ValidationFailed) as failed:
             await service.create_challenge(

@@ -47,9 +47,9 @@ async def programmes(db: Database, actors: Actors, n: int) -> Visit:
 
 
 async def programme_page(db: Database, actors: Actors, n: int) -> Visit:
-    """n stages, all organised by the visitor (who also gets them as options to attach)."""
-    organiser = await actors.user()
-    programme = await make_programme(db, "Programme")
+    """n stages, all organised by the visitor, its owner (who gets them as options to attach)."""
+    organiser = await actors.user(creator=True)
+    programme = await make_programme(db, "Programme", owner=organiser)
     for k in range(n):
         challenge = await make_challenge(db, organiser=organiser, title=item(k))
         await put_in_programme(db, challenge, programme)
@@ -57,16 +57,17 @@ async def programme_page(db: Database, actors: Actors, n: int) -> Visit:
 
 
 async def new_challenge(db: Database, actors: Actors, n: int) -> Visit:
+    creator = await actors.user(creator=True)
     for k in range(n):
-        await make_programme(db, item(k))
-    return Visit(await actors.client(await actors.user()), "/challenges/new")
+        await make_programme(db, item(k), owner=creator)
+    return Visit(await actors.client(creator), "/challenges/new")
 
 
 async def edit_challenge(db: Database, actors: Actors, n: int) -> Visit:
-    organiser = await actors.user()
+    organiser = await actors.user(creator=True)
     challenge = await make_challenge(db, organiser=organiser)
     for k in range(n):
-        await make_programme(db, item(k))
+        await make_programme(db, item(k), owner=organiser)
     return Visit(await actors.client(organiser), f"/challenges/{challenge.id}/edit")
 
 

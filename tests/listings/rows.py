@@ -17,9 +17,9 @@ from tests.factories import Actors, make_project, make_round, make_team
 from tests.listings import item
 
 
-async def make_programme(db: Database, name: str) -> Programme:
+async def make_programme(db: Database, name: str, *, owner: User | None = None) -> Programme:
     async with db.transaction() as session:
-        programme = Programme(slug=name.lower(), name=name)
+        programme = Programme(slug=name.lower(), name=name, owner_id=owner.id if owner else None)
         session.add(programme)
     return programme
 

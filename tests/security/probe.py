@@ -35,6 +35,7 @@ def app_routes(app: Starlette) -> set[tuple[str, str]]:
 _ID_BY_PREFIX = (
     ("/account/sessions/", "spare_session"),
     ("/account/tokens/", "spare_token"),
+    ("/admin/creators/", "organiser"),
     ("/challenges/", "challenge"),
     ("/programmes/", "programme"),
     ("/teams/", "team"),
@@ -56,6 +57,7 @@ def concrete_path(template: str, world: World) -> str:
                 {
                     "spare_session": world.spare_session_id,
                     "spare_token": world.spare_token_id,
+                    "organiser": world.users["organiser"].id,  # type: ignore[union-attr]
                     "challenge": world.challenge.id,
                     "programme": world.programme.id,
                     "team": world.team.id,

@@ -106,8 +106,8 @@ async def build_world(app: Starlette) -> World:
     other_coach = await actors.user("Paolo Rossi")
     judge = await actors.user("Andrea Lodi")
     representative = await actors.user("Roberta Galli")
-    organiser = await actors.user("Olga Organizzatrice")
-    other_organiser = await actors.user("Oscar Altrove")
+    organiser = await actors.user("Olga Organizzatrice", creator=True)
+    other_organiser = await actors.user("Oscar Altrove", creator=True)
     admin = await actors.user("Ada Admin", is_admin=True)
     bystander = await actors.user("Mario Mentore")
 
@@ -151,7 +151,7 @@ async def build_world(app: Starlette) -> World:
             .first()
         )
         assert track is not None
-        programme = Programme(slug="lto-mantova", name="LTO Mantova")
+        programme = Programme(slug="lto-mantova", name="LTO Mantova", owner_id=organiser.id)
         session.add(programme)
         await session.flush()
         for stage, linked in enumerate((challenge, other_challenge), start=1):

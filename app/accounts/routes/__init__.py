@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from app.accounts.routes import account, login
+from app.accounts.routes import account, admin, login
 
-routes: list[BaseRoute] = [*login.routes, *account.routes]
+routes: list[BaseRoute] = [*login.routes, *account.routes, *admin.routes]

@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from app.accounts.auth import current_user, require_user
-from app.challenges import permissions, programmes, queries
+from app.challenges import permissions, programmes, queries, service
 from app.challenges.schemas import ProgrammeInput, StageInput
 from app.forms import Filled, no_fields, schema, submit
 from app.templating import render
@@ -22,6 +22,7 @@ async def programme_list(request: Request) -> Response:
 
 async def new_programme(request: Request) -> Response:
     user = require_user(request)
+    service.ensure_may_create(user)  # before the form is shown or read
     if request.method == "GET":
         return render(request, "challenges/programme_form.html")
     return await submit(
@@ -49,13 +50,17 @@ async def _programme_page(request: Request, filled: Filled) -> Response:
             else []
         )
         visible = await permissions.visible_among(session, user=user, challenges=stages)
-    organised_ids = {c.id for c in organised}
+    owner = user is not None and programmes.owns(user, programme)
+    # The owner adds and takes out stages; a challenge's organisers may take theirs out.
+    removable = {c.id for c in organised} | ({c.id for c in stages} if owner else set())
+    if not owner:
+        organised = []
     context = {
         "programme": programme,
         "stages": visible,
         "organised": organised,
         "organised_options": [(c.id, c.title) for c in organised],
-        "organised_ids": organised_ids,
+        "organised_ids": removable,
         "form": {"stage": str(len(stages) + 1)},
     }
     return render(request, "challenges/programme.html", context, filled=filled)
@@ -70,6 +75,9 @@ async def attach_stage(request: Request) -> Response:
     programme_id = path_id(request)
     return await submit(
         request,
+        guard=lambda session: programmes.owned_programme(
+            session, user=user, programme_id=programme_id
+        ),
         parse=schema(StageInput),
         act=lambda session, data: programmes.attach_stage(
             session, user=user, programme_id=programme_id, data=data

@@ -8,7 +8,7 @@ from starlette.routing import BaseRoute, Route
 
 from app.accounts import queries as accounts_queries
 from app.accounts.auth import require_user
-from app.challenges import permissions, phases, queries, service
+from app.challenges import permissions, phases, programmes, queries, service
 from app.challenges.models import Challenge, PhaseKind
 from app.challenges.schemas import (
     GRANTABLE_ROLES,
@@ -27,8 +27,14 @@ LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends and 
 async def _challenge_form(
     request: Request, filled: Filled, *, challenge: Challenge | None = None
 ) -> Response:
+    user = require_user(request)
     async with services(request).db.read() as session:
-        programme_list = await queries.programmes(session)
+        # A challenge joins only a programme its creator owns (or stays where it is).
+        programme_list = [
+            p
+            for p in await queries.programmes(session)
+            if programmes.owns(user, p) or (challenge and challenge.programme_id == p.id)
+        ]
     form = {"timezone": "Europe/Rome"}
     if challenge is not None:
         form = {
@@ -48,6 +54,7 @@ async def _challenge_form(
 
 async def new_challenge(request: Request) -> Response:
     user = require_user(request)
+    service.ensure_may_create(user)  # before the form is shown or read
     if request.method == "GET":
         return await _challenge_form(request, Filled())
     return await submit(
