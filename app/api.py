@@ -30,9 +30,10 @@ from app.i18n import gettext as _
 from app.web import services
 
 Schema = TypeVar("Schema", bound=BaseModel)
-Answer = BaseModel | Sequence[BaseModel] | None
+Answer = BaseModel | Sequence[BaseModel] | Response | None
 # An endpoint takes the request, and the parsed body when its operation declares one; it
-# returns the response model (a list of them when `many`), or None for "204 No Content".
+# returns the response model (a list of them when `many`), None for "204 No Content", or a
+# Response of its own (a file: an export).
 ApiEndpoint = Callable[..., Awaitable[Answer]]
 # The permission check that runs before the body is read, in a read-only session.
 Guard = Callable[[Request, AsyncSession], Awaitable[object]]
@@ -65,6 +66,7 @@ class Operation:
     errors: tuple[int, ...]
     files: tuple[str, ...]
     guard: Guard | None
+    produces: tuple[str, ...]
 
 
 class ApiRouter:
@@ -91,11 +93,13 @@ class ApiRouter:
         errors: tuple[int, ...] = (),
         files: tuple[str, ...] = (),
         guard: Guard | None = None,
+        produces: tuple[str, ...] = (),
     ) -> Callable[[ApiEndpoint], ApiEndpoint]:
         """`auth`: a bearer token is required (401 without). `guard`: the permission, checked
         before the body is read, so someone who may not act learns nothing from what they
         sent; the service checks it again in its transaction. `files` names the file fields
-        of a multipart/form-data body (instead of `body`)."""
+        of a multipart/form-data body (instead of `body`); `produces` the media types of an
+        answer that is a file rather than JSON."""
 
         def register(endpoint: ApiEndpoint) -> ApiEndpoint:
             self.operations.append(
@@ -113,6 +117,7 @@ class ApiRouter:
                     errors,
                     files,
                     guard,
+                    produces,
                 )
             )
             return endpoint
@@ -188,6 +193,8 @@ def extended(base: object, **extra: Any) -> Any:
 
 
 def respond(answer: Answer, status: int = 200) -> Response:
+    if isinstance(answer, Response):
+        return answer
     if answer is None:
         return Response(status_code=status)
     if isinstance(answer, BaseModel):
@@ -231,6 +238,9 @@ def _is_input(model: type[BaseModel], routers: list[ApiRouter]) -> bool:
 def _operation(op: Operation, refs: dict[type[BaseModel], Any]) -> dict[str, Any]:
     error_ref = {"content": {"application/json": {"schema": refs[ErrorResponse]}}}
     ok: dict[str, Any] = {"description": "OK"}
+    if op.produces:
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        ok["content"] = {media: binary for media in op.produces}
     if op.response is not None:
         schema = refs[op.response]
         if op.many:

@@ -38,6 +38,8 @@ from app.judging import api as judging_api
 from app.judging import routes as judging_routes
 from app.middleware import BodySizeLimit, LocaleAndCsrf
 from app.overview import routes as overview_routes
+from app.reports import api as reports_api
+from app.reports import routes as reports_routes
 from app.sponsors import api as sponsors_api
 from app.sponsors import routes as sponsors_routes
 from app.storage import LocalStorage
@@ -56,6 +58,7 @@ API_ROUTERS: list[ApiRouter] = [
     sponsors_api.router,
     judging_api.router,
     certificates_api.router,
+    reports_api.router,
 ]
 PAGE_ROUTES: list[BaseRoute] = [
     *accounts_routes.routes,
@@ -65,6 +68,7 @@ PAGE_ROUTES: list[BaseRoute] = [
     *sponsors_routes.routes,
     *judging_routes.routes,
     *certificates_routes.routes,
+    *reports_routes.routes,
 ]
 
 

@@ -8,6 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import queries
 from app.accounts.models import RoleKind, User
+from app.errors import Forbidden, Unauthorized
+from app.i18n import gettext as _
 
 
 @dataclass(frozen=True)
@@ -40,3 +42,12 @@ async def actor_in(session: AsyncSession, *, user: User | None, challenge_id: in
         return Actor(user=None, challenge_id=challenge_id, roles=frozenset())
     roles = await queries.roles_in(session, user_id=user.id, challenge_id=challenge_id)
     return Actor(user=user, challenge_id=challenge_id, roles=frozenset(roles))
+
+
+def ensure_admin(user: User | None) -> User:
+    """Platform pages (the whole audit log, who may create challenges): administrators only."""
+    if user is None:
+        raise Unauthorized(_("Please log in."))
+    if not user.is_admin:
+        raise Forbidden(_("Only platform administrators may do this."))
+    return user

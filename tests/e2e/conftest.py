@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from tests.e2e.browser import (
     PHONE,
     OpenPage,
     artifact_dir,
+    register,
     reset_shots,
     skip_or_fail,
 )
@@ -187,3 +188,18 @@ def page(open_page: OpenPage) -> Page:
 def phone(open_page: OpenPage) -> Page:
     """A phone-sized page (390x844, mobile, touch) for a new visitor."""
     return open_page(phone=True)
+
+
+RegisterOrganiser = Callable[..., None]
+
+
+@pytest.fixture
+def register_organiser(live_server: LiveServer) -> RegisterOrganiser:
+    """register(), then the operator allows the person to create challenges (the right an
+    administrator grants; here through the real `madrina allow-organiser`)."""
+
+    def register_and_allow(page: Page, *, name: str, email: str) -> None:
+        register(page, name=name, email=email)
+        live_server.run_cli("allow-organiser", email)
+
+    return register_and_allow

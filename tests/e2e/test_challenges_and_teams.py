@@ -21,15 +21,18 @@ from tests.e2e.browser import (
     unique_email,
     visit,
 )
+from tests.e2e.conftest import RegisterOrganiser
 from tests.e2e.journey import Member
 
 pytestmark = pytest.mark.e2e
 
 
-def test_organiser_creates_a_challenge_with_tracks_and_phases(open_page: OpenPage) -> None:
+def test_organiser_creates_a_challenge_with_tracks_and_phases(
+    open_page: OpenPage, register_organiser: RegisterOrganiser
+) -> None:
     organiser, visitor = open_page(), open_page(phone=True, locale="en")
     title = f"Climathon Mantova {uuid.uuid4().hex[:6]}"
-    register(organiser, name="Olga Organizzatrice", email=unique_email("organiser"))
+    register_organiser(organiser, name="Olga Organizzatrice", email=unique_email("organiser"))
 
     challenge_id = journey.create_challenge(organiser, title=title, tracks=["Acqua", "Cibo"])
     assert visit(visitor, f"/challenges/{challenge_id}") == 404  # a draft is not public yet
@@ -52,8 +55,10 @@ def test_organiser_creates_a_challenge_with_tracks_and_phases(open_page: OpenPag
     assert_accessible(visitor)
 
 
-def test_challenge_form_with_bad_input_shows_errors_next_to_fields(page: Page) -> None:
-    register(page, name="Olga Organizzatrice", email=unique_email("organiser"))
+def test_challenge_form_with_bad_input_shows_errors_next_to_fields(
+    page: Page, register_organiser: RegisterOrganiser
+) -> None:
+    register_organiser(page, name="Olga Organizzatrice", email=unique_email("organiser"))
     visit(page, "/challenges/new")
     field(page, "Summary").fill("Senza titolo")
     field(page, "Time zone").fill("Mars/Olympus")
@@ -68,11 +73,13 @@ def test_challenge_form_with_bad_input_shows_errors_next_to_fields(page: Page) -
     assert_accessible(page)
 
 
-def test_teacher_registers_a_team_on_a_phone_and_hands_in_a_pdf(open_page: OpenPage) -> None:
+def test_teacher_registers_a_team_on_a_phone_and_hands_in_a_pdf(
+    open_page: OpenPage, register_organiser: RegisterOrganiser
+) -> None:
     organiser, teacher, visitor = open_page(), open_page(phone=True), open_page(locale="en")
     tag = uuid.uuid4().hex[:6]
     title, team, project = f"Climathon {tag}", f"4B Aqua {tag}", f"Acqua piovana {tag}"
-    register(organiser, name="Olga Organizzatrice", email=unique_email("organiser"))
+    register_organiser(organiser, name="Olga Organizzatrice", email=unique_email("organiser"))
     challenge_id = journey.open_challenge(organiser, title=title, tracks=["Acqua", "Cibo"])
     register(teacher, name="Maria Bianchi", email=unique_email("teacher"))
 
@@ -105,10 +112,12 @@ def test_teacher_registers_a_team_on_a_phone_and_hands_in_a_pdf(open_page: OpenP
     assert_accessible(visitor)
 
 
-def test_team_form_refuses_a_minor_without_consent_next_to_the_field(open_page: OpenPage) -> None:
+def test_team_form_refuses_a_minor_without_consent_next_to_the_field(
+    open_page: OpenPage, register_organiser: RegisterOrganiser
+) -> None:
     organiser, teacher = open_page(), open_page(phone=True)
     title = f"Climathon {uuid.uuid4().hex[:6]}"
-    register(organiser, name="Olga Organizzatrice", email=unique_email("organiser"))
+    register_organiser(organiser, name="Olga Organizzatrice", email=unique_email("organiser"))
     challenge_id = journey.open_challenge(organiser, title=title, tracks=["Acqua"])
     register(teacher, name="Maria Bianchi", email=unique_email("teacher"))
     visit(teacher, f"/challenges/{challenge_id}/teams/new")

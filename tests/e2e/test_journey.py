@@ -28,6 +28,7 @@ from tests.e2e.browser import (
     unique_email,
     visit,
 )
+from tests.e2e.conftest import RegisterOrganiser
 from tests.e2e.journey import Member
 
 pytestmark = pytest.mark.e2e
@@ -35,14 +36,16 @@ pytestmark = pytest.mark.e2e
 CERTIFICATE_WAIT_SECONDS = 60
 
 
-def test_challenge_journey_from_creation_to_verified_certificate(open_page: OpenPage) -> None:
+def test_challenge_journey_from_creation_to_verified_certificate(
+    open_page: OpenPage, register_organiser: RegisterOrganiser
+) -> None:
     tag = uuid.uuid4().hex[:6]
     title = f"Climathon Mantova {tag}"
     team, project = f"4B Aqua {tag}", f"Sensori per l'acqua piovana {tag}"
     organiser, teacher = open_page(), open_page(phone=True)
     sponsor, judge = open_page(), open_page(phone=True)
     emails = {name: unique_email(name) for name in ("organiser", "teacher", "sponsor", "judge")}
-    register(organiser, name="Olga Organizzatrice", email=emails["organiser"])
+    register_organiser(organiser, name="Olga Organizzatrice", email=emails["organiser"])
     register(teacher, name="Maria Bianchi", email=emails["teacher"])
     register(sponsor, name="Sara Sponsor", email=emails["sponsor"])
     register(judge, name="Giorgio Giudice", email=emails["judge"])

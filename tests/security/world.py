@@ -87,6 +87,7 @@ class World:
             "sponsor_id": str(self.sponsor.id),
             "certificate_id": str(self.certificate.id),
             "judge_id": str(self.judge_id),
+            "name": "members.csv",
             "code": CERTIFICATE_CODE,
         }
 
