@@ -217,6 +217,7 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
         403,
         200,
     ),
+    ("GET", "/challenges/{id:int}/dashboard"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
     ("GET", "/healthz"): (HEALTH,) * 9,
     ("GET", "/judging"): ("login", 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/judging/assignments/{id:int}"): ("login", 404, 404, 404, 200, 404, 404, 404, 404),

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from app.overview.routes import challenge, home
+from app.overview.routes import challenge, dashboard, home
 
-routes: list[BaseRoute] = [*home.routes, *challenge.routes]
+routes: list[BaseRoute] = [*home.routes, *challenge.routes, *dashboard.routes]
