@@ -293,3 +293,20 @@ async def judge_sheets(
         else:
             open_unscored += count
     return open_scored, open_unscored, closed_scored
+
+
+async def left_to_score(session: AsyncSession, *, judge_id: int) -> list[tuple[Round, str, int]]:
+    """The judge's open rounds with their challenge's title and the sheets still to score."""
+    result = await session.execute(
+        select(Round, Challenge.title, func.count(col(Assignment.id)))
+        .join(Assignment, col(Assignment.round_id) == col(Round.id))
+        .join(Challenge, col(Challenge.id) == col(Round.challenge_id))
+        .where(
+            col(Assignment.judge_id) == judge_id,
+            col(Assignment.submitted_at).is_(None),
+            col(Round.status) == RoundStatus.OPEN,
+        )
+        .group_by(col(Round.id), col(Challenge.title))
+        .order_by(col(Round.id))
+    )
+    return [(r, str(title), int(n)) for r, title, n in result.all()]

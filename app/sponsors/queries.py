@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, func
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app.accounts.models import User
-from app.challenges.models import Track
+from app.challenges.models import Challenge, Track
 from app.errors import NotFound
 from app.sponsors.models import Adoption, AdoptionStatus, Sponsor, SponsorRepresentative
 from app.teams.models import Project, ProjectStatus, Team
@@ -237,3 +238,22 @@ async def representative_users(session: AsyncSession, sponsor_id: int) -> list[U
         .order_by(col(User.name))
     )
     return list(result.scalars())
+
+
+async def offers_of_representative(
+    session: AsyncSession, *, user_id: int
+) -> list[tuple[int, str, int, int]]:
+    """(challenge id, challenge title, offers waiting for an answer, accepted) per challenge
+    where the person represents a sponsor, in one query."""
+    waiting = func.count(col(Adoption.id)).filter(col(Adoption.status) == AdoptionStatus.PROPOSED)
+    accepted = func.count(col(Adoption.id)).filter(col(Adoption.status) == AdoptionStatus.ACCEPTED)
+    result = await session.execute(
+        sa_select(col(Challenge.id), col(Challenge.title), waiting, accepted)
+        .join(Sponsor, col(Sponsor.challenge_id) == col(Challenge.id))
+        .join(SponsorRepresentative, col(SponsorRepresentative.sponsor_id) == col(Sponsor.id))
+        .outerjoin(Adoption, col(Adoption.sponsor_id) == col(Sponsor.id))
+        .where(col(SponsorRepresentative.user_id) == user_id)
+        .group_by(col(Challenge.id), col(Challenge.title))
+        .order_by(col(Challenge.title))
+    )
+    return [(c, str(t), int(w), int(a)) for c, t, w, a in result.all() if c is not None]

@@ -11,7 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from app.challenges.models import Institution, Track
+from app.challenges.models import Challenge, Institution, Track
 from app.errors import NotFound
 from app.teams.models import Project, ProjectFile, ProjectStatus, Team, TeamMember
 
@@ -218,3 +218,84 @@ async def project_ids_coached_by(
         .where(col(Team.challenge_id) == challenge_id, col(Team.coach_id) == user_id)
     )
     return [project_id for project_id in result.scalars() if project_id is not None]
+
+
+@dataclass(frozen=True)
+class TeamTodo:
+    """One of a person's teams with what its page's checklist needs."""
+
+    team_id: int
+    team_name: str
+    challenge_id: int
+    challenge_title: str
+    is_coach: bool
+    members: int
+    minors_without_consent: int
+    project_id: int | None
+    project_status: str | None
+    files: int
+
+
+async def teams_to_look_after(session: AsyncSession, *, user_id: int) -> list[TeamTodo]:
+    """The teams the person coaches or belongs to, in every challenge, in one query."""
+    members = (
+        sa_select(func.count())
+        .where(col(TeamMember.team_id) == col(Team.id))
+        .correlate(Team)
+        .scalar_subquery()
+    )
+    unconsented = (
+        sa_select(func.count())
+        .where(
+            col(TeamMember.team_id) == col(Team.id),
+            col(TeamMember.is_minor).is_(True),
+            col(TeamMember.consent_at).is_(None),
+        )
+        .correlate(Team)
+        .scalar_subquery()
+    )
+    files = (
+        sa_select(func.count())
+        .where(col(ProjectFile.project_id) == col(Project.id))
+        .correlate(Project)
+        .scalar_subquery()
+    )
+    member_of = sa_select(col(TeamMember.team_id)).where(col(TeamMember.user_id) == user_id)
+    result = await session.execute(
+        sa_select(
+            col(Team.id),
+            col(Team.name),
+            col(Challenge.id),
+            col(Challenge.title),
+            col(Team.coach_id) == user_id,
+            members,
+            unconsented,
+            col(Project.id),
+            col(Project.status),
+            files,
+        )
+        .join(Challenge, col(Challenge.id) == col(Team.challenge_id))
+        .outerjoin(Project, col(Project.team_id) == col(Team.id))
+        .where((col(Team.coach_id) == user_id) | col(Team.id).in_(member_of))
+        .order_by(col(Challenge.title), col(Team.name))
+    )
+    return [TeamTodo(*row) for row in result.all()]
+
+
+async def counts_by_challenge(
+    session: AsyncSession, challenge_ids: list[int]
+) -> dict[int, tuple[int, int]]:
+    """challenge id -> (teams registered, projects submitted), in one query."""
+    found = dict.fromkeys(challenge_ids, (0, 0))
+    if not challenge_ids:
+        return found
+    submitted = func.count(col(Project.id)).filter(col(Project.status) == ProjectStatus.SUBMITTED)
+    result = await session.execute(
+        sa_select(col(Team.challenge_id), func.count(col(Team.id)), submitted)
+        .outerjoin(Project, col(Project.team_id) == col(Team.id))
+        .where(col(Team.challenge_id).in_(challenge_ids))
+        .group_by(col(Team.challenge_id))
+    )
+    for challenge_id, teams, projects in result.all():
+        found[challenge_id] = (teams, projects)
+    return found
