@@ -52,3 +52,8 @@ OptionalDatetime = Annotated[datetime | None, BeforeValidator(_blank_to_none)]
 Checkbox = Annotated[bool, BeforeValidator(_checkbox)]
 # A number field left empty is 0 (commitments a sponsor does not offer).
 BlankIsZero = BeforeValidator(_blank_to_zero)
+
+
+def BlankIsDefault(default: int) -> BeforeValidator:
+    """A number field left empty takes `default`."""
+    return BeforeValidator(lambda v: default if isinstance(v, str) and not v.strip() else v)

@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse
 from app import i18n
 from app.config import ROOT
 from app.forms import Filled
+from app.markup import render_markdown
 from app.web import path_for
 
 env = jinja2.Environment(
@@ -42,6 +43,7 @@ def _number(value: float | int | None, digits: int = 2) -> str:
 
 
 env.filters["datetime"] = _datetime
+env.filters["markdown"] = render_markdown
 env.filters["number"] = _number
 env.globals["locales"] = i18n.LOCALES
 env.globals["get_locale"] = i18n.get_locale

@@ -18,6 +18,15 @@ class PhaseKind(StrEnum):
     ADOPTION = "adoption"
 
 
+class Eligibility(StrEnum):
+    """Who may register teams: classes of a school (a class is named), university students
+    (their university is named), or anyone."""
+
+    SCHOOL_CLASSES = "school_classes"
+    UNIVERSITY = "university"
+    OPEN = "open"
+
+
 class InstitutionKind(StrEnum):
     SCHOOL = "school"
     TRAINING_CENTRE = "training_centre"
@@ -54,6 +63,14 @@ class Challenge(SQLModel, table=True):
     # services check the phase windows themselves).
     announced_phase: str = Field(default="", max_length=20)
     results_published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    rules: str = Field(default="", sa_type=Text)  # Markdown, like the description
+    team_size_min: int = Field(default=1, ge=1, le=100)
+    team_size_max: int = Field(default=40, ge=1, le=100)
+    eligibility: Eligibility = Field(default=Eligibility.OPEN, sa_type=String(20))
+    cover_key: str | None = Field(default=None, max_length=64)  # an image in the storage
+    # The edition this one was cloned from (last year's), and when it was archived.
+    previous_edition_id: int | None = Field(default=None, foreign_key="challenge.id")
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from app.accounts.models import RoleKind
-from app.challenges.models import PhaseKind
+from app.challenges.models import Eligibility, PhaseKind
 from app.db import Id
 from app.errors import ValidationFailed
-from app.fields import OneLine, OptionalDatetime, OptionalId, Text
+from app.fields import BlankIsDefault, OneLine, OptionalDatetime, OptionalId, Text
 from app.i18n import gettext as _
 
 # Roles an organiser hands out on the people page (coaches come from team registration).
@@ -22,8 +23,20 @@ class ChallengeInput(BaseModel):
     title: OneLine = Field(min_length=1, max_length=160)
     summary: OneLine = Field(default="", max_length=500)
     description: Text = Field(default="", max_length=20_000)
+    rules: Text = Field(default="", max_length=20_000)
     timezone: str = Field(default="Europe/Rome", min_length=1, max_length=64)
     programme_id: OptionalId = None
+    team_size_min: Annotated[int, Field(ge=1, le=100), BlankIsDefault(1)] = 1
+    team_size_max: Annotated[int, Field(ge=1, le=100), BlankIsDefault(40)] = 40
+    eligibility: Eligibility = Eligibility.OPEN
+
+    @model_validator(mode="after")
+    def _sizes(self) -> ChallengeInput:
+        if self.team_size_min > self.team_size_max:
+            raise ValidationFailed(
+                {"team_size_max": _("The largest team cannot be smaller than the smallest.")}
+            )
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -148,5 +161,11 @@ class ChallengeRead(BaseModel):
 
 class ChallengeDetail(ChallengeRead):
     description: str
+    rules: str
+    team_size_min: int
+    team_size_max: int
+    eligibility: Eligibility
+    previous_edition_id: int | None
+    archived_at: datetime | None
     tracks: list[TrackRead]
     phases: list[PhaseRead]

@@ -113,11 +113,7 @@ async def create_challenge(session: AsyncSession, *, user: User, data: Challenge
     await _check_programme(session, user, data.programme_id)
     challenge = Challenge(
         slug=await unique_slug(session, Challenge, data.title),
-        title=data.title,
-        summary=data.summary,
-        description=data.description,
-        timezone=data.timezone,
-        programme_id=data.programme_id,
+        **data.model_dump(),
         created_by=user.id,
     )
     if data.programme_id is not None:
@@ -150,11 +146,8 @@ async def update_challenge(
         await _check_programme(session, user, data.programme_id)
     if data.programme_id is not None and data.programme_id != challenge.programme_id:
         challenge.stage = await _next_stage(session, data.programme_id)
-    challenge.title = data.title
-    challenge.summary = data.summary
-    challenge.description = data.description
-    challenge.timezone = data.timezone
-    challenge.programme_id = data.programme_id
+    for name, value in data.model_dump().items():
+        setattr(challenge, name, value)
     log_action(
         session,
         actor_id=user.id,

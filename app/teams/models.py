@@ -37,6 +37,8 @@ class Team(SQLModel, table=True):
     institution_id: int | None = Field(default=None, foreign_key="institution.id")
     class_name: str = Field(default="", max_length=40)  # e.g. "4B"
     coach_id: int = Field(foreign_key="user.id", index=True)  # the teacher in charge
+    # The team of the previous stage of the programme this one was promoted from.
+    promoted_from_id: int | None = Field(default=None, foreign_key="team.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -66,6 +68,8 @@ class Project(SQLModel, table=True):
     description: str = Field(default="", sa_type=Text)
     status: ProjectStatus = Field(default=ProjectStatus.DRAFT, sa_type=String(20), index=True)
     version: int = 1  # bumped by every edit until submission
+    # The project of the previous stage it grew from (a promoted team's), for its history.
+    previous_project_id: int | None = Field(default=None, foreign_key="project.id")
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -12,7 +12,7 @@ from app.accounts.permissions import actor_in
 from app.challenges import permissions as challenge_permissions
 from app.challenges import queries as challenge_queries
 from app.challenges import service as challenges_service
-from app.challenges.models import Institution, PhaseKind
+from app.challenges.models import Challenge, Eligibility, Institution, PhaseKind
 from app.db import save_unique, utcnow
 from app.errors import Conflict, ValidationFailed
 from app.events.service import emit, log_action
@@ -85,6 +85,8 @@ async def _checked_fields(
 ) -> tuple[int | None, Institution | None]:
     """The track and institution the input names, after the rules on names and consent."""
     errors = consent_errors(list(enumerate(data.members)))
+    challenge = await challenge_queries.get_challenge(session, challenge_id)
+    errors.update(_eligibility_errors(challenge, data))
     tracks = await challenge_queries.tracks(session, challenge_id)
     if data.track_id is not None and data.track_id not in {t.id for t in tracks}:
         errors["track_id"] = _("Please choose one of the options.")
@@ -104,6 +106,26 @@ async def _checked_fields(
         actor_id=user.id,
     )
     return data.track_id, institution
+
+
+def _eligibility_errors(challenge: Challenge, data: TeamInput) -> dict[str, str]:
+    """The challenge's own rules: how many members a team has, and who may take part."""
+    errors: dict[str, str] = {}
+    count = len(data.members)
+    if not challenge.team_size_min <= count <= challenge.team_size_max:
+        errors["members"] = _(
+            "A team in this challenge has from %(min)d to %(max)d members; this one has %(count)d."
+        ) % {"min": challenge.team_size_min, "max": challenge.team_size_max, "count": count}
+    names_institution = data.institution_id is not None or bool(data.institution_name)
+    if challenge.eligibility != Eligibility.OPEN and not names_institution:
+        errors["institution_id"] = (
+            _("This challenge is for school classes: please name the school.")
+            if challenge.eligibility == Eligibility.SCHOOL_CLASSES
+            else _("This challenge is for university students: please name the university.")
+        )
+    if challenge.eligibility == Eligibility.SCHOOL_CLASSES and not data.class_name:
+        errors["class_name"] = _("This challenge is for school classes: please name the class.")
+    return errors
 
 
 async def register_team(

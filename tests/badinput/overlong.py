@@ -199,6 +199,7 @@ CHALLENGE = {
     "title": "Titolo ricompilato",
     "summary": "Sommario ricompilato",
     "description": "Descrizione ricompilata",
+    "rules": "Regolamento ricompilato",
     "timezone": "Europe/Rome",
 }
 

@@ -7,7 +7,7 @@ from httpx import AsyncClient
 from sqlalchemy import func, select
 
 from app.accounts.models import Role, RoleKind
-from app.challenges.models import Challenge, Phase, PhaseKind, Programme, Track
+from app.challenges.models import Challenge, Eligibility, Phase, PhaseKind, Programme, Track
 from app.db import Database
 from app.teams.models import Project
 from tests.challenges.windows import set_windows
@@ -271,6 +271,50 @@ async def test_edit_challenge_saves_changes(db: Database, actors: Actors) -> Non
         stored = await session.get(Challenge, challenge.id)
     assert stored is not None
     assert (stored.title, stored.timezone) == ("Nuovo titolo", "Europe/Zurich")
+
+
+async def test_rules_and_team_sizes_are_saved_and_shown_as_markdown(
+    db: Database, actors: Actors
+) -> None:
+    organiser = await actors.user()
+    challenge = await make_challenge(db, organiser=organiser)
+    edit = f"/challenges/{challenge.id}/edit"
+    fields = {
+        "title": "Climathon",
+        "rules": "## Chi partecipa\n\nClassi **quarte**. <script>alert(1)</script>",
+        "team_size_min": "2",
+        "team_size_max": "6",
+        "eligibility": "school_classes",
+    }
+    async with await actors.client(organiser) as http:
+        saved = await post_form(http, edit, fields, form_page=edit)
+        page = await http.get(f"/challenges/{challenge.id}")
+
+    assert saved.status_code == 303
+    async with db.read() as session:
+        stored = await session.get(Challenge, challenge.id)
+    assert stored is not None
+    assert (stored.team_size_min, stored.team_size_max, stored.eligibility) == (
+        2,
+        6,
+        Eligibility.SCHOOL_CLASSES,
+    )
+    assert "<h2>Chi partecipa</h2>" in page.text
+    assert "<strong>quarte</strong>" in page.text
+    assert "<script>alert(1)" not in page.text
+
+
+async def test_team_sizes_the_wrong_way_round_reshow_the_form(db: Database, actors: Actors) -> None:
+    organiser = await actors.user()
+    challenge = await make_challenge(db, organiser=organiser)
+    edit = f"/challenges/{challenge.id}/edit"
+    fields = {"title": "Climathon", "team_size_min": "8", "team_size_max": "3"}
+    async with await actors.client(organiser) as http:
+        response = await post_form(http, edit, fields, form_page=edit)
+
+    assert response.status_code == 422
+    assert "La squadra più numerosa non può essere più piccola della meno numerosa." in response.text
+    assert 'value="8"' in response.text
 
 
 async def test_phases_form_converts_local_times_to_utc(db: Database, actors: Actors) -> None:

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import Role, RoleKind, User
-from app.challenges.models import Challenge, PhaseKind
+from app.challenges.models import Challenge, Eligibility, PhaseKind
 from app.db import Database, utcnow
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.events.models import AuditEntry, OutboxEvent
@@ -130,6 +130,69 @@ async def test_track_of_another_challenge_is_refused(db: Database, actors: Actor
         await _register(db, teacher, challenge, team_input(track_id=foreign_track))
 
     assert set(failed.value.errors) == {"track_id"}
+
+
+async def _with_rules(db: Database, challenge: Challenge, **rules: object) -> None:
+    async with db.transaction() as session:
+        stored = await session.get(Challenge, challenge.id)
+        assert stored is not None
+        for name, value in rules.items():
+            setattr(stored, name, value)
+
+
+@pytest.mark.parametrize("count", [1, 4])
+async def test_team_size_outside_the_challenge_rule_is_refused(
+    db: Database, actors: Actors, count: int
+) -> None:
+    challenge, track_id = await _challenge(db, PhaseKind.REGISTRATION)
+    await _with_rules(db, challenge, team_size_min=2, team_size_max=3)
+    member = {"first_name": "Ada", "last_name": "Neri"}
+    data = team_input(track_id=track_id, members=[member] * count)
+
+    with pytest.raises(ValidationFailed) as failed:
+        await _register(db, await actors.user(), challenge, data)
+
+    assert set(failed.value.errors) == {"members"}
+    assert failed.value.errors["members"].endswith(f" {count}.")
+    await _register(db, await actors.user(), challenge, team_input(track_id=track_id))
+
+
+async def test_school_classes_name_their_school_and_class(db: Database, actors: Actors) -> None:
+    challenge, track_id = await _challenge(db, PhaseKind.REGISTRATION)
+    await _with_rules(db, challenge, eligibility=Eligibility.SCHOOL_CLASSES)
+    anonymous = team_input(track_id=track_id, institution_name="", class_name="")
+
+    with pytest.raises(ValidationFailed) as failed:
+        await _register(db, await actors.user(), challenge, anonymous)
+
+    assert set(failed.value.errors) == {"institution_id", "class_name"}
+    await _register(db, await actors.user(), challenge, team_input(track_id=track_id))
+
+
+async def test_university_teams_name_their_university_not_a_class(
+    db: Database, actors: Actors
+) -> None:
+    challenge, track_id = await _challenge(db, PhaseKind.REGISTRATION)
+    await _with_rules(db, challenge, eligibility=Eligibility.UNIVERSITY)
+
+    with pytest.raises(ValidationFailed) as failed:
+        await _register(
+            db, await actors.user(), challenge, team_input(track_id=track_id, institution_name="")
+        )
+    assert set(failed.value.errors) == {"institution_id"}
+
+    await _register(
+        db, await actors.user(), challenge, team_input(track_id=track_id, class_name="")
+    )
+
+
+async def test_open_challenges_ask_for_no_institution(db: Database, actors: Actors) -> None:
+    challenge, track_id = await _challenge(db, PhaseKind.REGISTRATION)
+    data = team_input(track_id=track_id, institution_name="", class_name="")
+
+    team = await _register(db, await actors.user(), challenge, data)
+
+    assert team.institution_id is None
 
 
 async def test_existing_institution_is_reused(db: Database, actors: Actors) -> None:

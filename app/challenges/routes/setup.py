@@ -9,7 +9,7 @@ from starlette.routing import BaseRoute, Route
 from app.accounts import queries as accounts_queries
 from app.accounts.auth import require_user
 from app.challenges import permissions, phases, programmes, queries, service
-from app.challenges.models import Challenge, PhaseKind
+from app.challenges.models import Challenge, Eligibility, PhaseKind
 from app.challenges.schemas import (
     GRANTABLE_ROLES,
     ChallengeInput,
@@ -18,6 +18,7 @@ from app.challenges.schemas import (
     TrackInput,
 )
 from app.forms import Filled, no_fields, schema, submit
+from app.i18n import gettext as _
 from app.templating import render
 from app.web import path_for, path_id, services
 
@@ -35,18 +36,27 @@ async def _challenge_form(
             for p in await queries.programmes(session)
             if programmes.owns(user, p) or (challenge and challenge.programme_id == p.id)
         ]
-    form = {"timezone": "Europe/Rome"}
+    form = {"timezone": "Europe/Rome", "team_size_min": "1", "team_size_max": "40"}
     if challenge is not None:
         form = {
             "title": challenge.title,
             "summary": challenge.summary,
             "description": challenge.description,
+            "rules": challenge.rules,
             "timezone": challenge.timezone,
             "programme_id": str(challenge.programme_id or ""),
+            "team_size_min": str(challenge.team_size_min),
+            "team_size_max": str(challenge.team_size_max),
+            "eligibility": str(challenge.eligibility),
         }
     context = {
         "challenge": challenge,
         "programme_options": [(p.id, p.name) for p in programme_list],
+        "eligibility_options": [
+            (Eligibility.SCHOOL_CLASSES, _("Classes of a school")),
+            (Eligibility.UNIVERSITY, _("University students")),
+            (Eligibility.OPEN, _("Anyone")),
+        ],
         "form": form,
     }
     return render(request, "challenges/form.html", context, filled=filled)

@@ -23,10 +23,13 @@ EXTRA_ROWS = 3
 MIN_ROWS = 5
 
 
-def _row_count(values: dict[str, str], *, more: bool = False) -> int:
+def _row_count(values: dict[str, str], *, limit: int, more: bool = False) -> int:
+    """Rows for the members typed, a few blank ones, never more than a team may have
+    (but every row typed is shown, so nothing typed is lost)."""
     used = [index for index, _row in member_rows(values)]
-    count = max((used[-1] + 1 if used else 0) + EXTRA_ROWS, MIN_ROWS)
-    return min(count + (5 if more else 0), MAX_MEMBERS)
+    typed = used[-1] + 1 if used else 0
+    count = min(max(typed + EXTRA_ROWS, MIN_ROWS) + (5 if more else 0), limit)
+    return min(max(count, typed), MAX_MEMBERS)
 
 
 def _blank_rows_default_to_minor(values: dict[str, str], rows: int) -> dict[str, str]:
@@ -59,7 +62,8 @@ async def _team_form(
         tracks = await challenge_queries.tracks(session, challenge_id)
         institutions = await challenge_queries.institutions(session)
     values = dict(filled.values) if filled.values else _fresh(team_view)
-    rows = _row_count(values, more=more)
+    limit = min(MAX_MEMBERS, access.challenge.team_size_max)
+    rows = _row_count(values, limit=limit, more=more)
     context = {
         "challenge": access.challenge,
         "track_options": [(t.id, t.name) for t in tracks],
@@ -69,7 +73,7 @@ async def _team_form(
         "team_view": team_view,
         "is_open": team_view.editable if team_view else registration_open,
         "rows": rows,
-        "max_members": MAX_MEMBERS,
+        "max_members": limit,
     }
     shown = Filled(_blank_rows_default_to_minor(values, rows), filled.errors, filled.status_code)
     return render(request, "teams/form.html", context, filled=shown)
