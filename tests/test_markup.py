@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from html.parser import HTMLParser
+
+import pytest
 
 from app.markup import ALLOWED_TAGS, render_markdown
 

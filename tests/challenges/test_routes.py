@@ -313,7 +313,7 @@ async def test_team_sizes_the_wrong_way_round_reshow_the_form(db: Database, acto
         response = await post_form(http, edit, fields, form_page=edit)
 
     assert response.status_code == 422
-    assert "La squadra più numerosa non può essere più piccola della meno numerosa." in response.text
+    assert "non può essere più piccola della meno numerosa." in response.text
     assert 'value="8"' in response.text
 
 
