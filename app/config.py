@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     # still without its PDF (longer: renders may queue behind many others).
     outbox_reconcile_seconds: int = Field(default=30, ge=1)
     certificate_reconcile_seconds: int = Field(default=120, ge=1)
+    # How long a client may take to send a request's line and headers (from the connection,
+    # or the first byte of a later request). Past it: 408 and the connection closed, so a
+    # client that stalls cannot hold a connection for ever.
+    header_timeout_seconds: float = Field(default=10, gt=0)
 
     @field_validator("database_url")
     @classmethod
