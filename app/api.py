@@ -238,10 +238,10 @@ def _operation(op: Operation, refs: dict[type[BaseModel], Any]) -> dict[str, Any
         ok["content"] = {"application/json": {"schema": schema}}
     responses: dict[str, Any] = {str(op.status): ok}
     codes = set(op.errors) | {503}  # any operation, while the database cannot be reached
-    if op.body is not None:
-        codes |= {413, 415, 422}
+    if op.body is not None:  # 408: a body that does not arrive in time (app.middleware)
+        codes |= {408, 413, 415, 422}
     if op.files:  # 400: a multipart body Starlette cannot parse (or with too many fields)
-        codes |= {400, 415, 422}
+        codes |= {400, 408, 415, 422}
     if op.auth:
         codes |= {401}
     for code in sorted(codes):

@@ -36,7 +36,7 @@ from app.forms import csrf_token
 from app.i18n import gettext as _
 from app.judging import api as judging_api
 from app.judging import routes as judging_routes
-from app.middleware import BodySizeLimit, LocaleAndCsrf
+from app.middleware import BodyLimits, LocaleAndCsrf
 from app.overview import routes as overview_routes
 from app.sponsors import api as sponsors_api
 from app.sponsors import routes as sponsors_routes
@@ -239,7 +239,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=routes,
         middleware=[
-            Middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + 64 * 1024),
+            Middleware(
+                BodyLimits,
+                max_bytes=settings.max_upload_bytes + 64 * 1024,
+                timeout=settings.body_timeout_seconds,
+                idle=settings.body_idle_seconds,
+            ),
             Middleware(
                 LocaleAndCsrf,
                 default_locale=settings.default_locale,

@@ -1,7 +1,10 @@
-"""Pure ASGI middleware: body size limit, locale and CSRF cookie, security headers."""
+"""Pure ASGI middleware: body limits, locale and CSRF cookie, security headers."""
 
 from __future__ import annotations
 
+import asyncio
+import html
+import json
 import secrets
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
@@ -10,6 +13,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import i18n
+from app.errors import AppError, PayloadTooLarge, RequestTimeout
+from app.i18n import gettext as _
 
 CSRF_COOKIE = "madrina_csrf"
 LOCALE_COOKIE = "madrina_lang"
@@ -26,66 +31,96 @@ SECURITY_HEADERS = {
 }
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyLimits:
+    """The bounds on a request's body, checked while it arrives: 413 once it passes
+    `max_bytes` (at once when its Content-Length says so, which a client may lie about or
+    leave out), 408 when it takes more than `timeout` seconds in all, or pauses for `idle`
+    seconds. The clocks start when the app first reads the body.
 
-
-class BodySizeLimit:
-    """413 before reading a body whose declared or actual size passes the limit.
-
-    The actual count matters too: a client may send a Content-Length that lies, or none.
+    While the app reads, the refusals are raised from `receive`, so the app's error handler
+    answers in its own format and nothing is written; the answer closes the connection, as
+    the rest of the body was not read.
     """
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, timeout: float, idle: float) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout = timeout
+        self.idle = idle
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await _too_large(scope, send)
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
+        if declared is None and b"transfer-encoding" not in headers:
+            await self.app(scope, receive, send)  # no body
             return
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await _refuse(scope, send, PayloadTooLarge())
+            return
+        loop = asyncio.get_running_loop()
         received = 0
-        started = False
+        deadline: float | None = None
+        complete = started = False
+        refused: AppError | None = None
 
         async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, deadline, complete, refused
+            if complete:
+                return await receive()  # the body is in: what may follow is a disconnect
+            if refused is not None:
+                raise refused
+            now = loop.time()
+            deadline = deadline or now + self.timeout
+            try:
+                if now >= deadline:
+                    raise TimeoutError
+                async with asyncio.timeout(min(self.idle, deadline - now)):
+                    message = await receive()
+            except TimeoutError:
+                refused = RequestTimeout(_(RequestTimeout.message))
+                raise refused from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise BodyTooLarge
+                    refused = PayloadTooLarge(_(PayloadTooLarge.message))
+                    raise refused
+                complete = not message.get("more_body", False)
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def closing_send(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
+                if refused is not None:
+                    MutableHeaders(scope=message)["connection"] = "close"
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await _too_large(scope, send)
+            await self.app(scope, limited_receive, closing_send)
+        except (PayloadTooLarge, RequestTimeout) as exc:
+            if started or exc is not refused:
+                raise
+            await _refuse(scope, send, exc)  # raised where no error handler reached
 
 
-async def _too_large(scope: Scope, send: Send) -> None:
-    is_api = scope["path"].startswith("/api/")
-    body = (
-        b'{"error":{"code":"payload_too_large","message":"The request body is too large."}}'
-        if is_api
-        else b"<!doctype html><title>413</title><p>The upload is too large.</p>"
-    )
+async def _refuse(scope: Scope, send: Send, exc: AppError) -> None:
+    if scope["path"].startswith("/api/"):
+        error = {"code": exc.code, "message": exc.message}
+        body = json.dumps({"error": error}, ensure_ascii=False).encode()
+        content_type = b"application/json"
+    else:
+        page = f"<!doctype html><title>{exc.status_code}</title><p>{html.escape(exc.message)}</p>"
+        body = page.encode()
+        content_type = b"text/html; charset=utf-8"
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": exc.status_code,
             "headers": [
-                (b"content-type", b"application/json" if is_api else b"text/html; charset=utf-8"),
+                (b"content-type", content_type),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
             ],

@@ -9,8 +9,12 @@ from app.config import Settings
 from app.storage import LocalStorage
 from tests.badinput.server import ServeProcess
 
-# Seconds, as environment variables of the served app.
-SHORT_LIMITS = {"HEADER_TIMEOUT_SECONDS": "1"}
+# Seconds, as environment variables of the served app: the head, a pause in the body, the body.
+SHORT_LIMITS = {
+    "HEADER_TIMEOUT_SECONDS": "1",
+    "BODY_IDLE_SECONDS": "1",
+    "BODY_TIMEOUT_SECONDS": "3",
+}
 
 
 @pytest.fixture(autouse=True)
