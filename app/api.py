@@ -37,7 +37,13 @@ ApiEndpoint = Callable[..., Awaitable[Answer]]
 # The permission check that runs before the body is read, in a read-only session.
 Guard = Callable[[Request, AsyncSession], Awaitable[object]]
 MAX_JSON_BYTES = 1024 * 1024
+# Our bodies nest 3 levels; json.loads and validation recurse once per level (a body of
+# 1,000 levels was a RecursionError, a 500), so the depth is bounded before parsing.
+MAX_JSON_DEPTH = 32
 _CONVERTOR = re.compile(r"\{(\w+):\w+\}")
+_NOT_STRUCTURE = bytes(set(range(256)) - set(b'"[]{}'))
+_OPENING = frozenset(b"[{")
+_QUOTE = ord('"')
 
 
 class ErrorBody(BaseModel):
@@ -157,6 +163,9 @@ async def read_json(request: Request, schema: type[Schema]) -> Schema:
             raise PayloadTooLarge("The body is too large for this request (at most 1 MB).")
         chunks.append(chunk)
     raw = b"".join(chunks)
+    if nested_deeper_than(raw, MAX_JSON_DEPTH):
+        message = _("The body nests arrays and objects too deeply (at most %(n)s levels).")
+        raise ValidationFailed({"__all__": message % {"n": MAX_JSON_DEPTH}})
     try:
         data = json.loads(raw or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -167,6 +176,22 @@ async def read_json(request: Request, schema: type[Schema]) -> Schema:
         return schema.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed(field_errors(exc)) from None
+
+
+def nested_deeper_than(raw: bytes, limit: int) -> bool:
+    """Whether the JSON text `raw` nests arrays and objects more than `limit` deep, found
+    without parsing it, in linear time: brackets inside strings do not count."""
+    # Escaped backslashes, then escaped quotes: the quotes left open and close strings.
+    unescaped = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    depth, in_string = 0, False
+    for char in unescaped.translate(None, _NOT_STRUCTURE):
+        if char == _QUOTE:
+            in_string = not in_string
+        elif not in_string:
+            depth += 1 if char in _OPENING else -1
+            if depth > limit:
+                return True
+    return False
 
 
 class _Extended:
