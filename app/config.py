@@ -73,6 +73,10 @@ class Settings(BaseSettings):
         return value.rstrip("/")
 
     @property
+    def is_https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 

@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: body limits, locale and CSRF cookie, security headers."""
+"""Pure ASGI middleware: security headers, body limits, locale and CSRF cookie; cookie names."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import i18n
+from app.config import Settings
 from app.errors import AppError, PayloadTooLarge, RequestTimeout
 from app.i18n import gettext as _
 
 CSRF_COOKIE = "madrina_csrf"
 LOCALE_COOKIE = "madrina_lang"
+HOST_PREFIX = "__Host-"
 
 SECURITY_HEADERS = {
     "content-security-policy": (
@@ -29,6 +31,44 @@ SECURITY_HEADERS = {
     "x-frame-options": "DENY",
     "permissions-policy": "camera=(), microphone=(), geolocation=()",
 }
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def security_headers(*, https: bool) -> dict[str, str]:
+    """The headers every answer carries; browsers are told to keep to HTTPS only when the
+    site is served over it."""
+    return {**SECURITY_HEADERS, "strict-transport-security": HSTS} if https else SECURITY_HEADERS
+
+
+def cookie_name(settings: Settings, name: str) -> str:
+    """The name our cookie `name` has in browsers: over HTTPS with the __Host- prefix, which
+    browsers accept only from this host, Secure, for the whole site: no other host (a
+    sibling subdomain) and no plain-HTTP answer can plant or replace it."""
+    return HOST_PREFIX + name if settings.is_https else name
+
+
+class SecurityHeaders:
+    """Adds the security headers to every answer that passes through it, error answers
+    included; it is the outermost middleware, so only the 500 page (Starlette's own
+    outermost layer) adds them itself."""
+
+    def __init__(self, app: ASGIApp, *, https: bool) -> None:
+        self.app = app
+        self.headers = security_headers(https=https)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class BodyLimits:
@@ -135,10 +175,12 @@ class LocaleAndCsrf:
     Locale: ?lang= (remembered in a cookie), else the cookie, else the default.
     """
 
-    def __init__(self, app: ASGIApp, *, default_locale: str, secure_cookies: bool) -> None:
+    def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
         self.app = app
-        self.default_locale = default_locale
-        self.secure = secure_cookies
+        self.default_locale = settings.default_locale
+        self.csrf_cookie = cookie_name(settings, CSRF_COOKIE)
+        self.locale_cookie = cookie_name(settings, LOCALE_COOKIE)
+        self.flags = "; Path=/; SameSite=Lax" + ("; Secure" if settings.is_https else "")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -146,9 +188,10 @@ class LocaleAndCsrf:
             return
         cookies = _cookies(scope)
         query = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [None])[0]
-        locale = i18n.pick_locale(query, cookies.get(LOCALE_COOKIE), default=self.default_locale)
+        cookie = cookies.get(self.locale_cookie)
+        locale = i18n.pick_locale(query, cookie, default=self.default_locale)
         i18n.set_locale(locale)
-        csrf = cookies.get(CSRF_COOKIE, "")
+        csrf = cookies.get(self.csrf_cookie, "")
         new_csrf = len(csrf) != 43
         if new_csrf:
             csrf = secrets.token_urlsafe(32)
@@ -160,15 +203,13 @@ class LocaleAndCsrf:
         async def send_with_cookies(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                flags = "; Path=/; SameSite=Lax" + ("; Secure" if self.secure else "")
                 if new_csrf:
-                    headers.append("set-cookie", f"{CSRF_COOKIE}={csrf}; HttpOnly{flags}")
+                    headers.append("set-cookie", f"{self.csrf_cookie}={csrf}; HttpOnly{self.flags}")
                 if set_locale_cookie:
                     headers.append(
-                        "set-cookie", f"{LOCALE_COOKIE}={locale}; Max-Age=31536000{flags}"
+                        "set-cookie",
+                        f"{self.locale_cookie}={locale}; Max-Age=31536000{self.flags}",
                     )
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
             await send(message)
 
         await self.app(scope, receive, send_with_cookies)

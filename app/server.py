@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import cache
 from http import HTTPStatus
 from typing import Any
 
@@ -22,7 +23,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from app import i18n
 from app.config import get_settings
 from app.i18n import lazy
-from app.middleware import SECURITY_HEADERS
+from app.middleware import security_headers
 
 # Browsers send 1-4 KB; a cookie may take 4 KB. Past these a head is an attack or a bug.
 MAX_HEAD_BYTES = 32 * 1024
@@ -34,6 +35,13 @@ HEAD_TOO_SLOW = lazy("The request took too long to arrive.")
 MALFORMED = lazy("The request was malformed.")
 
 log = logging.getLogger("madrina.server")
+
+
+@cache
+def _encoded(https: bool) -> list[tuple[bytes, bytes]]:
+    return [
+        (name.encode(), value.encode()) for name, value in security_headers(https=https).items()
+    ]
 
 
 def uvicorn_options() -> dict[str, Any]:
@@ -54,6 +62,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         settings = get_settings()
         self.head_timeout = settings.header_timeout_seconds
         self.locale = settings.default_locale
+        self.security_headers = _encoded(settings.is_https)
         self._reading_head = True
         self._head_received = 0  # bytes received since this head began, by whole reads
         self._head_size = 0  # bytes of this head's headers parsed so far
@@ -150,7 +159,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             body = i18n.gettext(message).encode()
         headers = [
             *self.server_state.default_headers,
-            *((name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items()),
+            *self.security_headers,
             (b"content-type", b"text/plain; charset=utf-8"),
             (b"content-length", str(len(body)).encode()),
             (b"connection", b"close"),

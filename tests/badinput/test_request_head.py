@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from app.middleware import security_headers
 from app.server import MAX_HEAD_BYTES, MAX_HEADERS
 from tests.badinput.helpers import MB
 from tests.badinput.server import Exchange, ServeProcess, exchange
@@ -85,8 +86,22 @@ async def test_one_header_more_than_the_bound_is_a_clear_431(served: ServeProces
     assert result.body.decode() == TOO_LARGE_IT
     assert result.header("connection") == "close"
     assert result.header("content-type") == "text/plain; charset=utf-8"
-    assert result.header("x-content-type-options") == "nosniff"
-    assert "frame-ancestors 'none'" in (result.header("content-security-policy") or "")
+    assert_security_headers(result)
+
+
+def assert_security_headers(result: Exchange) -> None:
+    expected = security_headers(https=False)  # the served app's base URL is http://
+    assert {name: result.header(name) for name in expected} == expected
+
+
+async def test_a_request_the_parser_refuses_is_a_400_with_the_security_headers(
+    served: ServeProcess,
+) -> None:
+    result = await send(served, b"G@T / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+
+    assert result.status == 400
+    assert result.header("connection") == "close"
+    assert_security_headers(result)
 
 
 async def test_a_head_a_little_over_the_size_bound_is_a_431(served: ServeProcess) -> None:
@@ -127,6 +142,7 @@ async def test_a_head_that_stalls_is_a_408_within_the_header_timeout(
     assert result.status == 408
     assert 0.9 < result.seconds < 3
     assert result.header("connection") == "close"
+    assert_security_headers(result)
 
 
 async def test_a_head_that_trickles_in_is_a_408_however_often_a_byte_comes(
