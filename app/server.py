@@ -123,9 +123,10 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             super().on_message_complete()
 
     def on_response_complete(self) -> None:
-        if self.cycle is not None and self.cycle.more_body:
-            # Answered before the body was all in (413, 408, 401...): rather than wait for
-            # the rest, close once the answer is out.
+        # The latest request, answered before its body was all in (413, 408, 401...): rather
+        # than wait for the rest, close once the answer is out. (A request that came after it
+        # has a cycle of its own, not yet answered.)
+        if self.cycle is not None and self.cycle.response_complete and self.cycle.more_body:
             self.transport.close()
         super().on_response_complete()
 

@@ -8,6 +8,7 @@ Each test talks to `madrina serve` over a raw socket (tests/badinput/server.py).
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -117,6 +118,26 @@ async def test_a_head_just_under_both_bounds_is_served(served: ServeProcess) -> 
     result = await send(served, get(*headers))
 
     assert result.status == 200
+
+
+async def test_requests_one_after_the_other_on_one_connection_are_all_answered(
+    served: ServeProcess,
+) -> None:
+    keep_alive = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    body = b"email=a"
+    post = b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n" % len(body)
+    post += b"Content-Type: application/x-www-form-urlencoded\r\n\r\n" + body
+
+    together = await send(served, keep_alive + post + keep_alive + get())
+    in_turn = await send(served, keep_alive, post, keep_alive, get(), pause=0.2)
+    # The first answer goes out while the second request's body is still coming.
+    overlapping = await send(
+        served, keep_alive + post[:-3], post[-3:] + keep_alive + get(), pause=0.3
+    )
+
+    for result in (together, in_turn, overlapping):
+        statuses = [int(code) for code in re.findall(rb"HTTP/1\.1 (\d{3}) ", result.answer)]
+        assert statuses == [200, 403, 200, 200]  # the 403: the login form has no CSRF token
 
 
 async def test_a_large_body_after_a_small_head_is_not_counted_as_head(
