@@ -38,7 +38,13 @@ ApiEndpoint = Callable[..., Awaitable[Answer]]
 # The permission check that runs before the body is read, in a read-only session.
 Guard = Callable[[Request, AsyncSession], Awaitable[object]]
 MAX_JSON_BYTES = 1024 * 1024
+# Our bodies nest 3 levels; json.loads and validation recurse once per level (a body of
+# 1,000 levels was a RecursionError, a 500), so the depth is bounded before parsing.
+MAX_JSON_DEPTH = 32
 _CONVERTOR = re.compile(r"\{(\w+):\w+\}")
+_NOT_STRUCTURE = bytes(set(range(256)) - set(b'"[]{}'))
+_OPENING = frozenset(b"[{")
+_QUOTE = ord('"')
 
 
 class ErrorBody(BaseModel):
@@ -162,6 +168,9 @@ async def read_json(request: Request, schema: type[Schema]) -> Schema:
             raise PayloadTooLarge("The body is too large for this request (at most 1 MB).")
         chunks.append(chunk)
     raw = b"".join(chunks)
+    if nested_deeper_than(raw, MAX_JSON_DEPTH):
+        message = _("The body nests arrays and objects too deeply (at most %(n)s levels).")
+        raise ValidationFailed({"__all__": message % {"n": MAX_JSON_DEPTH}})
     try:
         data = json.loads(raw or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -172,6 +181,22 @@ async def read_json(request: Request, schema: type[Schema]) -> Schema:
         return schema.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed(field_errors(exc)) from None
+
+
+def nested_deeper_than(raw: bytes, limit: int) -> bool:
+    """Whether the JSON text `raw` nests arrays and objects more than `limit` deep, found
+    without parsing it, in linear time: brackets inside strings do not count."""
+    # Escaped backslashes, then escaped quotes: the quotes left open and close strings.
+    unescaped = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    depth, in_string = 0, False
+    for char in unescaped.translate(None, _NOT_STRUCTURE):
+        if char == _QUOTE:
+            in_string = not in_string
+        elif not in_string:
+            depth += 1 if char in _OPENING else -1
+            if depth > limit:
+                return True
+    return False
 
 
 class _Extended:
@@ -248,10 +273,10 @@ def _operation(op: Operation, refs: dict[type[BaseModel], Any]) -> dict[str, Any
         ok["content"] = {"application/json": {"schema": schema}}
     responses: dict[str, Any] = {str(op.status): ok}
     codes = set(op.errors) | {503}  # any operation, while the database cannot be reached
-    if op.body is not None:
-        codes |= {413, 415, 422}
+    if op.body is not None:  # 408: a body that does not arrive in time (app.middleware)
+        codes |= {408, 413, 415, 422}
     if op.files:  # 400: a multipart body Starlette cannot parse (or with too many fields)
-        codes |= {400, 415, 422}
+        codes |= {400, 408, 415, 422}
     if op.auth:
         codes |= {401}
     for code in sorted(codes):

@@ -118,9 +118,11 @@ def cmd_allow_organiser(settings: Settings, email: str, *, revoke: bool) -> None
 def cmd_serve(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
+    from app.server import uvicorn_options
+
     _refuse_demo_passwords(settings)
     uvicorn.run(
-        "app.asgi:app", host=host, port=port, workers=workers, proxy_headers=True, log_level="info"
+        "app.asgi:app", host=host, port=port, workers=workers, log_level="info", **uvicorn_options()
     )
 
 

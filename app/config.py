@@ -37,6 +37,14 @@ class Settings(BaseSettings):
     # still without its PDF (longer: renders may queue behind many others).
     outbox_reconcile_seconds: int = Field(default=30, ge=1)
     certificate_reconcile_seconds: int = Field(default=120, ge=1)
+    # How long a client may take to send its request: the line and headers (from the
+    # connection, or the first byte of a later request), the whole body, and the longest
+    # pause within the body. Past them: 408 and the connection closed, so a client that stalls
+    # cannot hold a connection or a request for ever. The whole body's time allows an upload
+    # of MAX_UPLOAD_BYTES over a slow school line (10 MiB at 1 Mbit/s takes 84 s).
+    header_timeout_seconds: float = Field(default=10, gt=0)
+    body_timeout_seconds: float = Field(default=120, gt=0)
+    body_idle_seconds: float = Field(default=15, gt=0)
 
     @field_validator("database_url")
     @classmethod
@@ -63,6 +71,10 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @property
+    def is_https(self) -> bool:
+        return self.base_url.startswith("https://")
 
     @property
     def is_sqlite(self) -> bool:

@@ -48,6 +48,12 @@ class PayloadTooLarge(AppError):
     message = "The upload is too large."
 
 
+class RequestTimeout(AppError):
+    status_code = 408
+    code = "request_timeout"
+    message = "The request took too long to arrive."
+
+
 class UnsupportedMediaType(AppError):
     status_code = 415
     code = "unsupported_media_type"

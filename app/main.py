@@ -36,7 +36,7 @@ from app.forms import CsrfFailed, csrf_token, form_values, read_form, typed_text
 from app.i18n import gettext as _
 from app.judging import api as judging_api
 from app.judging import routes as judging_routes
-from app.middleware import BodySizeLimit, LocaleAndCsrf
+from app.middleware import BodyLimits, LocaleAndCsrf, SecurityHeaders, security_headers
 from app.overview import routes as overview_routes
 from app.reports import api as reports_api
 from app.reports import routes as reports_routes
@@ -47,6 +47,7 @@ from app.teams import api as teams_api
 from app.teams import routes as teams_routes
 from app.templating import render
 from app.web import Services, login_path, routes_by_name, services
+from app.web import settings as web_settings
 
 log = logging.getLogger(__name__)
 VERSION = "0.1.0"
@@ -204,8 +205,14 @@ async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     message = _("Something went wrong on our side. Nothing was saved; please try again.")
     if _wants_json(request):
-        return JSONResponse({"error": {"code": "server_error", "message": message}}, 500)
-    return _error_page(request, 500, message)
+        response: Response = JSONResponse(
+            {"error": {"code": "server_error", "message": message}}, 500
+        )
+    else:
+        response = _error_page(request, 500, message)
+    # Starlette answers this one outside every middleware, SecurityHeaders included.
+    response.headers.update(security_headers(https=web_settings(request).is_https))
+    return response
 
 
 def _error_page(request: Request, status: int, message: str) -> Response:
@@ -264,13 +271,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=routes,
         middleware=[
-            Middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + 64 * 1024),
+            Middleware(SecurityHeaders, https=settings.is_https),
             Middleware(
-                LocaleAndCsrf,
-                default_locale=settings.default_locale,
-                secure_cookies=settings.base_url.startswith("https://"),
-                csrf_max_age=settings.session_days * 86400,
+                BodyLimits,
+                max_bytes=settings.max_upload_bytes + 64 * 1024,
+                timeout=settings.body_timeout_seconds,
+                idle=settings.body_idle_seconds,
             ),
+            Middleware(LocaleAndCsrf, settings=settings),
             Middleware(CsrfTokenForTemplates),
             Middleware(OutageInMiddleware),
             Middleware(Authentication),

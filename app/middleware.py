@@ -1,7 +1,10 @@
-"""Pure ASGI middleware: body size limit, locale and CSRF cookie, security headers."""
+"""Pure ASGI middleware: security headers, body limits, locale and CSRF cookie; cookie names."""
 
 from __future__ import annotations
 
+import asyncio
+import html
+import json
 import secrets
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
@@ -10,9 +13,13 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import i18n
+from app.config import Settings
+from app.errors import AppError, PayloadTooLarge, RequestTimeout
+from app.i18n import gettext as _
 
 CSRF_COOKIE = "madrina_csrf"
 LOCALE_COOKIE = "madrina_lang"
+HOST_PREFIX = "__Host-"
 
 SECURITY_HEADERS = {
     "content-security-policy": (
@@ -24,68 +31,136 @@ SECURITY_HEADERS = {
     "x-frame-options": "DENY",
     "permissions-policy": "camera=(), microphone=(), geolocation=()",
 }
+HSTS = "max-age=31536000; includeSubDomains"
 
 
-class BodyTooLarge(Exception):
-    pass
+def security_headers(*, https: bool) -> dict[str, str]:
+    """The headers every answer carries; browsers are told to keep to HTTPS only when the
+    site is served over it."""
+    return {**SECURITY_HEADERS, "strict-transport-security": HSTS} if https else SECURITY_HEADERS
 
 
-class BodySizeLimit:
-    """413 before reading a body whose declared or actual size passes the limit.
+def cookie_name(settings: Settings, name: str) -> str:
+    """The name our cookie `name` has in browsers: over HTTPS with the __Host- prefix, which
+    browsers accept only from this host, Secure, for the whole site: no other host (a
+    sibling subdomain) and no plain-HTTP answer can plant or replace it."""
+    return HOST_PREFIX + name if settings.is_https else name
 
-    The actual count matters too: a client may send a Content-Length that lies, or none.
-    """
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+class SecurityHeaders:
+    """Adds the security headers to every answer that passes through it, error answers
+    included; it is the outermost middleware, so only the 500 page (Starlette's own
+    outermost layer) adds them itself."""
+
+    def __init__(self, app: ASGIApp, *, https: bool) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.headers = security_headers(https=https)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await _too_large(scope, send)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimits:
+    """The bounds on a request's body, checked while it arrives: 413 once it passes
+    `max_bytes` (at once when its Content-Length says so, which a client may lie about or
+    leave out), 408 when it takes more than `timeout` seconds in all, or pauses for `idle`
+    seconds. The clocks start when the app first reads the body.
+
+    While the app reads, the refusals are raised from `receive`, so the app's error handler
+    answers in its own format and nothing is written; the answer closes the connection, as
+    the rest of the body was not read.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, timeout: float, idle: float) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+        self.idle = idle
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
             return
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
+        if declared is None and b"transfer-encoding" not in headers:
+            await self.app(scope, receive, send)  # no body
+            return
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await _refuse(scope, send, PayloadTooLarge())
+            return
+        loop = asyncio.get_running_loop()
         received = 0
-        started = False
+        deadline: float | None = None
+        complete = started = False
+        refused: AppError | None = None
 
         async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, deadline, complete, refused
+            if complete:
+                return await receive()  # the body is in: what may follow is a disconnect
+            if refused is not None:
+                raise refused
+            now = loop.time()
+            deadline = deadline or now + self.timeout
+            try:
+                if now >= deadline:
+                    raise TimeoutError
+                async with asyncio.timeout(min(self.idle, deadline - now)):
+                    message = await receive()
+            except TimeoutError:
+                refused = RequestTimeout(_(RequestTimeout.message))
+                raise refused from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise BodyTooLarge
+                    refused = PayloadTooLarge(_(PayloadTooLarge.message))
+                    raise refused
+                complete = not message.get("more_body", False)
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def closing_send(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
+                if refused is not None:
+                    MutableHeaders(scope=message)["connection"] = "close"
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await _too_large(scope, send)
+            await self.app(scope, limited_receive, closing_send)
+        except (PayloadTooLarge, RequestTimeout) as exc:
+            if started or exc is not refused:
+                raise
+            await _refuse(scope, send, exc)  # raised where no error handler reached
 
 
-async def _too_large(scope: Scope, send: Send) -> None:
-    is_api = scope["path"].startswith("/api/")
-    body = (
-        b'{"error":{"code":"payload_too_large","message":"The request body is too large."}}'
-        if is_api
-        else b"<!doctype html><title>413</title><p>The upload is too large.</p>"
-    )
+async def _refuse(scope: Scope, send: Send, exc: AppError) -> None:
+    if scope["path"].startswith("/api/"):
+        error = {"code": exc.code, "message": exc.message}
+        body = json.dumps({"error": error}, ensure_ascii=False).encode()
+        content_type = b"application/json"
+    else:
+        page = f"<!doctype html><title>{exc.status_code}</title><p>{html.escape(exc.message)}</p>"
+        body = page.encode()
+        content_type = b"text/html; charset=utf-8"
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": exc.status_code,
             "headers": [
-                (b"content-type", b"application/json" if is_api else b"text/html; charset=utf-8"),
+                (b"content-type", content_type),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
             ],
@@ -100,14 +175,14 @@ class LocaleAndCsrf:
     Locale: ?lang= (remembered in a cookie), else the cookie, else the default.
     """
 
-    def __init__(
-        self, app: ASGIApp, *, default_locale: str, secure_cookies: bool, csrf_max_age: int
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
         self.app = app
-        self.default_locale = default_locale
-        self.secure = secure_cookies
+        self.default_locale = settings.default_locale
+        self.csrf_cookie = cookie_name(settings, CSRF_COOKIE)
+        self.locale_cookie = cookie_name(settings, LOCALE_COOKIE)
+        self.flags = "; Path=/; SameSite=Lax" + ("; Secure" if settings.is_https else "")
         # As long as a login lasts: a form opened before the browser restarted still posts.
-        self.csrf_max_age = csrf_max_age
+        self.csrf_max_age = settings.session_days * 86400
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -115,9 +190,10 @@ class LocaleAndCsrf:
             return
         cookies = _cookies(scope)
         query = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [None])[0]
-        locale = i18n.pick_locale(query, cookies.get(LOCALE_COOKIE), default=self.default_locale)
+        cookie = cookies.get(self.locale_cookie)
+        locale = i18n.pick_locale(query, cookie, default=self.default_locale)
         i18n.set_locale(locale)
-        csrf = cookies.get(CSRF_COOKIE, "")
+        csrf = cookies.get(self.csrf_cookie, "")
         new_csrf = len(csrf) != 43
         if new_csrf:
             csrf = secrets.token_urlsafe(32)
@@ -129,18 +205,17 @@ class LocaleAndCsrf:
         async def send_with_cookies(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                flags = "; Path=/; SameSite=Lax" + ("; Secure" if self.secure else "")
                 if new_csrf:
                     headers.append(
                         "set-cookie",
-                        f"{CSRF_COOKIE}={csrf}; Max-Age={self.csrf_max_age}; HttpOnly{flags}",
+                        f"{self.csrf_cookie}={csrf}; Max-Age={self.csrf_max_age}"
+                        f"; HttpOnly{self.flags}",
                     )
                 if set_locale_cookie:
                     headers.append(
-                        "set-cookie", f"{LOCALE_COOKIE}={locale}; Max-Age=31536000{flags}"
+                        "set-cookie",
+                        f"{self.locale_cookie}={locale}; Max-Age=31536000{self.flags}",
                     )
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
             await send(message)
 
         await self.app(scope, receive, send_with_cookies)

@@ -46,10 +46,12 @@ def _free_port() -> int:
 async def uvicorn_server(factory: str, environ: dict[str, str]) -> AsyncIterator[int]:
     """Start `uvicorn --factory` on a free loopback port; stop it (this process only) after."""
     port = _free_port()
-    # One worker process, as one production worker; uvloop and httptools when installed.
+    # One worker process, as one production worker: uvloop, and httptools with the bounds
+    # `madrina serve` puts on a request's head (app/server.py), for both servers alike.
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1",
         "--port", str(port), "--no-access-log", "--log-level", "warning",
+        "--http", "app.server:BoundedHttpToolsProtocol",
         cwd=ROOT,
         env={**os.environ, **environ},
     )  # fmt: skip

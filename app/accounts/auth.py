@@ -9,8 +9,8 @@ from app.accounts import queries
 from app.accounts.models import User
 from app.errors import Forbidden, Unauthorized
 from app.i18n import gettext as _
-from app.middleware import cookie_value
-from app.web import services
+from app.middleware import cookie_name, cookie_value
+from app.web import services, settings
 
 SESSION_COOKIE = "madrina_session"
 
@@ -35,7 +35,7 @@ class Authentication:
                 async with db.read() as session:
                     user = await queries.user_for_api_token(session, token.strip())
         else:
-            cookie = cookie_value(scope, SESSION_COOKIE)
+            cookie = cookie_value(scope, cookie_name(settings(conn), SESSION_COOKIE))
             if cookie:
                 async with db.read() as session:
                     user = await queries.user_for_session_token(session, cookie)

@@ -101,7 +101,7 @@ def member_rows(values: Mapping[str, str]) -> list[tuple[int, dict[str, str]]]:
     indexes: set[int] = set()
     for key in values:
         parts = key.split("-")
-        if len(parts) == 3 and parts[0] == "members" and parts[1].isascii() and parts[1].isdigit():
+        if len(parts) == 3 and parts[0] == "members" and _row_number(parts[1]):
             indexes.add(int(parts[1]))
     rows: list[tuple[int, dict[str, str]]] = []
     for index in sorted(indexes):
@@ -110,6 +110,12 @@ def member_rows(values: Mapping[str, str]) -> list[tuple[int, dict[str, str]]]:
         if row["first_name"].strip() or row["last_name"].strip():
             rows.append((index, row))
     return rows
+
+
+def _row_number(text: str) -> bool:
+    """A row's number in a field name: the form has fewer than a thousand (and int() refuses
+    a number of thousands of digits with an error)."""
+    return len(text) <= 3 and text.isascii() and text.isdigit()
 
 
 class ProjectInput(BaseModel):

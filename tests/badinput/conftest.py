@@ -1,10 +1,20 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 
 import pytest
 
+from app.config import Settings
 from app.storage import LocalStorage
+from tests.badinput.server import ServeProcess
+
+# Seconds, as environment variables of the served app: the head, a pause in the body, the body.
+SHORT_LIMITS = {
+    "HEADER_TIMEOUT_SECONDS": "1",
+    "BODY_IDLE_SECONDS": "1",
+    "BODY_TIMEOUT_SECONDS": "3",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -17,3 +27,14 @@ def empty_storage(storage: LocalStorage) -> None:
                 shutil.rmtree(child)
             else:
                 child.unlink()
+
+
+@pytest.fixture(scope="module")
+def served(migrated: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
+    """The real server, with short time limits so that a test of a stall takes a second."""
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    server = ServeProcess(migrated, log, **SHORT_LIMITS)
+    try:
+        yield server.start()
+    finally:
+        server.stop()

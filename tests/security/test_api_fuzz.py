@@ -213,6 +213,36 @@ def broken_promises(case: Case, response: Response) -> FailureGroup | None:
     return None
 
 
+async def test_every_json_body_nested_a_thousand_deep_is_refused_as_documented(
+    shared_app: Starlette, world_holder: WorldHolder
+) -> None:
+    """Schemathesis never nests deeply; each operation with a JSON body gets a body that
+    does, from the organiser and from whoever else may act on the world's objects."""
+    world = await world_holder.get()
+    deep = b'{"name": ' + b"[" * 1000 + b"]" * 1000 + b"}"
+    answers: dict[tuple[str, str], int] = {}
+    transport = ASGITransport(app=shared_app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url=BASE_URL) as http:
+        document = (await http.get("/api/v1/openapi.json")).json()
+        for path, methods in document["paths"].items():
+            for method, spec in methods.items():
+                if "application/json" not in spec.get("requestBody", {}).get("content", {}):
+                    continue
+                label = f"{method.upper()} {path}"
+                url = path.format(**world_ids(world, path, world.project))
+                for identity in ("organiser", *([ALSO_AS[label]] if label in ALSO_AS else [])):
+                    response = await world.api[identity].request(
+                        method, url, content=deep, headers={"content-type": "application/json"}
+                    )
+                    answers[label, identity] = response.status_code
+                    assert str(response.status_code) in spec["responses"], (label, response.text)
+
+    # Someone who may act reached the bound on every operation: the depth got a 422.
+    refused = {label for (label, _identity), status in answers.items() if status == 422}
+    assert refused == {label for label, _identity in answers}
+    assert len(refused) > 10
+
+
 async def test_the_api_keeps_the_promises_of_its_openapi_document(
     shared_app: Starlette, world_holder: WorldHolder
 ) -> None:

@@ -13,6 +13,7 @@ from app.accounts.schemas import LoginForm, RegisterForm
 from app.errors import ValidationFailed, form_errors
 from app.forms import Filled, carried, form_values, read_form, validate
 from app.i18n import gettext as _
+from app.middleware import cookie_name
 from app.templating import render
 from app.web import safe_path, services, settings
 
@@ -24,7 +25,7 @@ def _logged_in(request: Request, token: str, target: str) -> Response:
 def _with_login_cookie(request: Request, response: Response, token: str) -> Response:
     config = settings(request)
     response.set_cookie(
-        SESSION_COOKIE,
+        cookie_name(config, SESSION_COOKIE),
         token,
         max_age=config.session_days * 86400,
         httponly=True,
@@ -106,12 +107,13 @@ async def login(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     await read_form(request)
-    token = request.cookies.get(SESSION_COOKIE)
+    name = cookie_name(settings(request), SESSION_COOKIE)
+    token = request.cookies.get(name)
     if token:
         async with services(request).db.transaction() as session:
             await service.end_session(session, token=token)
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(name, secure=settings(request).is_https)  # __Host- needs Secure
     return response
 
 
