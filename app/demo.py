@@ -372,6 +372,7 @@ class _Seeder:
                 is_admin=is_admin,
                 locale=self.locale,
                 created_at=self.now - timedelta(days=45),
+                email_verified_at=self.now - timedelta(days=45),
             )
         )
         return _id(user)

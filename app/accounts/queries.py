@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from app.accounts.models import ApiToken, Role, RoleKind, User, UserSession
 from app.db import utcnow
+from app.fields import normalise_email as _normalise_email
 
 
 def token_hash(token: str) -> str:
@@ -17,7 +18,9 @@ def token_hash(token: str) -> str:
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """The form addresses are stored and compared in: NFKC, case-folded, trimmed, the
+    domain in ASCII (see app.fields)."""
+    return _normalise_email(email)
 
 
 async def user_by_email(session: AsyncSession, email: str) -> User | None:
@@ -92,3 +95,11 @@ async def people_in(session: AsyncSession, *, challenge_id: int) -> list[tuple[R
         .order_by(col(Role.kind), col(User.name))
     )
     return [(role, user) for role, user in result.all()]
+
+
+async def holds_role(session: AsyncSession, *, user_id: int, kind: RoleKind) -> bool:
+    """Whether the person holds this role in any challenge."""
+    result = await session.execute(
+        select(Role.id).where(col(Role.user_id) == user_id, col(Role.kind) == kind).limit(1)
+    )
+    return result.first() is not None

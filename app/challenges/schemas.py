@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.accounts.models import RoleKind
 from app.challenges.models import PhaseKind
 from app.db import Id
 from app.errors import ValidationFailed
-from app.fields import OneLine, OptionalDatetime, OptionalId, Text
+from app.fields import Email, OneLine, OptionalDatetime, OptionalId, Text
 from app.i18n import gettext as _
 
 # Roles an organiser hands out on the people page (coaches come from team registration).
@@ -89,7 +89,7 @@ class PhasesForm(BaseModel):
 
 
 class RoleGrant(BaseModel):
-    email: EmailStr = Field(max_length=254)
+    email: Email = Field(max_length=254)
     kind: RoleKind
 
     @field_validator("kind")

@@ -45,15 +45,6 @@ class RoleComesWithTeam(Conflict):
     message = lazy("This role comes with a team; it cannot be removed here.")
 
 
-class NoAccount(ValidationFailed):
-    """Granting a role needs an account (invitations come with their own issue)."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            {"email": _("There is no account with this e-mail. Ask the person to sign up first.")}
-        )
-
-
 def slugify(text: str, *, fallback: str = "challenge") -> str:
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
@@ -88,8 +79,10 @@ async def _check_programme(session: AsyncSession, programme_id: int | None) -> N
 
 
 async def create_challenge(session: AsyncSession, *, user: User, data: ChallengeInput) -> Challenge:
-    """Create a draft challenge; its creator becomes its organiser."""
+    """Create a draft challenge; its creator becomes its organiser (so their address must
+    be confirmed)."""
     assert user.id is not None
+    accounts_service.require_confirmed(user)
     await _check_programme(session, data.programme_id)
     challenge = Challenge(
         slug=await unique_slug(session, Challenge, data.title),
@@ -274,9 +267,8 @@ async def grant_role(
     await permissions.organised(session, user=user, challenge_id=challenge_id)
     if kind not in GRANTABLE_ROLES:
         raise ValidationFailed({"kind": _("Please choose one of the options.")})
-    person = await accounts_queries.user_by_email(session, email)
-    if person is None or person.id is None:
-        raise NoAccount()
+    person = await accounts_service.person_for_role(session, email=email)
+    assert person.id is not None
     return await accounts_service.grant_role(
         session, user_id=person.id, challenge_id=challenge_id, kind=kind, actor_id=user.id
     )

@@ -81,6 +81,7 @@ class World:
             "sponsor_id": str(self.sponsor.id),
             "certificate_id": str(self.certificate.id),
             "code": CERTIFICATE_CODE,
+            "token": "not-a-token",  # an e-mailed link's (password reset)
         }
 
     async def close(self) -> None:

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from app.accounts.routes import account, login
+from app.accounts.routes import account, devmail, login, recovery, twofactor
 
-routes: list[BaseRoute] = [*login.routes, *account.routes]
+routes: list[BaseRoute] = [
+    *login.routes,
+    *account.routes,
+    *recovery.routes,
+    *twofactor.routes,
+    *devmail.routes,
+]
