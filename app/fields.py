@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import idna
 from confusable_homoglyphs import categories, confusables
+from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BeforeValidator, EmailStr
 
 from app.db import Id
@@ -77,7 +78,7 @@ def _folded(value: str) -> str:
 def _ascii_domain(domain: str) -> str:
     try:
         return idna.encode(domain, uts46=True).decode("ascii")
-    except idna.IDNAError:
+    except UnicodeError:  # idna.IDNAError and the codec's own
         return domain
 
 
@@ -95,7 +96,7 @@ def _unicode_label(label: str) -> str:
         return label
     try:
         return idna.decode(label)
-    except idna.IDNAError:
+    except UnicodeError:
         return label
 
 
@@ -132,6 +133,10 @@ def _safe_email(value: str) -> str:
                 "could pass for someone else's. Please check it."
             )
         )
+    try:  # folding can make an address of what was none (a small-form @ becomes a real one)
+        validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        raise ValueError(_("Please enter a valid e-mail address.")) from None
     return address
 
 

@@ -72,6 +72,7 @@ async def test_a_full_width_spelling_is_the_same_account(
         ("anna@p\u0430ypal.com", LOOKALIKE_DOMAIN),  # Cyrillic a among Latin letters
         ("anna@xn--pypal-4ve.com", LOOKALIKE_DOMAIN),  # the same, spelled in ASCII
         ("anna@g\u043e\u043e\u0440.com", LOOKALIKE_DOMAIN),  # mixed Latin and Cyrillic
+        ("anna\ufe6bevil@example.org", "Please enter a valid e-mail address."),  # a small @
     ],
 )
 async def test_lookalike_addresses_are_refused_with_a_clear_message(
