@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 from httpx import AsyncClient
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlmodel import col, select
 from starlette.applications import Starlette
 
+from app.accounts import tokens
 from app.accounts.auth import SESSION_COOKIE
 from app.accounts.models import ApiToken, User, UserSession
 from app.db import Database
@@ -158,3 +161,37 @@ async def test_a_reset_link_of_another_kind_or_forged_is_refused(
     assert forged.status_code == 400
     assert huge.status_code == 400
     assert SESSION_COOKIE not in forged.cookies
+
+
+class _SignedLongAgo(TimestampSigner):
+    """A real signature, dated as if made a little over an hour ago."""
+
+    def get_timestamp(self) -> int:
+        return int(time.time()) - tokens.RESET_MAX_AGE - 5
+
+
+async def test_a_reset_link_older_than_an_hour_is_refused(
+    app: Starlette, db: Database, actors: Actors
+) -> None:
+    user = await actors.user(email="anna@example.org")
+    old = URLSafeTimedSerializer(
+        app.state.settings.secret_key, salt=tokens.RESET_PASSWORD, signer=_SignedLongAgo
+    ).dumps({"u": user.id, "n": user.link_nonce, "e": ""})
+    fresh = tokens.make(
+        app.state.settings.secret_key,
+        tokens.RESET_PASSWORD,
+        tokens.Claim(user_id=user.id or 0, nonce=user.link_nonce),
+    )
+    verify_kind = tokens.make(  # a confirmation link is no reset link
+        app.state.settings.secret_key,
+        tokens.VERIFY_EMAIL,
+        tokens.Claim(user_id=user.id or 0, nonce=user.link_nonce, email=user.email),
+    )
+
+    async with actors.anonymous() as http:
+        statuses = [
+            (await http.get(f"/password/reset/{token}")).status_code
+            for token in (old, verify_kind, fresh)
+        ]
+
+    assert statuses == [400, 400, 200]
