@@ -30,7 +30,7 @@ MAX_ATTEMPTS = 10
 # the server took the message but before we noted it) is tried again, with the same
 # Message-ID. SMTP cannot do better than that: this is the one place a message can repeat.
 MAIL_LEASE = timedelta(minutes=5)
-MAIL_MAX_ATTEMPTS = 10
+MAIL_MAX_ATTEMPTS = 30
 
 
 async def dispatch(ctx: dict[str, Any], event_id: str) -> str:
@@ -123,6 +123,7 @@ async def deliver_mail(ctx: dict[str, Any], mail_id: int) -> str:
             .where(
                 col(OutgoingMail.id) == mail_id,
                 col(OutgoingMail.sent_at).is_(None),
+                col(OutgoingMail.attempts) < MAIL_MAX_ATTEMPTS,
                 col(OutgoingMail.claimed_until).is_(None) | (col(OutgoingMail.claimed_until) < now),
             )
             .values(claimed_until=now + MAIL_LEASE, attempts=OutgoingMail.attempts + 1)
@@ -132,23 +133,26 @@ async def deliver_mail(ctx: dict[str, Any], mail_id: int) -> str:
                 col(OutgoingMail.text),
                 col(OutgoingMail.html),
                 col(OutgoingMail.message_id),
+                col(OutgoingMail.attempts),
             )
         )
         row = claimed.first()
     if row is None:
         return "sent already, or being sent"
-    to, subject, text, html, message_id = row
+    to, subject, text, html, message_id, attempts = row
     try:
         sent = await mail.send(
             settings, to=to, subject=subject, body=text, html=html, message_id=message_id
         )
+    except ValueError as exc:  # no plain address (an account older than the rules): give up
+        log.error("not sending e-mail %s: %s", mail_id, exc)
+        await _mark(db, mail_id, attempts=MAIL_MAX_ATTEMPTS, claimed_until=None, text="", html="")
+        return "refused"
     except mail.MailError as exc:
-        async with db.transaction() as session:
-            await session.execute(
-                update(OutgoingMail)
-                .where(col(OutgoingMail.id) == mail_id)
-                .values(claimed_until=None, last_error=str(exc)[:300])
-            )
+        # Tried again by the reconciler once this wait is over: 2, 4, 8... minutes, at most
+        # an hour, so a mail server down for a day still gets the message afterwards.
+        wait = timedelta(minutes=min(2**attempts, 60))
+        await _mark(db, mail_id, claimed_until=utcnow() + wait, last_error=str(exc)[:300])
         raise
     # Without an SMTP server, development keeps the message to read at /dev/mail.
     development = settings.environment == "development"
@@ -156,11 +160,15 @@ async def deliver_mail(ctx: dict[str, Any], mail_id: int) -> str:
     values: dict[str, Any] = {"sent_at": utcnow(), "claimed_until": None, "transport": transport}
     if transport != "mailbox":
         values.update(text="", html="")  # its links are secrets: keep them nowhere
+    await _mark(db, mail_id, **values)
+    return transport
+
+
+async def _mark(db: Database, mail_id: int, **values: Any) -> None:
     async with db.transaction() as session:
         await session.execute(
             update(OutgoingMail).where(col(OutgoingMail.id) == mail_id).values(**values)
         )
-    return transport
 
 
 async def reconcile_mail(ctx: dict[str, Any]) -> int:

@@ -78,7 +78,9 @@ async def test_smtp_down_keeps_the_mail_queued_and_a_retry_sends_without_duplica
     with smtp_server(port) as sink:  # the mail server is back
         async with db.transaction() as session:
             await session.execute(
-                update(OutgoingMail).values(created_at=utcnow() - timedelta(minutes=5))
+                update(OutgoingMail).values(
+                    created_at=utcnow() - timedelta(minutes=5), claimed_until=None
+                )
             )
         await work(app)  # the outbox reconciler runs at worker start-up
 

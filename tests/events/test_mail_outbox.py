@@ -70,11 +70,14 @@ async def test_a_delivery_that_fails_half_way_resends_only_what_did_not_go(
         ("first@example.org", False, 1),
         ("second@example.org", True, 1),
     ]
+    assert waiting[1].claimed_until is not None  # tried again once a short wait is over
 
     with smtp_server(port) as back:
-        async with db.transaction() as session:  # old enough for the reconciler
+        async with db.transaction() as session:  # time passes: the retry's wait is over
             await session.execute(
-                update(OutgoingMail).values(created_at=utcnow() - timedelta(minutes=5))
+                update(OutgoingMail).values(
+                    created_at=utcnow() - timedelta(minutes=5), claimed_until=None
+                )
             )
         await run_jobs(app)  # the reconciler runs at the worker's start
         ctx = {"db": Database(app.state.settings), "settings": app.state.settings}
