@@ -76,6 +76,19 @@ async def test_sign_up_sends_a_link_that_confirms_the_address_once(
     assert "Confermato il" in (await client.get("/account")).text
 
 
+async def test_the_mail_speaks_the_language_the_person_signed_up_in(
+    app: Starlette, client: AsyncClient, sink: SmtpSink
+) -> None:
+    await client.get("/?lang=en")  # remembered in a cookie
+    await _sign_up(client, "anna@example.org")
+
+    (message,) = await mail_to(app, sink, "anna@example.org")
+
+    assert message["Subject"] == "Confirm your e-mail address for Madrina"
+    assert text_of(message).startswith("Hello Anna Rossi,\n")
+    assert "Confirm my address" in html_of(message)
+
+
 async def test_a_link_works_once_and_only_for_its_own_account(
     app: Starlette, client: AsyncClient, db: Database, actors: Actors, sink: SmtpSink
 ) -> None:

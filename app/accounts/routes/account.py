@@ -120,8 +120,9 @@ async def send_verification(request: Request) -> Response:
     found = services(request)
     await ratelimit.limit_resend(found.redis, email=user.email, address=client_address(request))
     async with found.db.transaction() as session:
-        await signup.request_verification(session, user=user)
-    return RedirectResponse(path_for(request, "account") + "?done=sent", status_code=303)
+        sent = await signup.request_verification(session, user=user)
+    done = "sent" if sent else "verified"  # confirmed already: nothing to send
+    return RedirectResponse(path_for(request, "account") + f"?done={done}", status_code=303)
 
 
 async def verify(request: Request) -> Response:
