@@ -52,11 +52,18 @@ def cmd_demo(settings: Settings) -> None:
 
 
 def cmd_create_admin(settings: Settings, email: str, name: str, *, promote: bool) -> None:
+    from pydantic import TypeAdapter, ValidationError
+
     from app.accounts import service
     from app.accounts.passwords import hash_password
     from app.db import Database
     from app.errors import AppError
+    from app.fields import Email
 
+    try:  # the same rules as the sign-up form: one form, no look-alikes
+        email = TypeAdapter(Email).validate_python(email)
+    except ValidationError as exc:
+        raise SystemExit(f"refused: {exc.errors()[0]['msg']}") from None
     password = os.environ.get("MADRINA_ADMIN_PASSWORD") or getpass.getpass("Password: ")
     if len(password) < 10:
         raise SystemExit("the password needs at least 10 characters")

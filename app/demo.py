@@ -375,6 +375,7 @@ class _Seeder:
                 may_create_challenges=creator,
                 locale=self.locale,
                 created_at=self.now - timedelta(days=45),
+                email_verified_at=self.now - timedelta(days=45),
             )
         )
         return _id(user)

@@ -8,8 +8,9 @@ import hashlib
 import hmac
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
+from annotated_types import MaxLen
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData, UploadFile
@@ -68,10 +69,40 @@ def form_values(form: FormData) -> dict[str, str]:
 
 def validate(schema: type[Schema], data: Mapping[str, Any]) -> Schema:
     """Build the schema or raise ValidationFailed with one readable message per field."""
+    overlong = raw_overlong(schema, data)
+    if overlong:
+        raise ValidationFailed(overlong)
     try:
         return schema.model_validate(dict(data))
     except ValidationError as exc:
         raise ValidationFailed(field_errors(exc)) from None
+
+
+def raw_overlong(
+    schema: type[BaseModel], data: Mapping[str, Any], prefix: str = ""
+) -> dict[str, str]:
+    """Text longer than its field's bound *as sent*. The bounds apply again after clean-ups
+    (a value of trailing spaces may shrink under its bound), but the document promises the
+    bound on what is sent, and nothing should be done with more than it promises."""
+    errors: dict[str, str] = {}
+    for name, info in schema.model_fields.items():
+        value = data.get(name)
+        limit = next((m.max_length for m in info.metadata if isinstance(m, MaxLen)), None)
+        if isinstance(value, str) and limit is not None and len(value) > limit:
+            errors[prefix + name] = ngettext(
+                "Please enter at most %(n)s character.",
+                "Please enter at most %(n)s characters.",
+                limit,
+            ) % {"n": limit}
+        rows = get_args(info.annotation)
+        row_schema = rows[0] if rows else None
+        if not (isinstance(value, list) and isinstance(row_schema, type)):
+            continue
+        if issubclass(row_schema, BaseModel):
+            for index, row in enumerate(value):
+                if isinstance(row, Mapping):
+                    errors |= raw_overlong(row_schema, row, f"{prefix}{name}-{index}-")
+    return errors
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """Imports every table so metadata is complete (Alembic, tests, create_all)."""
 
-from app.accounts.models import ApiToken, Role, User, UserSession
+from app.accounts.models import ApiToken, RecoveryCode, Role, User, UserSession
 from app.certificates.models import Certificate
 from app.challenges.models import Challenge, Institution, Phase, Programme, Track
-from app.events.models import AuditEntry, HandledEvent, OutboxEvent
+from app.events.models import AuditEntry, HandledEvent, OutboxEvent, OutgoingMail
 from app.judging.models import Assignment, Award, Criterion, Round, Rubric, Score
 from app.sponsors.models import Adoption, Sponsor, SponsorRepresentative
 from app.teams.models import Project, ProjectFile, Team, TeamMember
@@ -20,10 +20,12 @@ __all__ = [
     "HandledEvent",
     "Institution",
     "OutboxEvent",
+    "OutgoingMail",
     "Phase",
     "Programme",
     "Project",
     "ProjectFile",
+    "RecoveryCode",
     "Role",
     "Round",
     "Rubric",

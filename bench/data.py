@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, select
 
-from app.accounts.models import Role, RoleKind, User
+from app.accounts.models import Role, RoleKind, User, new_nonce
 from app.challenges.models import (
     Challenge,
     Institution,
@@ -222,6 +222,9 @@ def _user(email: str, name: str, now: datetime) -> dict[str, Any]:
         "is_active": True,
         "locale": "it",
         "created_at": now,
+        "email_verified_at": now,
+        "link_nonce": new_nonce(),
+        "totp_last_step": 0,
     }
 
 

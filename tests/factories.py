@@ -57,16 +57,20 @@ class Actors:
         email: str | None = None,
         is_admin: bool = False,
         creator: bool = False,
+        verified: bool = True,
     ) -> User:
-        """A person who logs in with PASSWORD (hashed once per run: argon2 is slow on purpose)."""
+        """A person who logs in with PASSWORD (hashed once per run: argon2 is slow on purpose),
+        whose address is confirmed unless `verified=False`."""
         n = next(_seq)
+        password_hash = await _password_hash()
         async with self.db.transaction() as session:
             user = User(
                 name=name or f"Person {n}",
                 email=accounts_queries.normalise_email(email or f"person{n}@example.org"),
-                password_hash=await _password_hash(),
+                password_hash=password_hash,
                 is_admin=is_admin,
                 may_create_challenges=creator,
+                email_verified_at=utcnow() if verified else None,
             )
             session.add(user)
         return user

@@ -6,13 +6,15 @@ from __future__ import annotations
 import re
 from html import unescape
 
+import pyotp
 from sqlalchemy import update
 
 from app.accounts.models import UserSession
-from app.challenges.models import PhaseKind
+from app.challenges.models import Challenge, PhaseKind
 from app.db import Database, utcnow
 from app.middleware import CSRF_COOKIE
 from app.teams.models import Project
+from tests.accounts.test_two_factor import _enrol, _forget_last_code
 from tests.factories import PASSWORD, Actors, csrf, make_challenge, make_team
 
 DESCRIPTION = "Sensori nell'orto <della scuola>:\nun'idea lunga scritta con cura."
@@ -92,3 +94,37 @@ async def test_a_cross_site_post_after_the_login_ended_carries_nothing(
 
     # Without our own page's token nothing is echoed back: just the way to log in.
     assert posted.status_code == 303 and posted.headers["location"].startswith("/login")
+
+
+async def test_text_kept_at_login_survives_the_two_factor_step(
+    db: Database, actors: Actors
+) -> None:
+    organiser = await actors.user(email="organiser@example.org")
+    challenge = await make_challenge(db, organiser=organiser, tracks=())
+    secret, _codes = await _enrol(actors, organiser)
+    await _forget_last_code(db, organiser)
+    path = f"/challenges/{challenge.id}/edit"
+    async with await actors.client(organiser) as browser:
+        token = await csrf(browser, path)
+        async with db.transaction() as session:  # the login ends while the person writes
+            await session.execute(update(UserSession).values(revoked_at=utcnow()))
+        posted = await browser.post(
+            path, data={"csrf_token": token, "title": "Climathon", "description": DESCRIPTION}
+        )
+        password_step = await browser.post(
+            f"/login?next={path}",
+            data={**_hidden(posted.text), "email": "organiser@example.org", "password": PASSWORD},
+        )
+        code_step = await browser.post(
+            f"/login/code?next={path}",
+            data={**_hidden(password_step.text), "code": pyotp.TOTP(secret).now()},
+        )
+        resent = await browser.post(path, data=_hidden(code_step.text))
+
+    assert password_step.status_code == 200  # the code page, carrying the text
+    assert _hidden(password_step.text)["carried-description"] == DESCRIPTION
+    assert code_step.status_code == 200 and f'action="{path}"' in code_step.text
+    assert resent.status_code == 303
+    async with db.read() as session:
+        stored = await session.get(Challenge, challenge.id)
+    assert stored is not None and stored.description == DESCRIPTION.strip()

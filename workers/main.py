@@ -51,9 +51,11 @@ def worker_options(settings: Settings, redis_url: str) -> dict[str, Any]:
 
     functions: list[Any] = [
         func(events_tasks.dispatch, name="events.dispatch", max_tries=3),
+        func(events_tasks.deliver_mail, name="mail.deliver", max_tries=3),
     ]
     crons: list[Any] = [
         cron(events_tasks.reconcile, name="events.reconcile", second={0}, run_at_startup=True),
+        cron(events_tasks.reconcile_mail, name="mail.reconcile", second={20}, run_at_startup=True),
     ]
     for module in DOMAIN_TASKS:
         functions.extend(module.functions)

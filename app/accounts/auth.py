@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import HTTPConnection
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.accounts import queries
 from app.accounts.models import User
+from app.accounts.ratelimit import account_key
 from app.errors import Forbidden, Unauthorized
 from app.i18n import gettext as _
 from app.middleware import cookie_name, cookie_value
 from app.web import services, settings
 
 SESSION_COOKIE = "madrina_session"
+# A browser the account has logged in from: its log-in attempts are counted apart from
+# strangers' (app.accounts.ratelimit), so their failures do not lock the owner out.
+DEVICE_COOKIE = "madrina_device"
+DEVICE_DAYS = 365
+MAX_TRUSTED_ACCOUNTS = 5  # a shared school computer
 
 
 class Authentication:
@@ -60,3 +71,46 @@ def require_admin(request: HTTPConnection) -> User:
     if not user.is_admin:
         raise Forbidden(_("You are not allowed to do this."))
     return user
+
+
+def _devices(request: HTTPConnection) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings(request).secret_key, salt="madrina.device")
+
+
+def _device_cookie(request: HTTPConnection) -> tuple[str, list[str]]:
+    raw = request.cookies.get(DEVICE_COOKIE, "")
+    if not raw or len(raw) > 1000:
+        return "", []
+    try:
+        data: Any = _devices(request).loads(raw, max_age=DEVICE_DAYS * 86400)
+    except BadSignature:
+        return "", []
+    if not isinstance(data, dict):
+        return "", []
+    device, accounts = data.get("d"), data.get("a")
+    if not isinstance(device, str) or not isinstance(accounts, list):
+        return "", []
+    return device, [a for a in accounts if isinstance(a, str)]
+
+
+def trusted_device(request: HTTPConnection, email: str) -> str | None:
+    """This browser's id if the account of `email` has logged in from it, else None."""
+    device, accounts = _device_cookie(request)
+    return device if device and account_key(email) in accounts else None
+
+
+def trust_device(request: HTTPConnection, response: Response, email: str) -> None:
+    """Remember (in a signed cookie) that the account of `email` logged in from here."""
+    device, accounts = _device_cookie(request)
+    account = account_key(email)
+    others = [a for a in accounts if a != account][-(MAX_TRUSTED_ACCOUNTS - 1) :]
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _devices(request).dumps(
+            {"d": device or secrets.token_urlsafe(16), "a": [*others, account]}
+        ),
+        max_age=DEVICE_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=settings(request).base_url.startswith("https://"),
+    )

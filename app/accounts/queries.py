@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from app.accounts.models import ApiToken, Role, RoleKind, User, UserSession
 from app.db import utcnow
 from app.errors import NotFound
+from app.fields import normalise_email as _normalise_email
 
 
 def token_hash(token: str) -> str:
@@ -18,7 +19,9 @@ def token_hash(token: str) -> str:
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """The form addresses are stored and compared in: NFKC, case-folded, trimmed, the
+    domain in ASCII (see app.fields)."""
+    return _normalise_email(email)
 
 
 async def user_by_id(session: AsyncSession, user_id: int) -> User:
@@ -108,3 +111,11 @@ async def challenge_creators(session: AsyncSession) -> list[User]:
         select(User).where(col(User.may_create_challenges).is_(True)).order_by(col(User.name))
     )
     return list(result.scalars())
+
+
+async def holds_role(session: AsyncSession, *, user_id: int, kind: RoleKind) -> bool:
+    """Whether the person holds this role in any challenge."""
+    result = await session.execute(
+        select(Role.id).where(col(Role.user_id) == user_id, col(Role.kind) == kind).limit(1)
+    )
+    return result.first() is not None

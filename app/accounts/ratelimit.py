@@ -1,19 +1,41 @@
-"""Login brute-force protection: failures counted in Redis per account and per address."""
+"""Limits on guessing passwords and on what sends e-mail, counted in Redis.
+
+An attempt is counted *before* it is checked (INCR, then compare), so forty wrong passwords
+sent at once check at most the limit, never forty. A login that succeeds gives its count
+back. Log-ins are counted:
+
+- per client address (an IPv6 client's /64), 50 in 15 minutes, across accounts;
+- per account, 10 in 15 minutes, for browsers the account has not logged in from;
+- per account and browser, 10 in 15 minutes, for a browser it has logged in from (the
+  signed device cookie app.accounts.auth sets at every login).
+
+So a stranger's failures lock out strangers, not the owner: on a device they used before
+they log in as usual, and on a new one a password reset (the e-mail link proves the
+address) lifts the account's lock and lets that browser in.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import ipaddress
+from dataclasses import dataclass
 
 from arq.connections import ArqRedis
 from redis.exceptions import RedisError
 
 from app.errors import TooManyRequests
+from app.fields import normalise_email
 from app.i18n import gettext as _
 
 WINDOW_SECONDS = 15 * 60
 MAX_PER_ACCOUNT = 10
 MAX_PER_ADDRESS = 50
+MAX_PER_DEVICE = 10
+HOUR = 3600
+MAX_SIGNUPS_PER_ADDRESS = 20  # a school's teachers may share one public address
+MAX_MAIL_PER_RECIPIENT = 3  # sign-ups, reset links or confirmation links to one address
+MAX_RESETS_PER_ADDRESS = 20
+_PREFIX = "madrina:limit:"
 
 
 def _network(address: str) -> str:
@@ -30,34 +52,129 @@ def _network(address: str) -> str:
     return str(ip)
 
 
-def _keys(email: str, address: str) -> tuple[str, str]:
-    account = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-    return f"madrina:login-fail:acct:{account}", f"madrina:login-fail:addr:{_network(address)}"
+def account_key(email: str) -> str:
+    """What an address is counted (and a device trusted) by: existing account or not."""
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
 
 
-async def check_login(redis: ArqRedis | None, *, email: str, address: str) -> None:
+@dataclass(frozen=True)
+class Reservation:
+    """The counters one attempt was counted in (given back if it succeeds)."""
+
+    keys: tuple[str, ...] = ()
+
+
+async def _reserve(redis: ArqRedis | None, limits: list[tuple[str, int, int]]) -> list[bool]:
+    """Count one attempt in each (key, limit, window); which counts went past their limit.
+    Without Redis nothing can be counted: argon2's cost still slows guessing."""
     if redis is None:
-        return  # without Redis we cannot count; argon2's cost still slows guessing
-    account_key, address_key = _keys(email, address)
+        return [False] * len(limits)
     try:
-        account, addr = await redis.mget(account_key, address_key)
+        async with redis.pipeline(transaction=True) as pipe:
+            for key, _limit, window in limits:
+                pipe.set(key, 0, ex=window, nx=True)  # a fixed window from the first attempt
+                pipe.incr(key)
+            results = await pipe.execute()
     except (RedisError, OSError):
-        return
-    if int(account or 0) >= MAX_PER_ACCOUNT or int(addr or 0) >= MAX_PER_ADDRESS:
+        return [False] * len(limits)
+    counts = results[1::2]
+    return [int(n) > limit for (_key, limit, _window), n in zip(limits, counts, strict=True)]
+
+
+def _login_limits(email: str, address: str, device: str | None) -> list[tuple[str, int, int]]:
+    account = account_key(email)
+    if device is not None:
+        return [(f"{_PREFIX}login:dev:{account}:{device}", MAX_PER_DEVICE, WINDOW_SECONDS)]
+    return [
+        (f"{_PREFIX}login:acct:{account}", MAX_PER_ACCOUNT, WINDOW_SECONDS),
+        (f"{_PREFIX}login:addr:{_network(address)}", MAX_PER_ADDRESS, WINDOW_SECONDS),
+    ]
+
+
+def login_reservation(*, email: str, address: str, device: str | None) -> Reservation:
+    """The counters an attempt of this address, from this client and browser, was counted
+    in (to give them back after a login's second step)."""
+    return Reservation(tuple(key for key, _l, _w in _login_limits(email, address, device)))
+
+
+async def reserve_login(
+    redis: ArqRedis | None, *, email: str, address: str, device: str | None
+) -> Reservation:
+    """Count a log-in attempt before its password is checked; 429 past a limit."""
+    limits = _login_limits(email, address, device)
+    over = await _reserve(redis, limits)
+    if device is None and over[0]:
+        raise TooManyRequests(
+            _(
+                "Too many failed log-ins to this account. Please wait 15 minutes. If it is "
+                "your account, you can log in now from a device you have used before, or "
+                "reset your password: the e-mail link lets this browser in."
+            ),
+            retry_after=WINDOW_SECONDS,
+        )
+    if any(over):
         raise TooManyRequests(
             _("Too many failed log-ins. Please wait 15 minutes and try again."),
             retry_after=WINDOW_SECONDS,
         )
+    return login_reservation(email=email, address=address, device=device)
 
 
-async def record_failure(redis: ArqRedis | None, *, email: str, address: str) -> None:
-    if redis is None:
+async def release(redis: ArqRedis | None, reservation: Reservation) -> None:
+    """The attempt succeeded: it does not count against anyone."""
+    if redis is None or not reservation.keys:
         return
     try:
         async with redis.pipeline(transaction=True) as pipe:
-            for key in _keys(email, address):
-                pipe.incr(key)
-                pipe.expire(key, WINDOW_SECONDS)
+            for key in reservation.keys:
+                pipe.decr(key)
             await pipe.execute()
     except (RedisError, OSError):
         return
+
+
+async def forgive_account(redis: ArqRedis | None, *, email: str) -> None:
+    """The owner proved the address (a reset link): the account's lock on new browsers ends."""
+    if redis is None:
+        return
+    try:
+        await redis.delete(f"{_PREFIX}login:acct:{account_key(email)}")
+    except (RedisError, OSError):
+        return
+
+
+async def _limit_mail(
+    redis: ArqRedis | None, *, kind: str, email: str, address: str, per_address: int
+) -> None:
+    over = await _reserve(
+        redis,
+        [
+            (f"{_PREFIX}{kind}:to:{account_key(email)}", MAX_MAIL_PER_RECIPIENT, HOUR),
+            (f"{_PREFIX}{kind}:addr:{_network(address)}", per_address, HOUR),
+        ],
+    )
+    if any(over):
+        raise TooManyRequests(
+            _("Too many requests. Please wait an hour and try again."), retry_after=HOUR
+        )
+
+
+async def limit_signup(redis: ArqRedis | None, *, email: str, address: str) -> None:
+    """Sign-ups send e-mail: 3 an hour to one address, 20 an hour from one client."""
+    await _limit_mail(
+        redis, kind="signup", email=email, address=address, per_address=MAX_SIGNUPS_PER_ADDRESS
+    )
+
+
+async def limit_reset(redis: ArqRedis | None, *, email: str, address: str) -> None:
+    """Reset links: 3 an hour to one address, 20 an hour from one client."""
+    await _limit_mail(
+        redis, kind="reset", email=email, address=address, per_address=MAX_RESETS_PER_ADDRESS
+    )
+
+
+async def limit_resend(redis: ArqRedis | None, *, email: str, address: str) -> None:
+    """Confirmation links asked for again: 3 an hour to one address."""
+    await _limit_mail(
+        redis, kind="verify", email=email, address=address, per_address=MAX_RESETS_PER_ADDRESS
+    )

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.fields import OneLine
+from app.fields import Email, OneLine
+
+PASSWORD = Field(min_length=10, max_length=200)
 
 
 class RegisterForm(BaseModel):
     name: OneLine = Field(min_length=1, max_length=120)
-    email: EmailStr = Field(max_length=254)
-    password: str = Field(min_length=10, max_length=200)
+    email: Email = Field(max_length=254)
+    password: str = PASSWORD
 
 
 class LoginForm(BaseModel):
@@ -18,8 +20,40 @@ class LoginForm(BaseModel):
     password: str = Field(min_length=1, max_length=200)
 
 
+class LoginCodeForm(BaseModel):
+    """The second step of a login with two-factor (the first one's ticket is a cookie)."""
+
+    code: str = Field(min_length=1, max_length=20)
+
+
 class TokenCreate(BaseModel):
     name: OneLine = Field(min_length=1, max_length=80)
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = PASSWORD
+
+
+class ResetRequest(BaseModel):
+    email: Email = Field(max_length=254)
+
+
+class PasswordReset(BaseModel):
+    """The new password; the link's token is in the path the form posts to."""
+
+    password: str = PASSWORD
+
+
+class TwoFactorEnrol(BaseModel):
+    """The code the app shows for the secret of the QR code (kept on the server meanwhile)."""
+
+    code: str = Field(min_length=1, max_length=20)
+
+
+class TwoFactorDisable(BaseModel):
+    password: str = Field(min_length=1, max_length=200)
+    code: str = Field(min_length=1, max_length=20)
 
 
 class UserRead(BaseModel):
@@ -34,4 +68,4 @@ class UserRead(BaseModel):
 class CreatorForm(BaseModel):
     """An account an administrator allows to create challenges."""
 
-    email: EmailStr = Field(max_length=254)
+    email: Email = Field(max_length=254)

@@ -10,48 +10,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app.accounts import events
-from app.accounts.models import ApiToken, Role, RoleKind, User, UserSession
+from app.accounts.models import ApiToken, Role, RoleKind, User, UserSession, new_nonce
 from app.accounts.passwords import verify_password
 from app.accounts.queries import normalise_email, token_hash, user_by_email, user_by_id
-from app.db import insert_or_get, save_unique, utcnow
+from app.db import Database, insert_or_get, utcnow
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.events.service import log_action
 from app.i18n import gettext as _
 from app.i18n import lazy
 
 
-class EmailTaken(Conflict):
-    code = "email_taken"
-    message = lazy("An account with this e-mail already exists.")
-    field = "email"
-
-
-async def register_user(
-    session: AsyncSession,
-    *,
-    name: str,
-    email: str,
-    password_hash: str,
-    locale: str = "it",
-) -> User:
-    """Create an account; the e-mail must be new (also against a registration at the same
-    moment). The password is hashed before the transaction: argon2 is slow on purpose."""
-    if await user_by_email(session, email) is not None:
-        raise EmailTaken(_(EmailTaken.message))
-    user = await save_unique(
-        session,
-        User(name=name, email=normalise_email(email), password_hash=password_hash, locale=locale),
-        taken=EmailTaken(_(EmailTaken.message)),
+class EmailNotVerified(Conflict):
+    code = "email_not_verified"
+    message = lazy(
+        "Please confirm your e-mail address first: open the link we sent you, or send it "
+        "again from your account page."
     )
-    assert user.id is not None
-    log_action(
-        session,
-        actor_id=user.id,
-        action=events.USER_REGISTERED,
-        subject_type="user",
-        subject_id=user.id,
-    )
-    return user
 
 
 class AccountExists(Conflict):
@@ -80,7 +54,13 @@ async def make_admin(
     if user is not None and not promote_existing:
         raise AccountExists(_(AccountExists.message))
     if user is None:
-        user = User(name=name, email=normalise_email(email), password_hash=password_hash)
+        # The operator vouches for the address they type.
+        user = User(
+            name=name,
+            email=normalise_email(email),
+            password_hash=password_hash,
+            email_verified_at=utcnow(),
+        )
         session.add(user)
         await session.flush()
         assert user.id is not None
@@ -93,6 +73,8 @@ async def make_admin(
         )
     else:
         user.password_hash = password_hash
+        user.link_nonce = new_nonce()  # links already e-mailed to the address stop working
+        user.email_verified_at = user.email_verified_at or utcnow()
         await revoke_logins(session, user_id=user.id or 0)
     user.is_admin = True
     assert user.id is not None
@@ -110,11 +92,7 @@ async def make_admin(
 async def revoke_logins(session: AsyncSession, *, user_id: int) -> None:
     """End every login and API token of the person (their password changed hands)."""
     now = utcnow()
-    await session.execute(
-        update(UserSession)
-        .where(col(UserSession.user_id) == user_id, col(UserSession.revoked_at).is_(None))
-        .values(revoked_at=now)
-    )
+    await end_other_sessions(session, user_id=user_id, keep_token=None)
     await session.execute(
         update(ApiToken)
         .where(col(ApiToken.user_id) == user_id, col(ApiToken.revoked_at).is_(None))
@@ -122,13 +100,26 @@ async def revoke_logins(session: AsyncSession, *, user_id: int) -> None:
     )
 
 
-async def authenticate(session: AsyncSession, *, email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None (same cost either way)."""
-    user = await user_by_email(session, email)
+async def end_other_sessions(
+    session: AsyncSession, *, user_id: int, keep_token: str | None
+) -> None:
+    """End the person's logins but the one whose cookie is `keep_token` (None: all)."""
+    query = update(UserSession).where(
+        col(UserSession.user_id) == user_id, col(UserSession.revoked_at).is_(None)
+    )
+    if keep_token is not None:
+        query = query.where(col(UserSession.token_hash) != token_hash(keep_token))
+    await session.execute(query.values(revoked_at=utcnow()))
+
+
+async def authenticate(db: Database, *, email: str, password: str) -> tuple[User | None, bool]:
+    """The account of this address (None if none) and whether the password is right for it
+    (False for an inactive account), at the same cost either way. The account is read and
+    the session closed before argon2 runs: a slow check must not hold a transaction."""
+    async with db.read() as session:
+        user = await user_by_email(session, email)
     ok = await verify_password(user.password_hash if user else None, password)
-    if user is None or not ok or not user.is_active:
-        return None
-    return user
+    return user, ok and user is not None and user.is_active
 
 
 async def start_session(
@@ -224,6 +215,35 @@ async def revoke_api_token(session: AsyncSession, *, user: User, token_id: int) 
     )
 
 
+def require_confirmed(user: User) -> None:
+    """The person's own address must be confirmed for what gives them a role (registering a
+    team makes them its coach; creating a challenge, its organiser)."""
+    if user.email_verified_at is None:
+        raise EmailNotVerified(_(EmailNotVerified.message))
+
+
+async def person_for_role(session: AsyncSession, *, email: str) -> User:
+    """The account an organiser names by address to give it a role: it must exist, and its
+    owner must have confirmed the address (else whoever signed up with it first would get
+    the judge's assignments or the company's offers)."""
+    person = await user_by_email(session, email)
+    if person is None or person.id is None:
+        raise ValidationFailed(
+            {"email": _("No account has this e-mail. Ask the person to sign up first.")}
+        )
+    if person.email_verified_at is None:
+        raise ValidationFailed(
+            {
+                "email": _(
+                    "This person has not confirmed their e-mail address yet: ask them to open "
+                    "the link we sent them when they signed up (they can have it sent again "
+                    "from their account page), then try again."
+                )
+            }
+        )
+    return person
+
+
 async def grant_role(
     session: AsyncSession,
     *,
@@ -232,7 +252,13 @@ async def grant_role(
     kind: RoleKind,
     actor_id: int | None,
 ) -> Role:
-    """Give a person a role in a challenge; granting it twice, even at once, is harmless."""
+    """Give a person a role in a challenge; granting it twice, even at once, is harmless.
+    Only to a confirmed address: whoever holds the role gets what is sent to it."""
+    person = await session.get(User, user_id)
+    if person is None:
+        raise NotFound()
+    if person.email_verified_at is None:
+        raise EmailNotVerified(_(EmailNotVerified.message))
 
     async def existing() -> Role | None:
         found = await session.execute(

@@ -10,25 +10,17 @@ from typing import Any
 from arq import cron, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import mail
 from app.certificates import queries, render, service
 from app.certificates.events import CertificateIssued
 from app.certificates.models import Certificate, CertificateStatus
 from app.challenges import queries as challenges_queries
 from app.config import Settings
 from app.db import Database, utcnow
-from app.events.service import handles
+from app.events.service import handles, queue_mail, session_settings
 from app.judging.events import ResultsPublished
 from app.storage import LocalStorage
 
 log = logging.getLogger(__name__)
-
-
-def _settings(session: AsyncSession) -> Settings:
-    settings = session.info.get("settings")
-    if not isinstance(settings, Settings):
-        raise RuntimeError("the session was not made by app.db.Database")
-    return settings
 
 
 @handles(ResultsPublished)
@@ -76,8 +68,8 @@ async def render_certificate(ctx: dict[str, Any], certificate_id: int) -> str:
 
 @handles(CertificateIssued)
 async def email_certificate(session: AsyncSession, event: CertificateIssued) -> None:
-    """Tell the coach, the judge or the company; an SMTP failure retries the event."""
-    settings = _settings(session)
+    """Tell the coach, the judge or the company (queued: delivered after commit, once)."""
+    settings = session_settings(session)
     certificate = await session.get(Certificate, event.certificate_id)
     if certificate is None or certificate.status != CertificateStatus.ISSUED:
         return
@@ -90,7 +82,13 @@ async def email_certificate(session: AsyncSession, event: CertificateIssued) -> 
             site_url=settings.base_url,
             locale=user.locale,
         )
-        await mail.send(settings, to=user.email, subject=subject, body=body)
+        await queue_mail(
+            session,
+            key=f"{event.event_id}:certificate:{user.id}",
+            to=user.email,
+            subject=subject,
+            text=body,
+        )
 
 
 async def reconcile_pending(ctx: dict[str, Any]) -> int:

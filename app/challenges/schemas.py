@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.accounts.models import RoleKind
 from app.challenges.models import Eligibility, PhaseKind
 from app.db import Id
 from app.errors import ValidationFailed
-from app.fields import BlankIsDefault, OneLine, OptionalDatetime, OptionalId, Text
+from app.fields import BlankIsDefault, Email, OneLine, OptionalDatetime, OptionalId, Text
 from app.i18n import gettext as _
 
 # Roles an organiser hands out on the people page (coaches come from team registration).
@@ -102,7 +102,7 @@ class PhasesForm(BaseModel):
 
 
 class RoleGrant(BaseModel):
-    email: EmailStr = Field(max_length=254)
+    email: Email = Field(max_length=254)
     kind: RoleKind
 
     @field_validator("kind")

@@ -52,15 +52,6 @@ class JudgeRemovedOnJudgingPage(Conflict):
     )
 
 
-class NoAccount(ValidationFailed):
-    """Granting a role needs an account (invitations come with their own issue)."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            {"email": _("There is no account with this e-mail. Ask the person to sign up first.")}
-        )
-
-
 def slugify(text: str, *, fallback: str = "challenge") -> str:
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
@@ -107,9 +98,11 @@ def ensure_may_create(user: User) -> None:
 
 
 async def create_challenge(session: AsyncSession, *, user: User, data: ChallengeInput) -> Challenge:
-    """Create a draft challenge; its creator becomes its organiser."""
+    """Create a draft challenge; its creator becomes its organiser (so their address must
+    be confirmed)."""
     assert user.id is not None
     ensure_may_create(user)
+    accounts_service.require_confirmed(user)
     await _check_programme(session, user, data.programme_id)
     challenge = Challenge(
         slug=await unique_slug(session, Challenge, data.title),
@@ -288,9 +281,8 @@ async def grant_role(
     await permissions.organised(session, user=user, challenge_id=challenge_id)
     if kind not in GRANTABLE_ROLES:
         raise ValidationFailed({"kind": _("Please choose one of the options.")})
-    person = await accounts_queries.user_by_email(session, email)
-    if person is None or person.id is None:
-        raise NoAccount()
+    person = await accounts_service.person_for_role(session, email=email)
+    assert person.id is not None
     return await accounts_service.grant_role(
         session, user_id=person.id, challenge_id=challenge_id, kind=kind, actor_id=user.id
     )

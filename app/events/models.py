@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -54,3 +54,29 @@ class AuditEntry(SQLModel, table=True):
     subject_id: str = Field(max_length=40)
     challenge_id: int | None = Field(default=None, index=True)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class OutgoingMail(SQLModel, table=True):
+    """An e-mail to send, written in the transaction that decided to send it (an event
+    handler's), then delivered by a job: a handler that runs again finds its row by `key`
+    and queues nothing, and a delivery that failed is tried again without re-sending the
+    messages that went out. Bodies hold live links, so they are emptied once delivered
+    (the development mailbox keeps them)."""
+
+    __tablename__ = "outgoing_mail"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120, unique=True)  # "<event id>:<what>:<recipient>"
+    to_address: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    text: str = Field(default="", sa_type=Text)
+    html: str = Field(default="", sa_type=Text)
+    message_id: str = Field(max_length=200)  # the same on a re-send, so mail clients merge them
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    # A delivery in progress holds the row until then; a crashed one is retried after it.
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    # "smtp", "mailbox" (development, no SMTP_HOST) or "dropped" (no SMTP_HOST elsewhere).
+    transport: str = Field(default="", max_length=10)
+    attempts: int = 0
+    last_error: str = Field(default="", max_length=300)

@@ -10,11 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app import jobs
-from app.db import utcnow
-from app.events.models import AuditEntry, OutboxEvent
+from app.config import Settings
+from app.db import insert_or_get, utcnow
+from app.events.models import AuditEntry, OutboxEvent, OutgoingMail
 from app.events.schemas import ACTIONS, AuditAction, DomainEvent
+from app.mail import new_message_id
 
 DISPATCH_JOB = "events.dispatch"
+DELIVER_MAIL_JOB = "mail.deliver"
 
 E = TypeVar("E", bound=DomainEvent)
 Handler = Callable[[AsyncSession, Any], Awaitable[None]]
@@ -102,5 +105,69 @@ async def undispatched_events(
         .where(col(OutboxEvent.dispatched_at).is_(None), col(OutboxEvent.created_at) < cutoff)
         .order_by(col(OutboxEvent.created_at))
         .limit(limit)
+    )
+    return list(result.scalars())
+
+
+def session_settings(session: AsyncSession) -> Settings:
+    """The settings of the app or worker that made the session (app.db.Database puts them
+    there), for handlers, which get only a session."""
+    settings = session.info.get("settings")
+    if not isinstance(settings, Settings):
+        raise RuntimeError("the session was not made by app.db.Database")
+    return settings
+
+
+async def queue_mail(
+    session: AsyncSession, *, key: str, to: str, subject: str, text: str, html: str = ""
+) -> OutgoingMail:
+    """Queue one e-mail in the caller's transaction; it is delivered after commit. `key`
+    names it once and for all ("<event id>:<what>:<recipient>"): queueing the same key
+    again, as a handler that runs twice does, returns the first one and sends nothing."""
+
+    async def existing() -> OutgoingMail | None:
+        found = await session.execute(select(OutgoingMail).where(col(OutgoingMail.key) == key))
+        return found.scalar_one_or_none()
+
+    row, created = await insert_or_get(
+        session,
+        OutgoingMail(
+            key=key,
+            to_address=to,
+            subject=subject,
+            text=text,
+            html=html,
+            message_id=new_message_id(session_settings(session)),
+        ),
+        find=existing,
+    )
+    if created:
+        jobs.enqueue_after_commit(session, DELIVER_MAIL_JOB, row.id, job_id=f"mail:{row.id}")
+    return row
+
+
+async def undelivered_mail(
+    session: AsyncSession, *, older_than: timedelta, max_attempts: int, limit: int = 500
+) -> list[int]:
+    """Queued e-mails nobody is delivering (their job lost, or failed), oldest first."""
+    now = utcnow()
+    result = await session.execute(
+        select(OutgoingMail.id)
+        .where(
+            col(OutgoingMail.sent_at).is_(None),
+            col(OutgoingMail.created_at) < now - older_than,
+            col(OutgoingMail.attempts) < max_attempts,
+            col(OutgoingMail.claimed_until).is_(None) | (col(OutgoingMail.claimed_until) < now),
+        )
+        .order_by(col(OutgoingMail.created_at))
+        .limit(limit)
+    )
+    return [int(i) for i in result.scalars()]
+
+
+async def mailbox(session: AsyncSession, *, limit: int = 50) -> list[OutgoingMail]:
+    """The latest e-mails, newest first (the development mailbox)."""
+    result = await session.execute(
+        select(OutgoingMail).order_by(col(OutgoingMail.id).desc()).limit(limit)
     )
     return list(result.scalars())

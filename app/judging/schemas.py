@@ -9,7 +9,6 @@ from typing import Annotated, Literal
 from pydantic import (
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     ValidationInfo,
     field_validator,
@@ -17,7 +16,7 @@ from pydantic import (
 
 from app.db import Id
 from app.errors import ValidationFailed
-from app.fields import OneLine, Stripped, Text
+from app.fields import Email, OneLine, Stripped, Text
 from app.forms import validate
 from app.i18n import gettext as _
 from app.i18n import ngettext
@@ -109,7 +108,7 @@ class RoundCreate(BaseModel):
 
 
 class JudgeAdd(BaseModel):
-    email: EmailStr = Field(max_length=254)
+    email: Email = Field(max_length=254)
 
 
 class ScoresIn(BaseModel):

@@ -8,13 +8,12 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.accounts import queries as accounts_queries
 from app.accounts import service as accounts_service
 from app.accounts.models import RoleKind, User
 from app.challenges import permissions as challenge_permissions
 from app.challenges.models import Challenge
 from app.db import utcnow
-from app.errors import Conflict, ValidationFailed
+from app.errors import Conflict
 from app.events.service import emit, log_action
 from app.i18n import gettext as _
 from app.i18n import lazy, ngettext
@@ -134,11 +133,8 @@ async def create_rubric(
 async def add_judge(session: AsyncSession, *, user: User, challenge_id: int, email: str) -> User:
     """Give an existing account the judge role in the challenge; twice is harmless."""
     await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
-    person = await accounts_queries.user_by_email(session, email)
-    if person is None or person.id is None:
-        raise ValidationFailed(
-            {"email": _("No account has this e-mail. Ask the person to sign up first.")}
-        )
+    person = await accounts_service.person_for_role(session, email=email)
+    assert person.id is not None
     await accounts_service.grant_role(
         session, user_id=person.id, challenge_id=challenge_id, kind=RoleKind.JUDGE, actor_id=user.id
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from app.db import Id
-from app.fields import BlankIsZero, OneLine, OptionalId, Text
+from app.fields import BlankIsZero, Email, OneLine, OptionalId, Text
 from app.i18n import gettext as _
 from app.sponsors.models import AdoptionStatus
 
@@ -36,7 +36,7 @@ class SponsorCreate(BaseModel):
 
 
 class RepresentativeAdd(BaseModel):
-    email: EmailStr = Field(max_length=254)
+    email: Email = Field(max_length=254)
 
 
 class RepresentativeForm(RepresentativeAdd):

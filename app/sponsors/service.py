@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts import queries as accounts_queries
 from app.accounts import service as accounts_service
 from app.accounts.models import RoleKind, User
 from app.challenges import permissions as challenge_permissions
 from app.db import insert_or_get, save_unique
-from app.errors import Conflict, ValidationFailed
+from app.errors import Conflict
 from app.events.service import log_action
 from app.i18n import gettext as _
 from app.i18n import lazy
@@ -56,12 +55,8 @@ async def add_representative(
     once, is harmless."""
     await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
     sponsor = await queries.get_sponsor(session, sponsor_id, challenge_id=challenge_id)
-    person = await accounts_queries.user_by_email(session, email)
-    if person is None or person.id is None:
-        raise ValidationFailed(
-            {"email": _("No account has this e-mail. Ask the person to sign up first.")}
-        )
-    assert sponsor.id is not None
+    person = await accounts_service.person_for_role(session, email=email)
+    assert sponsor.id is not None and person.id is not None
     person_id, sponsor_id = person.id, sponsor.id
 
     async def existing() -> SponsorRepresentative | None:

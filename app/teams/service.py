@@ -136,8 +136,10 @@ async def register_team(
     data: TeamInput,
     now: datetime | None = None,
 ) -> Team:
-    """Register a team while registration is open; the person registering becomes its coach."""
+    """Register a team while registration is open; the person registering becomes its coach
+    (so their address must be confirmed)."""
     assert user.id is not None
+    accounts_service.require_confirmed(user)
     access = await challenge_permissions.viewable(session, user=user, challenge_id=challenge_id)
     is_open = await challenge_queries.phase_is_open(
         session, challenge_id, PhaseKind.REGISTRATION, now or utcnow()

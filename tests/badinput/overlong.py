@@ -14,11 +14,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyotp
 from pydantic import BaseModel
+from sqlalchemy import update
 from sqlmodel import col, select
 
 import app as app_package
-from app.accounts.schemas import CreatorForm, LoginForm, RegisterForm, TokenCreate
+from app.accounts import tokens
+from app.accounts.models import User
+from app.accounts.schemas import (
+    CreatorForm,
+    LoginCodeForm,
+    LoginForm,
+    PasswordChange,
+    PasswordReset,
+    RegisterForm,
+    ResetRequest,
+    TokenCreate,
+    TwoFactorDisable,
+    TwoFactorEnrol,
+)
 from app.certificates.schemas import CertificateRevoke
 from app.challenges.schemas import (
     ChallengeInput,
@@ -195,6 +210,47 @@ async def _token(world: World, db: Database) -> Target:
     return Target("member", "/account/tokens", {"name": "Portatile ricompilato"}, "/account")
 
 
+async def _change_password(world: World, db: Database) -> Target:
+    data = {"current_password": PASSWORD, "new_password": "una password ricompilata"}
+    return Target("member", "/account/password", data, "/account")
+
+
+async def _forgot(world: World, db: Database) -> Target:
+    data = {"email": _email(world, "member")}
+    return Target("anonymous", "/password/forgot", data, "/password/forgot")
+
+
+async def _reset(world: World, db: Database) -> Target:
+    member = world.users["member"]
+    assert member is not None and member.id is not None
+    claim = tokens.Claim(user_id=member.id, nonce=member.link_nonce)
+    token = tokens.make(db.settings.secret_key, tokens.RESET_PASSWORD, claim)
+    path = f"/password/reset/{token}"
+    return Target("anonymous", path, {"password": "una password ricompilata"}, path)
+
+
+async def _login_code(world: World, db: Database) -> Target:
+    return Target("anonymous", "/login/code", {"code": "123456"}, "/login/code")
+
+
+async def _enrol(world: World, db: Database) -> Target:
+    return Target("organiser", "/account/two-factor", {"code": "123456"}, "/account/two-factor")
+
+
+async def _disable(world: World, db: Database) -> Target:
+    """The organiser with two-factor on (its page then shows the form to turn it off)."""
+    organiser = world.users["organiser"]
+    assert organiser is not None
+    async with db.transaction() as session:
+        await session.execute(
+            update(User)
+            .where(User.id == organiser.id)  # type: ignore[arg-type]
+            .values(totp_secret=pyotp.random_base32())
+        )
+    data = {"password": PASSWORD, "code": "123456"}
+    return Target("organiser", "/account/two-factor/disable", data, "/account/two-factor")
+
+
 CHALLENGE = {
     "title": "Titolo ricompilato",
     "summary": "Sommario ricompilato",
@@ -352,6 +408,12 @@ PAGE_FORMS: dict[str, PageForm] = {
     "/register": PageForm(RegisterForm, _register),
     "/login": PageForm(LoginForm, _login),
     "/account/tokens": PageForm(TokenCreate, _token),
+    "/account/password": PageForm(PasswordChange, _change_password),
+    "/password/forgot": PageForm(ResetRequest, _forgot),
+    "/password/reset/{token}": PageForm(PasswordReset, _reset),
+    "/login/code": PageForm(LoginCodeForm, _login_code),
+    "/account/two-factor": PageForm(TwoFactorEnrol, _enrol),
+    "/account/two-factor/disable": PageForm(TwoFactorDisable, _disable),
     "/challenges/new": PageForm(ChallengeInput, _new_challenge),
     "/challenges/{id:int}/edit": PageForm(ChallengeInput, _edit_challenge),
     "/challenges/{id:int}/tracks": PageForm(TrackInput, _add_track),
@@ -379,6 +441,8 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
     "/challenges/{id:int}/phases": PhasesForm,
     "/programmes/{id:int}/stages": StageInput,
     "/account/sessions/{id:int}/revoke": None,
+    "/account/verify": None,  # a button; the link's token is in the address
+    "/account/verify/send": None,
     "/account/tokens/{id:int}/revoke": None,
     "/adoptions/{id:int}/accept": None,
     "/adoptions/{id:int}/decline": None,

@@ -1,18 +1,25 @@
 """Guessing passwords and planting sessions.
 
-Brute force is limited per account (10 failures) and per address (50 in 15 minutes); once
-limited, even the right password is refused, so the answer says nothing about it. A session
+Brute force is limited per account (10 failures from browsers it never logged in from) and
+per address (50 in 15 minutes); once limited, even the right password is refused, so the
+answer says nothing about it. Attempts are counted before they are checked, so a burst
+checks no more than the limit; and the owner, on a browser they logged in from before or
+after a reset by e-mail, is not locked out by a stranger's failures. A session
 cookie planted in someone's browser stays the planter's own: logging in makes a new one.
 """
 
 from __future__ import annotations
+
+import asyncio
+import statistics
+import time
 
 from httpx import ASGITransport, AsyncClient, Response
 from markupsafe import escape
 from sqlmodel import col, select
 from starlette.applications import Starlette
 
-from app.accounts import ratelimit
+from app.accounts import ratelimit, tokens
 from app.accounts.auth import SESSION_COOKIE
 from app.accounts.models import User, UserSession
 from app.accounts.service import token_hash
@@ -39,12 +46,20 @@ async def _people(actors: Actors, n: int, tag: str) -> list[User]:
     return [await actors.user(email=f"{tag}{i}@example.org") for i in range(n)]
 
 
-def _assert_clear_429(app: Starlette, response: Response) -> None:
+ADDRESS_LIMITED = "Too many failed log-ins. Please wait 15 minutes and try again."
+ACCOUNT_LIMITED = (
+    "Too many failed log-ins to this account. Please wait 15 minutes. If it is your account, "
+    "you can log in now from a device you have used before, or reset your password: the "
+    "e-mail link lets this browser in."
+)
+
+
+def _assert_clear_429(app: Starlette, response: Response, message: str = ADDRESS_LIMITED) -> None:
     assert response.status_code == 429, response.text[:300]
     assert response.headers["retry-after"] == "900"  # the 15-minute window, in seconds
     assert response.headers["content-type"].startswith("text/html")
     with use_locale(app.state.settings.default_locale):
-        told = gettext("Too many failed log-ins. Please wait 15 minutes and try again.")
+        told = gettext(message)
     assert str(escape(told)) in response.text
     assert SESSION_COOKIE not in response.cookies
 
@@ -97,8 +112,8 @@ async def test_one_account_from_many_addresses_is_limited_after_10_failures(
         other_account = await log_in(fresh, bystander.email, PASSWORD)
 
     assert statuses == [400] * ratelimit.MAX_PER_ACCOUNT
-    _assert_clear_429(app, wrong)
-    _assert_clear_429(app, right)
+    _assert_clear_429(app, wrong, ACCOUNT_LIMITED)
+    _assert_clear_429(app, right, ACCOUNT_LIMITED)
     assert await _sessions(db, victim) == 0
     assert other_account.status_code == 303  # the account is limited, not the address
 
@@ -156,3 +171,116 @@ async def test_a_planted_session_stays_the_planters_and_never_becomes_the_victim
     assert owners[token_hash(planted)] == attacker.id
     assert owners[token_hash(fresh)] == victim.id
     assert list(owners.values()).count(victim.id) == 1
+
+
+async def test_a_burst_of_wrong_passwords_checks_no_more_than_the_limit(
+    app: Starlette, db: Database, actors: Actors
+) -> None:
+    victim = await actors.user(email="victim@example.org")
+    async with browser(app, ATTACKER) as attacker:
+        token = await csrf(attacker, "/login")
+        data = {"csrf_token": token, "email": victim.email, "password": "not the password"}
+        answers = await asyncio.gather(*(attacker.post("/login", data=data) for _ in range(40)))
+
+    statuses = sorted(a.status_code for a in answers)
+    # Each attempt is counted before argon2 checks it: 10 were checked (and failed), 30 were
+    # refused unchecked. Counted after checking, all 40 would have been checked.
+    assert statuses.count(400) == ratelimit.MAX_PER_ACCOUNT
+    assert statuses.count(429) == 40 - ratelimit.MAX_PER_ACCOUNT
+    assert await _sessions(db, victim) == 0
+
+
+async def test_the_owner_logs_in_from_a_known_browser_after_a_strangers_failures(
+    app: Starlette, db: Database, actors: Actors
+) -> None:
+    owner = await actors.user(email="owner@example.org")
+    async with browser(app, "198.51.100.20") as own:
+        assert (await log_in(own, owner.email, PASSWORD)).status_code == 303  # known from now
+        for i in range(ratelimit.MAX_PER_ACCOUNT + 5):
+            async with browser(app, f"192.0.2.{i + 1}") as stranger:
+                await log_in(stranger, owner.email, "a guess")
+        async with browser(app, "192.0.2.99") as stranger:
+            locked = await log_in(stranger, owner.email, PASSWORD)
+        again = await log_in(own, owner.email, PASSWORD)
+
+    _assert_clear_429(app, locked, ACCOUNT_LIMITED)
+    assert again.status_code == 303
+
+
+async def test_a_reset_by_email_lets_the_owner_in_on_a_new_browser_after_a_lockout(
+    app: Starlette, db: Database, actors: Actors
+) -> None:
+    owner = await actors.user(email="owner@example.org")
+    for i in range(ratelimit.MAX_PER_ACCOUNT):
+        async with browser(app, f"192.0.2.{i + 1}") as stranger:
+            await log_in(stranger, owner.email, "a guess")
+    async with browser(app, "198.51.100.20") as new_browser:
+        locked = await log_in(new_browser, owner.email, PASSWORD)
+        async with db.read() as session:
+            fresh = await session.get(User, owner.id)
+        assert fresh is not None
+        claim = tokens.Claim(user_id=owner.id or 0, nonce=fresh.link_nonce)
+        link = "/password/reset/" + tokens.make(
+            app.state.settings.secret_key, tokens.RESET_PASSWORD, claim
+        )
+        token = await csrf(new_browser, link)
+        reset = await new_browser.post(link, data={"csrf_token": token, "password": "new pw 2026"})
+        after = await log_in(new_browser, owner.email, "new pw 2026")
+
+    _assert_clear_429(app, locked, ACCOUNT_LIMITED)
+    assert reset.status_code == 303
+    assert after.status_code == 303
+
+
+async def _sign_up(http: AsyncClient, email: str) -> Response:
+    data = {"name": "Anna Rossi", "email": email, "password": "long enough pw"}
+    token = await csrf(http, "/register")
+    return await http.post("/register", data={"csrf_token": token, **data})
+
+
+async def test_signing_up_with_a_taken_address_looks_and_lasts_like_a_new_one(
+    app: Starlette, db: Database, actors: Actors
+) -> None:
+    taken = [(await actors.user(email=f"taken{i}@example.org")).email for i in range(5)]
+    new = [f"new{i}@example.org" for i in range(5)]
+    timings: dict[str, list[float]] = {"taken": [], "new": []}
+    pages: dict[str, list[str]] = {"taken": [], "new": []}
+    answers: list[Response] = []
+    for i in range(5):
+        for kind, email in (("new", new[i]), ("taken", taken[i])):
+            async with browser(app, f"198.51.100.{30 + i}") as http:
+                token = await csrf(http, "/register")
+                data = {"name": "Anna", "email": email, "password": "long enough pw"}
+                started = time.perf_counter()
+                response = await http.post("/register", data={"csrf_token": token, **data})
+                timings[kind].append(time.perf_counter() - started)
+            answers.append(response)
+            page = response.text.replace(email, "ADDRESS").replace(token, "TOKEN")
+            pages[kind].append(page)
+
+    assert {a.status_code for a in answers} == {200}
+    assert all(SESSION_COOKIE not in a.cookies for a in answers)
+    assert set(pages["new"]) == set(pages["taken"]) and len(set(pages["new"])) == 1
+    ratio = statistics.median(timings["taken"]) / statistics.median(timings["new"])
+    # Both hash the password (argon2, tens of ms); a taken address used to answer at once.
+    print(
+        f"sign-up median: new {statistics.median(timings['new']) * 1000:.1f} ms, "
+        f"taken {statistics.median(timings['taken']) * 1000:.1f} ms, ratio {ratio:.2f}"
+    )
+    assert 0.5 < ratio < 2.0
+
+
+async def test_sign_ups_are_limited_per_address_signed_up_and_per_client(
+    app: Starlette, actors: Actors
+) -> None:
+    async with browser(app, ATTACKER) as http:
+        same_address = [(await _sign_up(http, "target@example.org")).status_code for _ in range(4)]
+        many = [
+            (await _sign_up(http, f"someone{i}@example.org")).status_code
+            for i in range(ratelimit.MAX_SIGNUPS_PER_ADDRESS)
+        ]
+
+    assert same_address == [200, 200, 200, 429]
+    # 4 sign-ups from this client were counted already: the 20th overall is the last.
+    assert many.count(200) == ratelimit.MAX_SIGNUPS_PER_ADDRESS - 4
+    assert many[-1] == 429

@@ -47,6 +47,11 @@ ACCEPTED = {200, 201, 303}
 LOOKUPS = {
     ("/login", "email"),
     ("/login", "password"),
+    ("/login/code", "code"),
+    ("/account/password", "current_password"),
+    ("/account/two-factor", "code"),
+    ("/account/two-factor/disable", "password"),
+    ("/account/two-factor/disable", "code"),
     ("/challenges/{id:int}/people", "email"),
     ("/admin/creators", "email"),
     ("/challenges/{id:int}/judging/judges", "email"),

@@ -10,10 +10,15 @@ from starlette.applications import Starlette
 
 from app.certificates.models import CertificateKind, CertificateStatus
 from app.db import Database, utcnow
-from app.events.models import OutboxEvent
+from app.events.models import OutboxEvent, OutgoingMail
 from tests.certificates.conftest import certificates, make_results, publish_results, work
 from tests.certificates.smtp import smtp_server, unused_port
 from tests.factories import Actors
+
+
+async def _mail(db: Database) -> list[OutgoingMail]:
+    async with db.read() as session:
+        return list((await session.execute(select(OutgoingMail))).scalars())
 
 
 async def _events(db: Database, event_type: str) -> list[OutboxEvent]:
@@ -51,7 +56,7 @@ async def test_issued_certificates_are_emailed_to_coach_judge_and_company(
     assert any("Per: Sensori per l'acqua piovana" in b for b in coach_bodies)
 
 
-async def test_smtp_down_fails_the_job_and_a_retry_sends_without_duplicates(
+async def test_smtp_down_keeps_the_mail_queued_and_a_retry_sends_without_duplicates(
     app: Starlette, db: Database, actors: Actors
 ) -> None:
     results = await make_results(actors, db)
@@ -65,16 +70,20 @@ async def test_smtp_down_fails_the_job_and_a_retry_sends_without_duplicates(
     before = [(c.id, c.code, c.sha256, c.status) for c in await certificates(db)]
     assert len(before) == 5
     assert {status for *_rest, status in before} == {CertificateStatus.ISSUED}
-    waiting = await _events(db, "CertificateIssued")
-    assert [(e.dispatched_at, e.attempts) for e in waiting] == [(None, 1)] * 5
+    # The events were handled (each queued its e-mail); the e-mails wait for the server.
+    assert all(e.dispatched_at is not None for e in await _events(db, "CertificateIssued"))
+    waiting = await _mail(db)
+    assert [(m.sent_at, m.attempts) for m in waiting] == [(None, 1)] * 5
 
     with smtp_server(port) as sink:  # the mail server is back
         async with db.transaction() as session:
             await session.execute(
-                update(OutboxEvent).values(created_at=utcnow() - timedelta(minutes=5))
+                update(OutgoingMail).values(
+                    created_at=utcnow() - timedelta(minutes=5), claimed_until=None
+                )
             )
         await work(app)  # the outbox reconciler runs at worker start-up
 
-    assert len(sink.messages) == 5
+    assert len(sink.messages) == 5  # the coach's three, the judge's, the company's
     assert [(c.id, c.code, c.sha256, c.status) for c in await certificates(db)] == before
-    assert all(e.dispatched_at is not None for e in await _events(db, "CertificateIssued"))
+    assert all(m.sent_at is not None for m in await _mail(db))

@@ -152,3 +152,24 @@ async def test_put_phases_with_end_before_start_is_422(db: Database, actors: Act
 
     assert response.status_code == 422
     assert set(response.json()["error"]["fields"]) == {"judging_ends_at"}
+
+
+async def test_text_over_its_bound_as_sent_is_refused_even_if_clean_up_would_shrink_it(
+    db: Database, actors: Actors
+) -> None:
+    """The document promises maxLength on what is sent; trailing line breaks (U+0085) that
+    the clean-up strips do not smuggle more past it."""
+    organiser = await actors.user(creator=True)
+    challenge = await make_challenge(db, organiser=organiser)
+    padded = "Acqua" + "\u0085" * 1000  # 1,005 characters sent, 5 after stripping
+
+    async with await actors.api(organiser) as api:
+        refused = await api.post(
+            f"/api/v1/challenges/{challenge.id}/tracks",
+            json={"name": "Fiumi", "description": padded},
+        )
+        spaces = await api.post("/api/v1/challenges", json={"title": "C", "summary": " " * 501})
+
+    assert refused.status_code == 422
+    assert set(refused.json()["error"]["fields"]) == {"description"}
+    assert spaces.status_code == 422

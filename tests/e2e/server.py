@@ -142,7 +142,10 @@ class LiveServer:
         }
         env.update(
             {
-                "ENVIRONMENT": "test",
+                # Development: without SMTP_HOST, e-mails wait in /dev/mail, where the tests
+                # read the confirmation links.
+                "ENVIRONMENT": "development",
+                "SMTP_HOST": "",
                 "DATABASE_URL": self.database_url,
                 "REDIS_URL": self.redis_url,
                 "SECRET_KEY": SECRET_KEY,

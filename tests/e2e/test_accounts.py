@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.browser import (
     PASSWORD,
     assert_fits_screen,
+    confirm_address,
     field,
     login,
     logout,
@@ -36,6 +37,9 @@ def test_teacher_signs_up_on_a_phone_logs_out_and_back_in(phone: Page) -> None:
     field(phone, "Password").fill(PASSWORD)
     shot(phone, "sign-up form filled")
     submit(phone, t("Create account"))
+    expect(phone.get_by_role("heading", level=1)).to_have_text(t("Check your e-mail"))
+    shot(phone, "check your e-mail")
+    confirm_address(phone, email=email)
 
     phone.get_by_role("link", name="Maria Bianchi", exact=True).click()
     expect(phone.get_by_role("heading", level=1)).to_have_text(t("Your account"))
@@ -104,10 +108,12 @@ def test_sign_up_with_bad_input_shows_errors_next_to_fields_and_keeps_the_name(
     shot(phone, "errors next to fields")
     assert_fits_screen(phone)
 
-    email.fill(unique_email("giulia"))
+    address = unique_email("giulia")
+    email.fill(address)
     password.fill(PASSWORD)
     submit(phone, t("Create account"))
-    expect(phone.get_by_role("heading", level=1)).to_have_text(t("Your account"))
+    expect(phone.get_by_role("heading", level=1)).to_have_text(t("Check your e-mail"))
+    confirm_address(phone, email=address)
     expect(phone.get_by_text("Giulia <b>Neri</b>")).to_have_count(2)  # nav and page, escaped
     shot(phone, "corrected and signed up")
 

@@ -34,6 +34,15 @@ Expected = int | str
 EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("GET", "/"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/account"): ("login", 200, 200, 200, 200, 200, 200, 200, 200),
+    # Without a token the link is not valid (400); with one, only for its own account.
+    ("GET", "/account/verify"): ("login", 400, 400, 400, 400, 400, 400, 400, 400),
+    # For organisers (of any challenge) and admins.
+    ("GET", "/account/two-factor"): ("login", 403, 403, 403, 403, 403, 200, 200, 200),
+    # Only in development (ENVIRONMENT=development): not found to everyone here.
+    ("GET", "/dev/mail"): (404, 404, 404, 404, 404, 404, 404, 404, 404),
+    ("GET", "/password/forgot"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/password/reset/{token}"): (400, 400, 400, 400, 400, 400, 400, 400, 400),
+    ("GET", "/login/code"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/api/v1/challenges"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/api/v1/challenges/{challenge_id:int}/certificates"): (
         401,
@@ -257,6 +266,22 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
         DENY,
     ),
     ("POST", "/account/tokens"): (DENY, OK, OK, OK, OK, OK, OK, OK, OK),
+    ("POST", "/account/password"): (DENY, OK, OK, OK, OK, OK, OK, OK, OK),
+    ("POST", "/account/verify"): (DENY, OK, OK, OK, OK, OK, OK, OK, OK),
+    ("POST", "/account/verify/send"): (DENY, OK, OK, OK, OK, OK, OK, OK, OK),
+    ("POST", "/account/two-factor"): (DENY, DENY, DENY, DENY, DENY, DENY, OK, OK, OK),
+    # Turning off what is not on is refused (403) to everyone in this world.
+    ("POST", "/account/two-factor/disable"): (
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+    ),
     ("POST", "/account/tokens/{id:int}/revoke"): (
         DENY,
         OK,
@@ -564,6 +589,9 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ),
     ("POST", "/judging/assignments/{id:int}"): (DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY),
     ("POST", "/login"): (OK, OK, OK, OK, OK, OK, OK, OK, OK),
+    ("POST", "/login/code"): (OK, OK, OK, OK, OK, OK, OK, OK, OK),
+    ("POST", "/password/forgot"): (OK, OK, OK, OK, OK, OK, OK, OK, OK),
+    ("POST", "/password/reset/{token}"): (OK, OK, OK, OK, OK, OK, OK, OK, OK),
     ("POST", "/logout"): (OK, OK, OK, OK, OK, OK, OK, OK, OK),
     ("POST", "/programmes/new"): (DENY, DENY, DENY, DENY, DENY, DENY, OK, OK, OK),
     ("POST", "/programmes/{id:int}/stages"): (DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY, OK),

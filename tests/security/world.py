@@ -89,6 +89,7 @@ class World:
             "judge_id": str(self.judge_id),
             "name": "members.csv",
             "code": CERTIFICATE_CODE,
+            "token": "not-a-token",  # an e-mailed link's (password reset)
         }
 
     async def close(self) -> None:

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from app.accounts.routes import account, admin, login
+from app.accounts.routes import account, admin, devmail, login, recovery, twofactor
 
-routes: list[BaseRoute] = [*login.routes, *account.routes, *admin.routes]
+routes: list[BaseRoute] = [
+    *login.routes,
+    *account.routes,
+    *admin.routes,
+    *recovery.routes,
+    *twofactor.routes,
+    *devmail.routes,
+]
