@@ -21,7 +21,7 @@ from app.fields import OneLine, Stripped, Text
 from app.forms import validate
 from app.i18n import gettext as _
 from app.i18n import ngettext
-from app.judging.models import RoundStatus
+from app.judging.models import ConflictKind, RoundStatus
 
 CRITERIA_ROWS = 6  # rows on the rubric form; more criteria make a slow phone form anyway
 MAX_SCALE_STEPS = 10  # a scale must fit as buttons on a phone
@@ -191,6 +191,8 @@ class AssignmentRead(BaseModel):
     scores: dict[int, int]
     comment: str
     submitted_at: datetime | None
+    recused_at: datetime | None
+    recusal_reason: str
 
 
 class RankingRow(BaseModel):
@@ -257,3 +259,71 @@ class AllocationRow(BaseModel):
     judge_id: int
     judge_name: str
     submitted_at: datetime | None
+    recused_at: datetime | None
+
+
+class ConflictDeclare(BaseModel):
+    """A judge's conflict of interest: with an institution (all its teams) or one team."""
+
+    kind: ConflictKind
+    target_id: Id = Field(description="The institution's or the team's id, as `kind` says.")
+    reason: Text = Field(default="", max_length=300)
+
+
+def conflict_from_form(values: Mapping[str, str]) -> ConflictDeclare:
+    """The page's one choice ("institution-3", "team-7") and reason as ConflictDeclare."""
+    kind, _dash, target = values.get("target", "").partition("-")
+    if kind not in {k.value for k in ConflictKind} or not (target.isascii() and target.isdigit()):
+        raise ValidationFailed({"target": _("Please choose one of the options.")})
+    found = validate(
+        ConflictDeclare,
+        {"kind": kind, "target_id": target[:12], "reason": values.get("reason", "")},
+    )
+    return found
+
+
+class ConflictWithdraw(BaseModel):
+    kind: ConflictKind
+    target_id: Id
+
+
+class ConflictRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    judge_id: int
+    judge_name: str
+    kind: ConflictKind
+    target_id: int
+    target_name: str
+    reason: str
+    declared_at: datetime
+
+
+class Recusal(BaseModel):
+    """Why the judge steps back from an assignment (the organisers read it)."""
+
+    reason: Text = Field(min_length=1, max_length=300)
+
+
+class CoverageRow(BaseModel):
+    project_id: int
+    project_title: str
+    judges: int = Field(description="Judges who have not stepped back.")
+    needed: int
+
+
+class RoundDesignRead(BaseModel):
+    """Whether a round's allocation is fair: coverage, linked judges, distinct panels."""
+
+    round_id: int
+    judges_per_project: int
+    coverage: list[CoverageRow]
+    short: list[int] = Field(description="Projects with fewer judges than needed.")
+    groups: list[list[int]] = Field(
+        description="Judge ids in groups linked through shared projects; one group is fair."
+    )
+    connected: bool
+    distinct_panels: int
+    repeated_panels: int
+    loads: dict[int, int] = Field(description="Judge id -> projects.")

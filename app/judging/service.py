@@ -19,9 +19,9 @@ from app.events.service import emit, log_action
 from app.i18n import gettext as _
 from app.i18n import lazy, ngettext
 from app.judging import allocation, events, queries
+from app.judging import conflicts as conflicts_service
 from app.judging.models import Assignment, Criterion, Round, RoundStatus, Rubric
 from app.judging.schemas import RoundCreate, RubricCreate
-from app.sponsors import queries as sponsors_queries
 
 
 class RoundNotDraft(Conflict):
@@ -190,9 +190,9 @@ async def assign_judges(session: AsyncSession, *, user: User, round_id: int) -> 
     if not projects:
         raise NoProjects(_(NoProjects.message))
     judge_ids = [j.id for j in await queries.judges(session, challenge_id) if j.id is not None]
-    conflicts = await queries.team_people(session, projects)
-    for pid, reps in (await sponsors_queries.interested_representatives(session, projects)).items():
-        conflicts[pid] |= reps
+    conflicts = await conflicts_service.project_conflicts(
+        session, challenge_id=challenge_id, project_ids=projects
+    )
     try:
         panels = allocation.allocate(
             projects, judge_ids, per_project=judging_round.judges_per_project, conflicts=conflicts
