@@ -14,6 +14,7 @@ from app.judging import assignments, conflicts, queries, results, scoring, servi
 from app.judging.models import Assignment, Round
 from app.judging.results import ResultsPage
 from app.judging.schemas import (
+    AggregationChoice,
     AllocationRead,
     AllocationRow,
     AssignmentRead,
@@ -125,6 +126,28 @@ async def assign_judges(request: Request) -> AllocationRead:
     )
 
 
+async def organiser_of_path_round(request: Request, session: AsyncSession) -> None:
+    await service.overview_for_round(session, user=require_user(request), round_id=path_id(request))
+
+
+@router.route(
+    "PUT",
+    "/rounds/{id:int}/aggregation",
+    summary="Choose how a round's winners are decided, before it opens (organisers)",
+    body=AggregationChoice,
+    response=RoundRead,
+    errors=(403, 404, 409),
+    guard=organiser_of_path_round,
+)
+async def choose_aggregation(request: Request, body: AggregationChoice) -> RoundRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        judging_round = await service.choose_aggregation(
+            session, user=user, round_id=path_id(request), method=body.aggregation
+        )
+    return RoundRead.model_validate(judging_round)
+
+
 @router.route(
     "POST",
     "/rounds/{id:int}/open",
@@ -224,6 +247,11 @@ async def ranking(request: Request) -> list[RoundRanking]:
                 "round_id": r.round.id,
                 "round_name": r.round.name,
                 "status": r.round.status,
+                "aggregation": r.round.aggregation,
+                "recommended": r.recommendation.method if r.recommendation else None,
+                "design": r.recommendation.design if r.recommendation else None,
+                "agreement": asdict(r.agreement) if r.agreement else None,
+                "z_notes": {str(k): v for k, v in r.z_notes.items()},
                 "leniency": r.leniency,
                 "rows": [
                     RankingRow.model_validate(

@@ -17,6 +17,14 @@ class RoundStatus(StrEnum):
     CLOSED = "closed"
 
 
+class Aggregation(StrEnum):
+    """How a round's winners are decided (app.judging.ranking explains each)."""
+
+    RAW_MEAN = "raw_mean"
+    Z_SCORE = "z_score"
+    JUDGE_EFFECT = "judge_effect"
+
+
 class Rubric(SQLModel, table=True):
     __tablename__ = "rubric"
 
@@ -48,6 +56,8 @@ class Round(SQLModel, table=True):
     name: str = Field(max_length=120)
     status: RoundStatus = Field(default=RoundStatus.DRAFT, sa_type=String(20))
     judges_per_project: int = Field(default=2, ge=1, le=20)
+    # Fixed when the round opens.
+    aggregation: Aggregation = Field(default=Aggregation.JUDGE_EFFECT, sa_type=String(20))
     opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

@@ -355,3 +355,20 @@ async def challenge_institutions(session: AsyncSession, challenge_id: int) -> li
         .order_by(col(Institution.name), col(Institution.city))
     )
     return list(result.scalars())
+
+
+async def round_panels(
+    session: AsyncSession, round_ids: Sequence[int]
+) -> dict[int, dict[int, set[int]]]:
+    """round id -> project id -> judges who have not stepped back, in one query."""
+    panels: dict[int, dict[int, set[int]]] = {rid: {} for rid in round_ids}
+    if not round_ids:
+        return panels
+    result = await session.execute(
+        sa_select(
+            col(Assignment.round_id), col(Assignment.project_id), col(Assignment.judge_id)
+        ).where(col(Assignment.round_id).in_(round_ids), col(Assignment.recused_at).is_(None))
+    )
+    for round_id, project_id, judge_id in result.all():
+        panels[round_id].setdefault(project_id, set()).add(judge_id)
+    return panels

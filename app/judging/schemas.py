@@ -21,7 +21,7 @@ from app.fields import OneLine, Stripped, Text
 from app.forms import validate
 from app.i18n import gettext as _
 from app.i18n import ngettext
-from app.judging.models import ConflictKind, RoundStatus
+from app.judging.models import Aggregation, ConflictKind, RoundStatus
 
 CRITERIA_ROWS = 6  # rows on the rubric form; more criteria make a slow phone form anyway
 MAX_SCALE_STEPS = 10  # a scale must fit as buttons on a phone
@@ -106,6 +106,15 @@ class RoundCreate(BaseModel):
     name: OneLine = Field(min_length=1, max_length=120)
     rubric_id: Id
     judges_per_project: int = Field(default=2, ge=1, le=20)
+    aggregation: Aggregation = Field(
+        default=Aggregation.JUDGE_EFFECT, description="How the winners are decided."
+    )
+
+
+class AggregationChoice(BaseModel):
+    """How a round's winners are decided; it can change only before the round opens."""
+
+    aggregation: Aggregation
 
 
 class JudgeAdd(BaseModel):
@@ -170,6 +179,7 @@ class RoundRead(BaseModel):
     name: str
     status: RoundStatus
     judges_per_project: int
+    aggregation: Aggregation
     opened_at: datetime | None
     closed_at: datetime | None
 
@@ -209,14 +219,36 @@ class RankingRow(BaseModel):
     z_rank: int
     adjusted: float
     adjusted_rank: int
+    score: float = Field(description="The score in the round's chosen aggregation.")
+    rank: int = Field(description="The rank in the round's chosen aggregation.")
+    interval_low: float = Field(description="95% bootstrap interval over the judges.")
+    interval_high: float
+    tied_with_better: bool = Field(
+        description="The interval overlaps the next better project's: statistically tied."
+    )
+
+
+class AgreementRead(BaseModel):
+    icc: float | None = Field(description="ICC(1) of the weighted scores.")
+    icc_adjusted: float | None = Field(description="ICC(1) after removing leniency.")
+    kendall_w: float | None = Field(description="Only when every judge scored every project.")
 
 
 class RoundRanking(BaseModel):
     round_id: int
     round_name: str
     status: RoundStatus
+    aggregation: Aggregation
+    recommended: Aggregation | None
+    design: str | None = Field(
+        description="empty, complete, single, disconnected or connected: why it is recommended."
+    )
     rows: list[RankingRow]
     leniency: dict[int, float] = Field(description="Judge id -> fitted leniency.")
+    agreement: AgreementRead | None
+    z_notes: dict[int, str] = Field(
+        description="Judge id -> few, floor or constant: how their z-scores were made."
+    )
 
 
 class AwardRead(BaseModel):

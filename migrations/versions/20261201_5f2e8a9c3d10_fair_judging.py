@@ -1,4 +1,4 @@
-"""fair judging: declared conflicts of interest and recusals
+"""fair judging: declared conflicts of interest, recusals, how a round decides winners
 
 Revision ID: 5f2e8a9c3d10
 Revises: 8c41f0d2b6a7
@@ -50,13 +50,23 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("recusal_reason", sa.String(length=300), nullable=False, server_default="")
         )
+    # Rounds that exist already keep deciding by the raw mean, as awards did until now.
+    with op.batch_alter_table("judging_round") as batch:
+        batch.add_column(
+            sa.Column(
+                "aggregation", sa.String(length=20), nullable=False, server_default="raw_mean"
+            )
+        )
     # SQLite would rebuild the table for this (reflecting its neighbours' expression indexes):
     # there the harmless default stays.
     if op.get_bind().dialect.name != "sqlite":
         op.alter_column("assignment", "recusal_reason", server_default=None)
+        op.alter_column("judging_round", "aggregation", server_default=None)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("judging_round") as batch:
+        batch.drop_column("aggregation")
     with op.batch_alter_table("assignment") as batch:
         batch.drop_column("recusal_reason")
         batch.drop_column("recused_at")

@@ -31,6 +31,7 @@ from app.challenges.schemas import (
 from app.db import Database
 from app.judging.models import Criterion
 from app.judging.schemas import (
+    AggregationChoice,
     ConflictDeclare,
     ConflictWithdraw,
     JudgeAdd,
@@ -417,6 +418,7 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
     "/assignments/{id:int}/remove": None,
     "/challenges/{id:int}/judges/{judge_id:int}/remove": JudgeRemoval,
     "/challenges/{id:int}/judging/conflicts/withdraw": ConflictWithdraw,
+    "/rounds/{id:int}/aggregation": AggregationChoice,
 }
 
 # Models of the schema modules that no form or API body reads as such, and why that is fine.

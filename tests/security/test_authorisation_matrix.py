@@ -146,6 +146,8 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("POST", "/challenges/{id:int}/judging/conflicts"): JUDGE_ONLY,
     ("POST", "/challenges/{id:int}/judging/conflicts/withdraw"): JUDGE_ONLY,
     ("POST", "/judging/assignments/{id:int}/recuse"): JUDGE_ONLY,
+    ("POST", "/rounds/{id:int}/aggregation"): ORGANISERS_ONLY,
+    ("PUT", "/api/v1/rounds/{id:int}/aggregation"): ORGANISERS_ONLY,
     ("GET", "/api/v1/challenges/{id:int}/conflicts"): (401, 403, 403, 403, 200, 403, 200, 403, 200),
     ("POST", "/api/v1/challenges/{id:int}/conflicts"): JUDGE_ONLY,
     ("POST", "/api/v1/challenges/{id:int}/conflicts/withdraw"): JUDGE_ONLY,
