@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -86,6 +87,26 @@ class Table:
     @property
     def projects(self) -> int:
         return len(self.project_ids)
+
+    @cached_property
+    def pairs(self) -> tuple[Ints, Ints]:
+        """Every ordered pair (a, b) of observations of the same project, a == b included:
+        what the judge-effect system is made of, computed once for all bootstrap draws."""
+        order = np.argsort(self.project, kind="stable")
+        counts = np.bincount(self.project, minlength=self.projects)
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        firsts: list[Ints] = []
+        seconds: list[Ints] = []
+        for size in sorted(set(counts.tolist()) - {0}):
+            groups = np.flatnonzero(counts == size)
+            members = order[starts[groups][:, None] + np.arange(size)]  # groups x size
+            firsts.append(np.repeat(members, size, axis=1).ravel())
+            seconds.append(np.tile(members, (1, size)).ravel())
+        empty = np.empty(0, dtype=np.int64)
+        return (
+            np.concatenate(firsts) if firsts else empty,
+            np.concatenate(seconds) if seconds else empty,
+        )
 
     @property
     def judges(self) -> int:
@@ -179,7 +200,7 @@ def _zmean(t: Table, z: Floats, w: Floats) -> Floats:
     return _raw(Table(t.project_ids, t.judge_ids, t.project, t.judge, z), w)
 
 
-def _effects(t: Table, w: Floats) -> tuple[Floats, Floats]:
+def _effects(t: Table, w: Floats, *, exact: bool = True) -> tuple[Floats, Floats]:
     """Weighted least squares of value = quality[project] + leniency[judge].
 
     A project's quality is the weighted mean of its values less its judges' leniencies;
@@ -196,26 +217,36 @@ def _effects(t: Table, w: Floats) -> tuple[Floats, Floats]:
     seen = project_weight > 0
     inverse = np.where(seen, 1.0 / np.where(seen, project_weight, 1), 0.0)
     mean = _raw(t, w)
-    linked = np.zeros((t.judges, t.projects))
-    np.add.at(linked, (t.judge, t.project), wi)
-    system = np.diag(judge_weight) - (linked * inverse) @ linked.T
+    a, b = t.pairs
+    shared = wi[a] * wi[b] * inverse[t.project[a]]
+    cells = np.bincount(t.judge[a] * t.judges + t.judge[b], shared, minlength=t.judges**2)
+    system = np.diag(judge_weight) - cells.reshape(t.judges, t.judges)
     residual = np.bincount(
         t.judge, wi * (t.value - np.nan_to_num(mean[t.project])), minlength=t.judges
     )
-    solution = np.linalg.lstsq(system, residual, rcond=None)[0]
+    if exact:
+        solution = np.linalg.lstsq(system, residual, rcond=None)[0]
+    else:
+        # For bootstrap draws: a ridge far below any real curvature gives the same smallest
+        # solution to ~1e-9 (the residual has no part along the constants of a group) and is
+        # a plain solve, ten times faster than the least-squares one.
+        ridge = 1e-9 * max(float(judge_weight.mean()), 1.0)
+        solution = np.linalg.solve(system + ridge * np.eye(t.judges), residual)
     # Judges not drawn weigh nothing: their leniency is not defined, leave it at 0.
     leniency: Floats = np.where(judge_weight > 0, solution, 0.0).astype(np.float64)
     adjusted = Table(t.project_ids, t.judge_ids, t.project, t.judge, t.value - leniency[t.judge])
     return _raw(adjusted, w), leniency
 
 
-def view(t: Table, method: Aggregation, w: Floats, z: Floats | None = None) -> Floats:
+def view(
+    t: Table, method: Aggregation, w: Floats, z: Floats | None = None, *, exact: bool = True
+) -> Floats:
     """Each project's score in one view (NaN for a project no drawn judge scored)."""
     if method == Aggregation.RAW_MEAN:
         return _raw(t, w)
     if method == Aggregation.Z_SCORE:
         return _zmean(t, z if z is not None else standardised(t)[0], w)
-    return _effects(t, w)[0]
+    return _effects(t, w, exact=exact)[0]
 
 
 def bootstrap(
@@ -228,7 +259,7 @@ def bootstrap(
     for b in range(samples):
         picked = rng.integers(0, t.judges, size=t.judges)
         w = np.bincount(picked, minlength=t.judges).astype(np.float64)
-        draws[b] = view(t, method, w, z)
+        draws[b] = view(t, method, w, z, exact=False)
     point = view(t, method, np.ones(t.judges), z)
     # A project no draw reached (one judge among many, drawn by none) keeps its own value.
     unseen = np.isnan(draws).all(axis=0)
