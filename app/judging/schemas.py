@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    StrictInt,
     ValidationInfo,
     field_validator,
 )
@@ -124,7 +125,8 @@ class JudgeAdd(BaseModel):
 class ScoresIn(BaseModel):
     """A judge's scores: criterion id -> value; criteria left out keep their score."""
 
-    scores: dict[int, int] = Field(default_factory=dict)
+    # A score is a JSON whole number: "4", 4.0, true or 5.5 are refused, not read as 4, 4, 1, 5.
+    scores: dict[int, StrictInt] = Field(default_factory=dict)
     # The limit on the text, before the validator: on the optional it would count "items",
     # and the message would not say how long a comment may be.
     comment: Annotated[str, Field(max_length=2000), Stripped] | None = None
