@@ -4,7 +4,15 @@ from app.accounts.models import ApiToken, RecoveryCode, Role, User, UserSession
 from app.certificates.models import Certificate
 from app.challenges.models import Challenge, Institution, Phase, Programme, Track
 from app.events.models import AuditEntry, HandledEvent, OutboxEvent, OutgoingMail
-from app.judging.models import Assignment, Award, Criterion, Round, Rubric, Score
+from app.judging.models import (
+    Assignment,
+    Award,
+    Criterion,
+    JudgeConflict,
+    Round,
+    Rubric,
+    Score,
+)
 from app.sponsors.models import Adoption, Sponsor, SponsorRepresentative
 from app.teams.models import Project, ProjectFile, Team, TeamMember
 
@@ -19,6 +27,7 @@ __all__ = [
     "Criterion",
     "HandledEvent",
     "Institution",
+    "JudgeConflict",
     "OutboxEvent",
     "OutgoingMail",
     "Phase",

@@ -13,7 +13,7 @@ import platform
 import sqlite3
 import time
 
-from bench import certificates, growth, pages
+from bench import certificates, growth, judging, pages
 from bench.harness import bench_app
 
 
@@ -32,6 +32,8 @@ def section(title: str, started: float) -> None:
 async def main(quick: bool, http: bool) -> None:
     started = time.perf_counter()
     print(f"Madrina benchmarks{' (quick)' if quick else ''}: {machine()}", flush=True)
+    section("Judging", started)
+    judging.run(quick)
     small_args, large_args = pages.sizes(quick)
     async with bench_app(**small_args) as small, bench_app(**large_args) as large:
         print(

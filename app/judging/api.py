@@ -10,20 +10,27 @@ from starlette.requests import Request
 from app.accounts.auth import current_user, require_user
 from app.api import ApiRouter, extended
 from app.challenges import permissions as challenge_permissions
-from app.judging import assignments, queries, results, scoring, service
+from app.judging import assignments, conflicts, queries, results, scoring, service
 from app.judging.models import Assignment, Round
 from app.judging.results import ResultsPage
 from app.judging.schemas import (
+    AggregationChoice,
     AllocationRead,
     AllocationRow,
     AssignmentRead,
     AwardRead,
+    ConflictDeclare,
+    ConflictRead,
+    ConflictWithdraw,
+    CoverageRow,
     JudgeAdd,
     JudgeRemoval,
     RankingRow,
     Reassign,
+    Recusal,
     ResultsRead,
     RoundCreate,
+    RoundDesignRead,
     RoundRanking,
     RoundRead,
     RubricCreate,
@@ -117,6 +124,28 @@ async def assign_judges(request: Request) -> AllocationRead:
             "loads": allocated.loads,
         }
     )
+
+
+async def organiser_of_path_round(request: Request, session: AsyncSession) -> None:
+    await service.overview_for_round(session, user=require_user(request), round_id=path_id(request))
+
+
+@router.route(
+    "PUT",
+    "/rounds/{id:int}/aggregation",
+    summary="Choose how a round's winners are decided, before it opens (organisers)",
+    body=AggregationChoice,
+    response=RoundRead,
+    errors=(403, 404, 409),
+    guard=organiser_of_path_round,
+)
+async def choose_aggregation(request: Request, body: AggregationChoice) -> RoundRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        judging_round = await service.choose_aggregation(
+            session, user=user, round_id=path_id(request), method=body.aggregation
+        )
+    return RoundRead.model_validate(judging_round)
 
 
 @router.route(
@@ -218,6 +247,11 @@ async def ranking(request: Request) -> list[RoundRanking]:
                 "round_id": r.round.id,
                 "round_name": r.round.name,
                 "status": r.round.status,
+                "aggregation": r.round.aggregation,
+                "recommended": r.recommendation.method if r.recommendation else None,
+                "design": r.recommendation.design if r.recommendation else None,
+                "agreement": asdict(r.agreement) if r.agreement else None,
+                "z_notes": {str(k): v for k, v in r.z_notes.items()},
                 "leniency": r.leniency,
                 "rows": [
                     RankingRow.model_validate(
@@ -372,3 +406,118 @@ async def remove_judge(request: Request, body: JudgeRemoval) -> None:
             judge_id=path_id(request, "judge_id"),
             keep_scores=body.scores == "keep",
         )
+
+
+@router.route(
+    "GET",
+    "/rounds/{id:int}/design",
+    summary="Coverage per project, linked groups of judges and distinct panels (organisers)",
+    response=RoundDesignRead,
+    errors=(403, 404),
+)
+async def round_design(request: Request) -> RoundDesignRead:
+    user = require_user(request)
+    async with services(request).db.read() as session:
+        page = await assignments.round_allocation(session, user=user, round_id=path_id(request))
+    return RoundDesignRead(
+        round_id=page.round.id or 0,
+        judges_per_project=page.round.judges_per_project,
+        coverage=[
+            CoverageRow(
+                project_id=c.project_id,
+                project_title=c.project_title,
+                judges=c.judges,
+                needed=c.needed,
+            )
+            for c in page.coverage
+        ],
+        short=[c.project_id for c in page.short],
+        groups=page.design.groups,
+        connected=page.design.connected,
+        distinct_panels=page.design.distinct_panels,
+        repeated_panels=page.design.repeated_panels,
+        loads=page.design.loads,
+    )
+
+
+def _conflict_read(row: conflicts.ConflictRow) -> ConflictRead:
+    return ConflictRead.model_validate(
+        extended(row.conflict, judge_name=row.judge_name, target_name=row.target_name)
+    )
+
+
+@router.route(
+    "GET",
+    "/challenges/{id:int}/conflicts",
+    summary="Declared conflicts of interest: all for organisers, a judge's own for a judge",
+    response=ConflictRead,
+    many=True,
+    errors=(403, 404),
+)
+async def list_conflicts(request: Request) -> list[ConflictRead]:
+    user = require_user(request)
+    async with services(request).db.read() as session:
+        rows = await conflicts.visible_conflicts(session, user=user, challenge_id=path_id(request))
+    return [_conflict_read(row) for row in rows]
+
+
+async def judge_in_path(request: Request, session: AsyncSession) -> None:
+    await conflicts.my_conflicts(session, user=require_user(request), challenge_id=path_id(request))
+
+
+@router.route(
+    "POST",
+    "/challenges/{id:int}/conflicts",
+    summary="Declare a conflict with an institution or a team (judges); twice is harmless",
+    body=ConflictDeclare,
+    response=ConflictRead,
+    status=201,
+    errors=(403, 404),
+    guard=judge_in_path,
+)
+async def declare_conflict(request: Request, body: ConflictDeclare) -> ConflictRead:
+    user = require_user(request)
+    challenge_id = path_id(request)
+    async with services(request).db.transaction() as session:
+        made = await conflicts.declare_conflict(
+            session, user=user, challenge_id=challenge_id, data=body
+        )
+    async with services(request).db.read() as session:
+        rows = await conflicts.conflict_rows(session, challenge_id, judge_id=user.id)
+    return next(_conflict_read(row) for row in rows if row.conflict.id == made.id)
+
+
+@router.route(
+    "POST",
+    "/challenges/{id:int}/conflicts/withdraw",
+    summary="Withdraw a declared conflict (judges)",
+    body=ConflictWithdraw,
+    status=204,
+    errors=(403, 404),
+    guard=judge_in_path,
+)
+async def withdraw_conflict(request: Request, body: ConflictWithdraw) -> None:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        await conflicts.withdraw_conflict(
+            session, user=user, challenge_id=path_id(request), data=body
+        )
+
+
+@router.route(
+    "POST",
+    "/assignments/{id:int}/recuse",
+    summary="Step back from my assignment with a reason: its scores go, organisers reassign it",
+    body=Recusal,
+    response=AssignmentRead,
+    errors=(403, 404, 409),
+    guard=own_path_assignment,
+)
+async def recuse(request: Request, body: Recusal) -> AssignmentRead:
+    user = require_user(request)
+    assignment_id = path_id(request)
+    async with services(request).db.transaction() as session:
+        await conflicts.recuse(session, user=user, assignment_id=assignment_id, reason=body.reason)
+    async with services(request).db.read() as session:
+        sheet = await scoring.score_sheet(session, user=user, assignment_id=assignment_id)
+    return _assignment_read(sheet.assignment, sheet.round, sheet.project, sheet.scores)

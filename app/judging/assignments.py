@@ -18,9 +18,9 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.service import emit, log_action
 from app.i18n import gettext as _
 from app.i18n import lazy
-from app.judging import events, queries
+from app.judging import allocation, events, queries
+from app.judging import conflicts as conflicts_service
 from app.judging.models import Assignment, Round, RoundStatus, Score
-from app.sponsors import queries as sponsors_queries
 
 
 class RoundClosedForChanges(Conflict):
@@ -49,17 +49,51 @@ class AssignmentRow:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """How many judges (not stepped back) a project has in the round, against k."""
+
+    project_id: int
+    project_title: str
+    team_name: str
+    judges: int
+    needed: int
+
+    @property
+    def short(self) -> bool:
+        return self.judges < self.needed
+
+
+@dataclass(frozen=True)
 class RoundAllocation:
-    """Who scores what in one round, for its organisers."""
+    """Who scores what in one round, for its organisers, with what is wrong with the design."""
 
     round: Round
     challenge: Challenge
     rows: list[AssignmentRow]
     judges: list[User]
+    coverage: list[Coverage]
+    design: allocation.Design
+    conflicts: list[conflicts_service.ConflictRow]
 
     @property
     def changeable(self) -> bool:
         return self.round.status != RoundStatus.CLOSED
+
+    @property
+    def short(self) -> list[Coverage]:
+        return [c for c in self.coverage if c.short]
+
+    @property
+    def recused(self) -> list[AssignmentRow]:
+        return [row for row in self.rows if row.assignment.recused_at is not None]
+
+    @property
+    def judge_groups(self) -> list[list[str]]:
+        """The names in each group of judges linked through shared projects."""
+        names = {judge.id: judge.name for judge in self.judges}
+        for row in self.rows:
+            names.setdefault(row.assignment.judge_id, row.judge_name)
+        return [[names.get(j, f"#{j}") for j in group] for group in self.design.groups]
 
     @property
     def loads(self) -> dict[int, int]:
@@ -87,12 +121,44 @@ async def round_allocation(session: AsyncSession, *, user: User, round_id: int) 
     access = await challenge_permissions.organised(
         session, user=user, challenge_id=judging_round.challenge_id
     )
+    challenge_id = judging_round.challenge_id
     rows = [
         AssignmentRow(assignment, project.title, team.name, judge.name)
         for assignment, project, team, judge in await queries.round_assignments(session, round_id)
     ]
-    judges = await queries.judges(session, judging_round.challenge_id)
-    return RoundAllocation(judging_round, access.challenge, rows, judges)
+    judges = await queries.judges(session, challenge_id)
+    panels: dict[int, set[int]] = {}
+    for row in rows:
+        panel = panels.setdefault(row.assignment.project_id, set())
+        if row.assignment.recused_at is None:
+            panel.add(row.assignment.judge_id)
+    # A project every judge stepped back from (or whose assignments were removed) counts too.
+    missing = [
+        pid
+        for pid in await queries.submitted_project_ids(session, challenge_id)
+        if pid not in panels
+    ]
+    names = await queries.project_names(session, missing)
+    titles = {row.assignment.project_id: (row.project_title, row.team_name) for row in rows}
+    titles.update({pid: (p.title, t.name) for pid, (p, t) in names.items()})
+    for pid in names:
+        panels[pid] = set()
+    coverage = sorted(
+        (
+            Coverage(pid, *titles[pid], len(panel), judging_round.judges_per_project)
+            for pid, panel in panels.items()
+        ),
+        key=lambda c: (c.judges >= c.needed, c.project_title, c.project_id),
+    )
+    return RoundAllocation(
+        judging_round,
+        access.challenge,
+        rows,
+        judges,
+        coverage,
+        allocation.describe(panels, [j.id for j in judges if j.id is not None]),
+        await conflicts_service.conflict_rows(session, challenge_id),
+    )
 
 
 async def round_of_assignment(session: AsyncSession, *, user: User, assignment_id: int) -> int:
@@ -159,11 +225,10 @@ async def reassign(
     if judge_id == assignment.judge_id:
         return assignment
     project_id = assignment.project_id
-    conflicts = (await queries.team_people(session, [project_id]))[project_id]
-    conflicts |= (await sponsors_queries.interested_representatives(session, [project_id]))[
-        project_id
-    ]
-    if judge_id in conflicts:
+    conflicts = await conflicts_service.project_conflicts(
+        session, challenge_id=challenge_id, project_ids=[project_id]
+    )
+    if judge_id in conflicts[project_id]:
         raise JudgeInConflict(_(JudgeInConflict.message))
     if await queries.find_assignment(
         session, round_id=judging_round.id or 0, judge_id=judge_id, project_id=project_id
@@ -174,6 +239,8 @@ async def reassign(
     assignment.judge_id = judge_id
     assignment.comment = ""
     assignment.submitted_at = None
+    assignment.recused_at = None
+    assignment.recusal_reason = ""
     session.add(assignment)
     log_action(
         session,

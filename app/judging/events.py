@@ -43,6 +43,16 @@ class JudgeRemoved(DomainEvent):
     keep_scores: bool
 
 
+class JudgeRecused(DomainEvent):
+    """A judge stepped back from an assignment: the project waits for another judge."""
+
+    challenge_id: int
+    round_id: int
+    assignment_id: int
+    project_id: int
+    judge_id: int
+
+
 RUBRIC_CREATED = action("rubric.created")
 ROUND_CREATED = action("round.created")
 JUDGES_ASSIGNED = action("round.judges_assigned")
@@ -53,3 +63,7 @@ RESULTS_PUBLISHED = action("results.published")
 ASSIGNMENT_REMOVED = action("assignment.removed")
 ASSIGNMENT_REASSIGNED = action("assignment.reassigned")
 JUDGE_REMOVED = action("judge.removed")
+CONFLICT_DECLARED = action("conflict.declared")
+CONFLICT_WITHDRAWN = action("conflict.withdrawn")
+ASSIGNMENT_RECUSED = action("assignment.recused")
+AGGREGATION_CHOSEN = action("round.aggregation_chosen")

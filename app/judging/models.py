@@ -17,6 +17,14 @@ class RoundStatus(StrEnum):
     CLOSED = "closed"
 
 
+class Aggregation(StrEnum):
+    """How a round's winners are decided (app.judging.ranking explains each)."""
+
+    RAW_MEAN = "raw_mean"
+    Z_SCORE = "z_score"
+    JUDGE_EFFECT = "judge_effect"
+
+
 class Rubric(SQLModel, table=True):
     __tablename__ = "rubric"
 
@@ -48,6 +56,8 @@ class Round(SQLModel, table=True):
     name: str = Field(max_length=120)
     status: RoundStatus = Field(default=RoundStatus.DRAFT, sa_type=String(20))
     judges_per_project: int = Field(default=2, ge=1, le=20)
+    # Fixed when the round opens.
+    aggregation: Aggregation = Field(default=Aggregation.JUDGE_EFFECT, sa_type=String(20))
     opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -64,6 +74,30 @@ class Assignment(SQLModel, table=True):
     project_id: int = Field(foreign_key="project.id", index=True)
     comment: str = Field(default="", max_length=2000)
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The judge stepped back (a conflict found late): the project waits for another judge.
+    recused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    recusal_reason: str = Field(default="", max_length=300)
+
+
+class ConflictKind(StrEnum):
+    INSTITUTION = "institution"  # the judge works at or for this school, company...
+    TEAM = "team"  # the judge knows this team (a relative, a former pupil...)
+
+
+class JudgeConflict(SQLModel, table=True):
+    """A conflict of interest a judge declared (or stepped back from a project for):
+    never assigned to the team, or to any team of the institution."""
+
+    __tablename__ = "judge_conflict"
+    __table_args__ = (UniqueConstraint("challenge_id", "judge_id", "kind", "target_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True)
+    judge_id: int = Field(foreign_key="user.id", index=True)
+    kind: ConflictKind = Field(sa_type=String(20))
+    target_id: int  # an institution's or a team's id, as `kind` says
+    reason: str = Field(default="", max_length=300)
+    declared_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Score(SQLModel, table=True):

@@ -11,12 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app.accounts.models import Role, RoleKind, User
-from app.challenges.models import Challenge
+from app.challenges.models import Challenge, Institution
 from app.errors import NotFound
 from app.judging.models import (
     Assignment,
     Award,
+    ConflictKind,
     Criterion,
+    JudgeConflict,
     Round,
     RoundStatus,
     Rubric,
@@ -310,3 +312,80 @@ async def left_to_score(session: AsyncSession, *, judge_id: int) -> list[tuple[R
         .order_by(col(Round.id))
     )
     return [(r, str(title), int(n)) for r, title, n in result.all()]
+
+
+async def declared_conflicts(
+    session: AsyncSession, challenge_id: int, *, judge_id: int | None = None
+) -> list[JudgeConflict]:
+    """The conflicts judges declared in the challenge (one judge's, with `judge_id`)."""
+    query = select(JudgeConflict).where(col(JudgeConflict.challenge_id) == challenge_id)
+    if judge_id is not None:
+        query = query.where(col(JudgeConflict.judge_id) == judge_id)
+    result = await session.execute(query.order_by(col(JudgeConflict.id)))
+    return list(result.scalars())
+
+
+async def find_conflict(
+    session: AsyncSession, *, challenge_id: int, judge_id: int, kind: ConflictKind, target_id: int
+) -> JudgeConflict | None:
+    result = await session.execute(
+        select(JudgeConflict).where(
+            col(JudgeConflict.challenge_id) == challenge_id,
+            col(JudgeConflict.judge_id) == judge_id,
+            col(JudgeConflict.kind) == kind,
+            col(JudgeConflict.target_id) == target_id,
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def project_teams(
+    session: AsyncSession, project_ids: Sequence[int]
+) -> dict[int, tuple[int, int | None]]:
+    """project id -> (team id, the team's institution id), in one query."""
+    if not project_ids:
+        return {}
+    result = await session.execute(
+        sa_select(col(Project.id), col(Team.id), col(Team.institution_id))
+        .join(Team, col(Team.id) == col(Project.team_id))
+        .where(col(Project.id).in_(project_ids))
+    )
+    return {pid: (tid, iid) for pid, tid, iid in result.all() if pid and tid}
+
+
+async def challenge_teams(session: AsyncSession, challenge_id: int) -> list[Team]:
+    result = await session.execute(
+        select(Team).where(col(Team.challenge_id) == challenge_id).order_by(col(Team.name))
+    )
+    return list(result.scalars())
+
+
+async def challenge_institutions(session: AsyncSession, challenge_id: int) -> list[Institution]:
+    """The institutions of the challenge's teams, by name."""
+    result = await session.execute(
+        select(Institution)
+        .where(
+            col(Institution.id).in_(
+                select(Team.institution_id).where(col(Team.challenge_id) == challenge_id)
+            )
+        )
+        .order_by(col(Institution.name), col(Institution.city))
+    )
+    return list(result.scalars())
+
+
+async def round_panels(
+    session: AsyncSession, round_ids: Sequence[int]
+) -> dict[int, dict[int, set[int]]]:
+    """round id -> project id -> judges who have not stepped back, in one query."""
+    panels: dict[int, dict[int, set[int]]] = {rid: {} for rid in round_ids}
+    if not round_ids:
+        return panels
+    result = await session.execute(
+        sa_select(
+            col(Assignment.round_id), col(Assignment.project_id), col(Assignment.judge_id)
+        ).where(col(Assignment.round_id).in_(round_ids), col(Assignment.recused_at).is_(None))
+    )
+    for round_id, project_id, judge_id in result.all():
+        panels[round_id].setdefault(project_id, set()).add(judge_id)
+    return panels

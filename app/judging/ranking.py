@@ -1,4 +1,4 @@
-"""Ranking rubric scores: pure functions, no database.
+"""Ranking rubric scores: pure functions on arrays, no database.
 
 Every judge's scores of a project are first reduced to one weighted score,
 sum(weight * value) / 100, which stays on the rubric's scale. Three views follow, shown
@@ -10,18 +10,45 @@ side by side because each answers a different worry:
 - judge-effect model: score = project quality + judge leniency, fitted by least squares,
   so a project is not punished for drawing strict judges in an incomplete design.
 
-Ties are never broken: equal values share a rank (1, 2, 2, 4).
+The organiser picks one per round before it opens (`Aggregation`); that one decides the
+awards. Its uncertainty is shown honestly: a bootstrap over the judges (draw as many
+judges as there are, with replacement, and aggregate again) gives each project an interval,
+and neighbours whose intervals overlap are statistically tied. Ties of value are never
+broken: equal values share a rank (1, 2, 2, 4).
 """
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from functools import cached_property
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.judging.models import Aggregation
 
 # Values closer than this are the same for ranking (floating-point noise is not a winner).
 TIE_DIGITS = 6
+# z-scores: a judge with fewer scores than this is standardised with everyone's mean and
+# deviation (their own say too little); a judge's deviation is never taken below this share
+# of the typical judge's, so tiny differences of a near-constant judge do not become ±1.
+MIN_SCORES_FOR_Z = 3
+SPREAD_FLOOR_SHARE = 0.25
+BOOTSTRAP_SAMPLES = 200
+INTERVAL = (2.5, 97.5)  # percent: a 95% interval
+
+Floats = NDArray[np.float64]
+Ints = NDArray[np.int64]
+
+
+class ZNote(StrEnum):
+    """Why a judge's z-scores were not made from their own mean and deviation alone."""
+
+    FEW = "few"  # too few scores: standardised with everyone's mean and deviation
+    FLOOR = "floor"  # almost no spread: their deviation raised to the floor
+    CONSTANT = "constant"  # the same score everywhere: every project counts as average
 
 
 @dataclass(frozen=True)
@@ -34,10 +61,62 @@ class JudgeScore:
 
 
 @dataclass(frozen=True)
+class Table:
+    """Scores as arrays: observation i is judge `judge[i]` scoring project `project[i]`."""
+
+    project_ids: list[int]
+    judge_ids: list[int]
+    project: Ints
+    judge: Ints
+    value: Floats
+
+    @classmethod
+    def of(cls, scores: Sequence[JudgeScore]) -> Table:
+        project_ids = sorted({s.project_id for s in scores})
+        judge_ids = sorted({s.judge_id for s in scores})
+        p_index = {pid: i for i, pid in enumerate(project_ids)}
+        j_index = {jid: i for i, jid in enumerate(judge_ids)}
+        return cls(
+            project_ids,
+            judge_ids,
+            np.array([p_index[s.project_id] for s in scores], dtype=np.int64),
+            np.array([j_index[s.judge_id] for s in scores], dtype=np.int64),
+            np.array([s.value for s in scores], dtype=np.float64),
+        )
+
+    @property
+    def projects(self) -> int:
+        return len(self.project_ids)
+
+    @cached_property
+    def pairs(self) -> tuple[Ints, Ints]:
+        """Every ordered pair (a, b) of observations of the same project, a == b included:
+        what the judge-effect system is made of, computed once for all bootstrap draws."""
+        order = np.argsort(self.project, kind="stable")
+        counts = np.bincount(self.project, minlength=self.projects)
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        firsts: list[Ints] = []
+        seconds: list[Ints] = []
+        for size in sorted(set(counts.tolist()) - {0}):
+            groups = np.flatnonzero(counts == size)
+            members = order[starts[groups][:, None] + np.arange(size)]  # groups x size
+            firsts.append(np.repeat(members, size, axis=1).ravel())
+            seconds.append(np.tile(members, (1, size)).ravel())
+        empty = np.empty(0, dtype=np.int64)
+        return (
+            np.concatenate(firsts) if firsts else empty,
+            np.concatenate(seconds) if seconds else empty,
+        )
+
+    @property
+    def judges(self) -> int:
+        return len(self.judge_ids)
+
+
+@dataclass(frozen=True)
 class JudgeEffects:
     quality: dict[int, float]  # project id -> judge-adjusted score, on the rubric's scale
     leniency: dict[int, float]  # judge id -> how much above (+) or below (-) the others
-    iterations: int
 
 
 @dataclass(frozen=True)
@@ -52,10 +131,23 @@ class ProjectRanking:
     z_rank: int
     adjusted: float
     adjusted_rank: int
+    # The chosen view, its bootstrap interval, and whether the next better one is within it.
+    score: float = 0.0
+    rank: int = 0
+    interval_low: float = 0.0
+    interval_high: float = 0.0
+    tied_with_better: bool = False
 
     @property
     def spread(self) -> float:
         return self.high - self.low
+
+
+@dataclass(frozen=True)
+class RoundRanking:
+    rows: list[ProjectRanking]  # by the chosen view's rank, then project id
+    leniency: dict[int, float]
+    z_notes: dict[int, ZNote] = field(default_factory=dict)
 
 
 def weighted_score(weights: Mapping[int, int], values: Mapping[int, int | float]) -> float:
@@ -63,100 +155,146 @@ def weighted_score(weights: Mapping[int, int], values: Mapping[int, int | float]
     return sum(weights[criterion] * value for criterion, value in values.items()) / 100
 
 
-def _by_project(scores: Iterable[JudgeScore]) -> dict[int, list[JudgeScore]]:
-    grouped: dict[int, list[JudgeScore]] = defaultdict(list)
-    for score in scores:
-        grouped[score.project_id].append(score)
-    return dict(grouped)
+# --- The three views, on arrays, with a weight per judge (how often a bootstrap drew them) ---
 
 
-def _by_judge(scores: Iterable[JudgeScore]) -> dict[int, list[JudgeScore]]:
-    grouped: dict[int, list[JudgeScore]] = defaultdict(list)
-    for score in scores:
-        grouped[score.judge_id].append(score)
-    return dict(grouped)
+def _raw(t: Table, w: Floats) -> Floats:
+    wi = w[t.judge]
+    total = np.bincount(t.project, wi * t.value, minlength=t.projects)
+    count = np.bincount(t.project, wi, minlength=t.projects)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.where(count > 0, count, 1), np.nan)
 
 
-def _mean(values: Sequence[float]) -> float:
-    return sum(values) / len(values)
+def standardised(t: Table) -> tuple[Floats, dict[int, ZNote]]:
+    """Each observation's z-score, and the judges handled apart (see the module's constants).
+
+    A judge's own mean and deviation come from their own scores, whoever is drawn with them,
+    so the bootstrap re-weights these values without recomputing them.
+    """
+    count = np.bincount(t.judge, minlength=t.judges).astype(np.float64)
+    mean = np.bincount(t.judge, t.value, minlength=t.judges) / np.maximum(count, 1)
+    squares = np.bincount(t.judge, (t.value - mean[t.judge]) ** 2, minlength=t.judges)
+    deviation = np.sqrt(squares / np.maximum(count, 1))
+    pooled_mean = float(t.value.mean()) if len(t.value) else 0.0
+    pooled_deviation = float(t.value.std()) if len(t.value) else 0.0
+    typical = deviation[count >= MIN_SCORES_FOR_Z]
+    reference = float(np.median(typical)) if len(typical) else pooled_deviation
+    floor = max(SPREAD_FLOOR_SHARE * reference, 1e-9)
+    notes: dict[int, ZNote] = {}
+    for j, judge_id in enumerate(t.judge_ids):
+        if count[j] < MIN_SCORES_FOR_Z:
+            notes[judge_id] = ZNote.FEW
+            mean[j] = pooled_mean
+            deviation[j] = max(pooled_deviation, floor)
+        elif deviation[j] < 1e-12:
+            notes[judge_id] = ZNote.CONSTANT
+            deviation[j] = floor
+        elif deviation[j] < floor:
+            notes[judge_id] = ZNote.FLOOR
+            deviation[j] = floor
+    return (t.value - mean[t.judge]) / deviation[t.judge], notes
+
+
+def _zmean(t: Table, z: Floats, w: Floats) -> Floats:
+    return _raw(Table(t.project_ids, t.judge_ids, t.project, t.judge, z), w)
+
+
+def _effects(t: Table, w: Floats, *, exact: bool = True) -> tuple[Floats, Floats]:
+    """Weighted least squares of value = quality[project] + leniency[judge].
+
+    A project's quality is the weighted mean of its values less its judges' leniencies;
+    putting that into the leniencies' own equations leaves one symmetric positive
+    semi-definite system over the judges, L b = r with L = diag(judge's weight) -
+    M diag(1 / project's weight) M^T, small enough to solve directly. Its smallest solution
+    centres leniencies on 0 within every group of judges linked by shared projects, so
+    qualities stay on the rubric's scale; with every judge scoring every project, quality
+    equals the raw mean.
+    """
+    wi = w[t.judge]
+    judge_weight = np.bincount(t.judge, wi, minlength=t.judges)
+    project_weight = np.bincount(t.project, wi, minlength=t.projects)
+    seen = project_weight > 0
+    inverse = np.where(seen, 1.0 / np.where(seen, project_weight, 1), 0.0)
+    mean = _raw(t, w)
+    a, b = t.pairs
+    shared = wi[a] * wi[b] * inverse[t.project[a]]
+    cells = np.bincount(t.judge[a] * t.judges + t.judge[b], shared, minlength=t.judges**2)
+    system = np.diag(judge_weight) - cells.reshape(t.judges, t.judges)
+    residual = np.bincount(
+        t.judge, wi * (t.value - np.nan_to_num(mean[t.project])), minlength=t.judges
+    )
+    if exact:
+        solution = np.linalg.lstsq(system, residual, rcond=None)[0]
+    else:
+        # For bootstrap draws: a ridge far below any real curvature gives the same smallest
+        # solution to ~1e-9 (the residual has no part along the constants of a group) and is
+        # a plain solve, ten times faster than the least-squares one.
+        ridge = 1e-9 * max(float(judge_weight.mean()), 1.0)
+        solution = np.linalg.solve(system + ridge * np.eye(t.judges), residual)
+    # Judges not drawn weigh nothing: their leniency is not defined, leave it at 0.
+    leniency: Floats = np.where(judge_weight > 0, solution, 0.0).astype(np.float64)
+    adjusted = Table(t.project_ids, t.judge_ids, t.project, t.judge, t.value - leniency[t.judge])
+    return _raw(adjusted, w), leniency
+
+
+def view(
+    t: Table, method: Aggregation, w: Floats, z: Floats | None = None, *, exact: bool = True
+) -> Floats:
+    """Each project's score in one view (NaN for a project no drawn judge scored)."""
+    if method == Aggregation.RAW_MEAN:
+        return _raw(t, w)
+    if method == Aggregation.Z_SCORE:
+        return _zmean(t, z if z is not None else standardised(t)[0], w)
+    return _effects(t, w, exact=exact)[0]
+
+
+def bootstrap(
+    t: Table, method: Aggregation, *, samples: int = BOOTSTRAP_SAMPLES, seed: int = 0
+) -> tuple[Floats, Floats]:
+    """Each project's 95% interval when the judges are drawn again with replacement."""
+    rng = np.random.default_rng(seed)
+    z = standardised(t)[0] if method == Aggregation.Z_SCORE else None
+    draws = np.empty((samples, t.projects))
+    for b in range(samples):
+        picked = rng.integers(0, t.judges, size=t.judges)
+        w = np.bincount(picked, minlength=t.judges).astype(np.float64)
+        draws[b] = view(t, method, w, z, exact=False)
+    point = view(t, method, np.ones(t.judges), z)
+    # A project no draw reached (one judge among many, drawn by none) keeps its own value.
+    unseen = np.isnan(draws).all(axis=0)
+    draws[:, unseen] = point[unseen]
+    low, high = np.nanpercentile(draws, INTERVAL, axis=0)
+    return low, high
+
+
+# --- What pages and tests read: dicts by id ---
+
+
+def _by_id(t: Table, values: Floats) -> dict[int, float]:
+    return {pid: float(values[i]) for i, pid in enumerate(t.project_ids)}
 
 
 def raw_means(scores: Sequence[JudgeScore]) -> dict[int, float]:
     """Mean weighted score of each project over its judges."""
-    return {pid: _mean([s.value for s in group]) for pid, group in _by_project(scores).items()}
+    t = Table.of(scores)
+    return _by_id(t, _raw(t, np.ones(t.judges)))
 
 
 def zscore_means(scores: Sequence[JudgeScore]) -> dict[int, float]:
-    """Mean over judges of each judge's standardised score (population deviation).
-
-    A judge whose scores are all equal (or who scored one project) ranks nothing, so their
-    scores count as 0: average, neither up nor down.
-    """
-    z: dict[tuple[int, int], float] = {}
-    for judge_id, group in _by_judge(scores).items():
-        values = [s.value for s in group]
-        mean = _mean(values)
-        deviation = math.sqrt(_mean([(v - mean) ** 2 for v in values]))
-        for s in group:
-            z[(s.project_id, judge_id)] = (s.value - mean) / deviation if deviation > 1e-12 else 0.0
-    return {
-        pid: _mean([z[(pid, s.judge_id)] for s in group])
-        for pid, group in _by_project(scores).items()
-    }
+    """Mean over judges of each judge's standardised score (population deviation)."""
+    t = Table.of(scores)
+    return _by_id(t, _zmean(t, standardised(t)[0], np.ones(t.judges)))
 
 
-def judge_effects(scores: Sequence[JudgeScore], *, tolerance: float = 1e-12) -> JudgeEffects:
-    """Least-squares fit of value = quality[project] + leniency[judge].
-
-    A project's quality is the mean of its values less its judges' leniencies; putting that
-    into the leniencies' own equations leaves one symmetric positive semi-definite system,
-    L b = r with L = diag(judge's count) - A diag(1 / project's count) A^T, which conjugate
-    gradients solve in at most one step per judge. (Alternating least squares needed over a
-    thousand sweeps on sparse designs of 120 projects: see `make bench`.) Started from zero,
-    conjugate gradients end at the smallest solution: leniencies centred on 0 within every
-    group of judges linked by shared projects, so qualities stay on the rubric's scale. With
-    every judge scoring every project, quality equals the raw mean.
-    """
-    projects = _by_project(scores)
-    judges = _by_judge(scores)
-    project_mean = {pid: _mean([s.value for s in group]) for pid, group in projects.items()}
-
-    def apply_l(b: Mapping[int, float]) -> dict[int, float]:
-        mean_b = {pid: _mean([b[s.judge_id] for s in group]) for pid, group in projects.items()}
-        return {
-            jid: sum(b[jid] - mean_b[s.project_id] for s in group) for jid, group in judges.items()
-        }
-
-    def dot(x: Mapping[int, float], y: Mapping[int, float]) -> float:
-        return sum(x[jid] * y[jid] for jid in judges)
-
-    leniency = dict.fromkeys(judges, 0.0)
-    residual = {
-        jid: sum(s.value - project_mean[s.project_id] for s in group)
-        for jid, group in judges.items()
-    }
-    direction = dict(residual)
-    squared = dot(residual, residual)
-    stop = squared * tolerance**2
-    iterations = 0
-    # Exact arithmetic needs at most one step per judge; rounding may need a few more.
-    while squared > stop and iterations < 2 * len(judges):
-        iterations += 1
-        l_direction = apply_l(direction)
-        curvature = dot(direction, l_direction)
-        if curvature <= 0:  # only rounding noise is left
-            break
-        step = squared / curvature
-        for jid in judges:
-            leniency[jid] += step * direction[jid]
-            residual[jid] -= step * l_direction[jid]
-        previous, squared = squared, dot(residual, residual)
-        direction = {jid: residual[jid] + squared / previous * direction[jid] for jid in judges}
-    quality = {
-        pid: _mean([s.value - leniency[s.judge_id] for s in group])
-        for pid, group in projects.items()
-    }
-    return JudgeEffects(quality=quality, leniency=leniency, iterations=iterations)
+def judge_effects(scores: Sequence[JudgeScore]) -> JudgeEffects:
+    """Least-squares fit of value = quality[project] + leniency[judge]."""
+    t = Table.of(scores)
+    quality, leniency = _effects(t, np.ones(t.judges))
+    return JudgeEffects(
+        quality=_by_id(t, quality),
+        leniency={jid: float(leniency[j]) for j, jid in enumerate(t.judge_ids)},
+    )
 
 
 def competition_ranks(
@@ -178,36 +316,76 @@ def podium(values: Mapping[int, float], *, places: int) -> list[tuple[int, int]]
     return sorted(chosen, key=lambda item: (item[1], item[0]))
 
 
-def rank_projects(
-    scores: Sequence[JudgeScore], *, effects: JudgeEffects | None = None
-) -> list[ProjectRanking]:
-    """The three views for every scored project, ordered by raw rank (then by id).
-
-    Pass `effects` when the caller has fitted them already (they are needed for leniencies too).
-    """
+def rank_round(
+    scores: Sequence[JudgeScore],
+    *,
+    method: Aggregation = Aggregation.JUDGE_EFFECT,
+    samples: int = BOOTSTRAP_SAMPLES,
+    seed: int = 0,
+) -> RoundRanking:
+    """The three views of every scored project, the chosen one with its bootstrap interval,
+    ordered by the chosen view (then by id)."""
     if not scores:
-        return []
-    raw = raw_means(scores)
-    z = zscore_means(scores)
-    adjusted = (effects or judge_effects(scores)).quality
-    raw_rank = competition_ranks(raw)
-    z_rank = competition_ranks(z)
-    adjusted_rank = competition_ranks(adjusted)
+        return RoundRanking([], {})
+    t = Table.of(scores)
+    ones = np.ones(t.judges)
+    z, notes = standardised(t)
+    views = {
+        Aggregation.RAW_MEAN: _raw(t, ones),
+        Aggregation.Z_SCORE: _zmean(t, z, ones),
+    }
+    views[Aggregation.JUDGE_EFFECT], leniency = _effects(t, ones)
+    ranks = {m: competition_ranks(_by_id(t, v)) for m, v in views.items()}
+    low, high = bootstrap(t, method, samples=samples, seed=seed)
+    chosen = views[method]
+    count = np.bincount(t.project, minlength=t.projects)
+    lowest = np.full(t.projects, np.inf)
+    highest = np.full(t.projects, -np.inf)
+    np.minimum.at(lowest, t.project, t.value)
+    np.maximum.at(highest, t.project, t.value)
     rows = []
-    for pid, group in _by_project(scores).items():
-        values = [s.value for s in group]
+    for i, pid in enumerate(t.project_ids):
         rows.append(
             ProjectRanking(
                 project_id=pid,
-                judges=len(values),
-                low=min(values),
-                high=max(values),
-                raw_mean=raw[pid],
-                raw_rank=raw_rank[pid],
-                z_mean=z[pid],
-                z_rank=z_rank[pid],
-                adjusted=adjusted[pid],
-                adjusted_rank=adjusted_rank[pid],
+                judges=int(count[i]),
+                low=float(lowest[i]),
+                high=float(highest[i]),
+                raw_mean=float(views[Aggregation.RAW_MEAN][i]),
+                raw_rank=ranks[Aggregation.RAW_MEAN][pid],
+                z_mean=float(views[Aggregation.Z_SCORE][i]),
+                z_rank=ranks[Aggregation.Z_SCORE][pid],
+                adjusted=float(views[Aggregation.JUDGE_EFFECT][i]),
+                adjusted_rank=ranks[Aggregation.JUDGE_EFFECT][pid],
+                score=float(chosen[i]),
+                rank=ranks[method][pid],
+                interval_low=float(low[i]),
+                interval_high=float(high[i]),
             )
         )
-    return sorted(rows, key=lambda row: (row.raw_rank, row.project_id))
+    rows.sort(key=lambda row: (row.rank, row.project_id))
+    return RoundRanking(
+        _mark_ties(rows),
+        {jid: float(leniency[j]) for j, jid in enumerate(t.judge_ids)},
+        notes,
+    )
+
+
+def _mark_ties(rows: list[ProjectRanking]) -> list[ProjectRanking]:
+    """A project is statistically tied with the next better one when their intervals overlap
+    (or their values are equal)."""
+    marked: list[ProjectRanking] = []
+    for i, row in enumerate(rows):
+        if i == 0:
+            marked.append(row)
+            continue
+        better = rows[i - 1]
+        tied = row.rank == better.rank or row.interval_high >= better.interval_low
+        marked.append(replace(row, tied_with_better=tied))
+    return marked
+
+
+def rank_projects(scores: Sequence[JudgeScore]) -> list[ProjectRanking]:
+    """The three views for every scored project, ordered by raw rank (then by id)."""
+    ranked = rank_round(scores, method=Aggregation.RAW_MEAN, samples=20).rows
+    return sorted(ranked, key=lambda row: (row.raw_rank, row.project_id))

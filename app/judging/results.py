@@ -18,8 +18,9 @@ from app.errors import Conflict, NotFound
 from app.events.service import emit, log_action
 from app.i18n import gettext as _
 from app.i18n import lazy, use_locale
-from app.judging import events, permissions, queries, ranking
-from app.judging.models import Award, Round, RoundStatus
+from app.judging import agreement as stats
+from app.judging import charts, events, permissions, queries, ranking
+from app.judging.models import Aggregation, Award, Round, RoundStatus
 from app.teams.models import Project, ProjectStatus, Team
 
 PODIUM_PLACES = 3
@@ -53,6 +54,38 @@ class RoundResult:
     rows: list[RankedProject]
     leniency: dict[int, float]
     judge_names: dict[int, str] = field(default_factory=dict)
+    z_notes: dict[int, ranking.ZNote] = field(default_factory=dict)
+    agreement: stats.Agreement | None = None
+    distributions: list[stats.Distribution] = field(default_factory=list)
+    recommendation: stats.Recommendation | None = None
+
+    @property
+    def method(self) -> Aggregation:
+        return self.round.aggregation
+
+    @property
+    def interval_chart(self) -> charts.Chart:
+        return charts.intervals(
+            [
+                (
+                    row.project.title,
+                    row.ranking.interval_low,
+                    row.ranking.score,
+                    row.ranking.interval_high,
+                    row.ranking.tied_with_better,
+                )
+                for row in self.rows
+            ]
+        )
+
+    @property
+    def judge_chart(self) -> charts.Chart:
+        return charts.dots(
+            [
+                (self.judge_names.get(d.judge_id, f"#{d.judge_id}"), d.values, d.mean)
+                for d in self.distributions
+            ]
+        )
 
 
 @dataclass(frozen=True)
@@ -98,7 +131,6 @@ async def round_results(session: AsyncSession, challenge_id: int) -> list[RoundR
             {cid: weights[cid] for cid in by_criterion if cid in weights}, by_criterion
         )
         per_round[round_id].append(ranking.JudgeScore(project_id, judge_id, weighted))
-    # A project withdrawn since it was scored is out of the competition: not ranked.
     names = {
         pid: found
         for pid, found in (
@@ -107,16 +139,26 @@ async def round_results(session: AsyncSession, challenge_id: int) -> list[RoundR
         if found[0].status == ProjectStatus.SUBMITTED
     }
     judges = {j.id: j.name for j in await queries.judges(session, challenge_id) if j.id}
+    panels = await queries.round_panels(session, [r.id for r in round_list if r.id])
     results = []
     for judging_round in reversed(round_list):
-        scores = per_round.get(judging_round.id or 0, [])
-        effects = ranking.judge_effects(scores)
-        rows = [
-            RankedProject(*names[row.project_id], row)
-            for row in ranking.rank_projects(scores, effects=effects)
-            if row.project_id in names
-        ]
-        results.append(RoundResult(judging_round, rows, effects.leniency, judges))
+        round_id = judging_round.id or 0
+        # A project withdrawn since it was scored is out of the competition: not ranked.
+        scores = [s for s in per_round.get(round_id, []) if s.project_id in names]
+        ranked = ranking.rank_round(scores, method=judging_round.aggregation, seed=round_id)
+        rows = [RankedProject(*names[row.project_id], row) for row in ranked.rows]
+        results.append(
+            RoundResult(
+                judging_round,
+                rows,
+                ranked.leniency,
+                judges,
+                ranked.z_notes,
+                stats.agreement(scores, ranked.leniency) if scores else None,
+                stats.distributions(scores),
+                stats.recommend(panels.get(round_id, {})),
+            )
+        )
     return results
 
 
@@ -131,7 +173,8 @@ async def ranking_page(session: AsyncSession, *, user: User, challenge_id: int) 
 def _awards(
     challenge_id: int, result: RoundResult, tracks: dict[int, Track]
 ) -> list[tuple[Award, Project, Team]]:
-    """Places 1-3 by the raw mean (the first is the best idea), and the best of each track.
+    """Places 1-3 by the way the round decides (the first is the best idea), and the best of
+    each track.
 
     Ties share the place: two projects equal at the top are both the best idea.
     """
@@ -146,11 +189,11 @@ def _awards(
             track_id=track_id,
             name=name,
             rank=rank,
-            score=round(row.ranking.raw_mean, 4),
+            score=round(row.ranking.score, 4),
         )
         made.append((award, row.project, row.team))
 
-    overall = {pid: row.ranking.raw_mean for pid, row in by_id.items() if pid is not None}
+    overall = {pid: row.ranking.score for pid, row in by_id.items() if pid is not None}
     # The name says the place, as certificates print the name and not the rank.
     places = {1: _("Best idea"), 2: _("Second place"), 3: _("Third place")}
     for project_id, rank in ranking.podium(overall, places=PODIUM_PLACES):

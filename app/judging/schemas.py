@@ -10,6 +10,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictInt,
     ValidationInfo,
     field_validator,
 )
@@ -20,7 +21,7 @@ from app.fields import Email, OneLine, Stripped, Text
 from app.forms import validate
 from app.i18n import gettext as _
 from app.i18n import ngettext
-from app.judging.models import RoundStatus
+from app.judging.models import Aggregation, ConflictKind, RoundStatus
 
 CRITERIA_ROWS = 6  # rows on the rubric form; more criteria make a slow phone form anyway
 MAX_SCALE_STEPS = 10  # a scale must fit as buttons on a phone
@@ -105,6 +106,15 @@ class RoundCreate(BaseModel):
     name: OneLine = Field(min_length=1, max_length=120)
     rubric_id: Id
     judges_per_project: int = Field(default=2, ge=1, le=20)
+    aggregation: Aggregation = Field(
+        default=Aggregation.JUDGE_EFFECT, description="How the winners are decided."
+    )
+
+
+class AggregationChoice(BaseModel):
+    """How a round's winners are decided; it can change only before the round opens."""
+
+    aggregation: Aggregation
 
 
 class JudgeAdd(BaseModel):
@@ -114,7 +124,8 @@ class JudgeAdd(BaseModel):
 class ScoresIn(BaseModel):
     """A judge's scores: criterion id -> value; criteria left out keep their score."""
 
-    scores: dict[int, int] = Field(default_factory=dict)
+    # A score is a JSON whole number: "4", 4.0, true or 5.5 are refused, not read as 4, 4, 1, 5.
+    scores: dict[int, StrictInt] = Field(default_factory=dict)
     # The limit on the text, before the validator: on the optional it would count "items",
     # and the message would not say how long a comment may be.
     comment: Annotated[str, Field(max_length=2000), Stripped] | None = None
@@ -169,6 +180,7 @@ class RoundRead(BaseModel):
     name: str
     status: RoundStatus
     judges_per_project: int
+    aggregation: Aggregation
     opened_at: datetime | None
     closed_at: datetime | None
 
@@ -190,6 +202,8 @@ class AssignmentRead(BaseModel):
     scores: dict[int, int]
     comment: str
     submitted_at: datetime | None
+    recused_at: datetime | None
+    recusal_reason: str
 
 
 class RankingRow(BaseModel):
@@ -206,14 +220,36 @@ class RankingRow(BaseModel):
     z_rank: int
     adjusted: float
     adjusted_rank: int
+    score: float = Field(description="The score in the round's chosen aggregation.")
+    rank: int = Field(description="The rank in the round's chosen aggregation.")
+    interval_low: float = Field(description="95% bootstrap interval over the judges.")
+    interval_high: float
+    tied_with_better: bool = Field(
+        description="The interval overlaps the next better project's: statistically tied."
+    )
+
+
+class AgreementRead(BaseModel):
+    icc: float | None = Field(description="ICC(1) of the weighted scores.")
+    icc_adjusted: float | None = Field(description="ICC(1) after removing leniency.")
+    kendall_w: float | None = Field(description="Only when every judge scored every project.")
 
 
 class RoundRanking(BaseModel):
     round_id: int
     round_name: str
     status: RoundStatus
+    aggregation: Aggregation
+    recommended: Aggregation | None
+    design: str | None = Field(
+        description="empty, complete, single, disconnected or connected: why it is recommended."
+    )
     rows: list[RankingRow]
     leniency: dict[int, float] = Field(description="Judge id -> fitted leniency.")
+    agreement: AgreementRead | None
+    z_notes: dict[int, str] = Field(
+        description="Judge id -> few, floor or constant: how their z-scores were made."
+    )
 
 
 class AwardRead(BaseModel):
@@ -256,3 +292,71 @@ class AllocationRow(BaseModel):
     judge_id: int
     judge_name: str
     submitted_at: datetime | None
+    recused_at: datetime | None
+
+
+class ConflictDeclare(BaseModel):
+    """A judge's conflict of interest: with an institution (all its teams) or one team."""
+
+    kind: ConflictKind
+    target_id: Id = Field(description="The institution's or the team's id, as `kind` says.")
+    reason: Text = Field(default="", max_length=300)
+
+
+def conflict_from_form(values: Mapping[str, str]) -> ConflictDeclare:
+    """The page's one choice ("institution-3", "team-7") and reason as ConflictDeclare."""
+    kind, _dash, target = values.get("target", "").partition("-")
+    if kind not in {k.value for k in ConflictKind} or not (target.isascii() and target.isdigit()):
+        raise ValidationFailed({"target": _("Please choose one of the options.")})
+    found = validate(
+        ConflictDeclare,
+        {"kind": kind, "target_id": target[:12], "reason": values.get("reason", "")},
+    )
+    return found
+
+
+class ConflictWithdraw(BaseModel):
+    kind: ConflictKind
+    target_id: Id
+
+
+class ConflictRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    judge_id: int
+    judge_name: str
+    kind: ConflictKind
+    target_id: int
+    target_name: str
+    reason: str
+    declared_at: datetime
+
+
+class Recusal(BaseModel):
+    """Why the judge steps back from an assignment (the organisers read it)."""
+
+    reason: Text = Field(min_length=1, max_length=300)
+
+
+class CoverageRow(BaseModel):
+    project_id: int
+    project_title: str
+    judges: int = Field(description="Judges who have not stepped back.")
+    needed: int
+
+
+class RoundDesignRead(BaseModel):
+    """Whether a round's allocation is fair: coverage, linked judges, distinct panels."""
+
+    round_id: int
+    judges_per_project: int
+    coverage: list[CoverageRow]
+    short: list[int] = Field(description="Projects with fewer judges than needed.")
+    groups: list[list[int]] = Field(
+        description="Judge ids in groups linked through shared projects; one group is fair."
+    )
+    connected: bool
+    distinct_panels: int
+    repeated_panels: int
+    loads: dict[int, int] = Field(description="Judge id -> projects.")

@@ -16,6 +16,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.service import emit, log_action
 from app.i18n import gettext as _
 from app.i18n import lazy
+from app.judging import conflicts as conflicts_service
 from app.judging import events, permissions, queries
 from app.judging.models import Assignment, Criterion, Round, RoundStatus, Rubric, Score
 from app.judging.queries import JudgeAssignment
@@ -34,6 +35,16 @@ class ProjectNotInCompetition(Conflict):
     message = lazy("The team has withdrawn this project: it can no longer be scored.")
 
 
+class AssignmentRecused(Conflict):
+    code = "assignment_recused"
+    message = lazy("You stepped back from this project: it goes to another judge.")
+
+
+class ScoringInConflict(Conflict):
+    code = "judge_in_conflict"
+    message = lazy("You have a conflict of interest with this project: you cannot score it.")
+
+
 class ScoringNotOpen(Conflict):
     code = "scoring_not_open"
     message = lazy("This round has not opened yet.")
@@ -49,7 +60,12 @@ class RoundGroup:
 
     @property
     def done(self) -> int:
-        return sum(1 for item in self.items if item.assignment.submitted_at is not None)
+        """Scored, or stepped back from (nothing left to do on those)."""
+        return sum(
+            1
+            for item in self.items
+            if item.assignment.submitted_at is not None or item.assignment.recused_at is not None
+        )
 
 
 @dataclass(frozen=True)
@@ -143,6 +159,8 @@ async def save_scores(
         raise ScoringClosed(_(ScoringClosed.message))
     if judging_round.status != RoundStatus.OPEN:
         raise ScoringNotOpen(_(ScoringNotOpen.message))
+    if assignment.recused_at is not None:
+        raise AssignmentRecused(_(AssignmentRecused.message))
     rubric = await queries.get_rubric(
         session, judging_round.rubric_id, challenge_id=judging_round.challenge_id
     )
@@ -152,6 +170,12 @@ async def save_scores(
     project = await teams_queries.get_project(session, assignment.project_id)
     if project.status != ProjectStatus.SUBMITTED:
         raise ProjectNotInCompetition(_(ProjectNotInCompetition.message))
+    # A conflict declared (or an offer made by the judge's company) after the allocation.
+    conflicted = await conflicts_service.project_conflicts(
+        session, challenge_id=judging_round.challenge_id, project_ids=[assignment.project_id]
+    )
+    if assignment.judge_id in conflicted[assignment.project_id]:
+        raise ScoringInConflict(_(ScoringInConflict.message))
     existing = await session.execute(select(Score).where(col(Score.assignment_id) == assignment_id))
     stored = {score.criterion_id: score for score in existing.scalars()}
     comment_changes = data.comment is not None and data.comment != assignment.comment

@@ -17,15 +17,22 @@ from app.errors import Conflict
 from app.events.service import emit, log_action
 from app.i18n import gettext as _
 from app.i18n import lazy, ngettext
+from app.judging import agreement as stats
 from app.judging import allocation, events, queries
-from app.judging.models import Assignment, Criterion, Round, RoundStatus, Rubric
+from app.judging import conflicts as conflicts_service
+from app.judging.models import Aggregation, Assignment, Criterion, Round, RoundStatus, Rubric
 from app.judging.schemas import RoundCreate, RubricCreate
-from app.sponsors import queries as sponsors_queries
 
 
 class RoundNotDraft(Conflict):
     code = "round_not_draft"
     message = lazy("Judges can be assigned only before the round opens.")
+
+
+class AggregationFixed(Conflict):
+    code = "aggregation_fixed"
+    message = lazy("How the winners are decided is fixed once the round opens.")
+    field = "aggregation"
 
 
 class RoundNotOpenable(Conflict):
@@ -61,6 +68,7 @@ class RoundRow:
     rubric_name: str
     assignments: int
     submitted: int
+    recommendation: stats.Recommendation
 
 
 @dataclass(frozen=True)
@@ -82,9 +90,16 @@ async def overview(session: AsyncSession, *, user: User, challenge_id: int) -> J
     rubric_list = await queries.rubrics(session, challenge_id)
     names = {r.id: r.name for r in rubric_list}
     round_list = await queries.rounds(session, challenge_id)
-    progress = await queries.round_progress(session, [r.id for r in round_list if r.id])
+    round_ids = [r.id for r in round_list if r.id]
+    progress = await queries.round_progress(session, round_ids)
+    panels = await queries.round_panels(session, round_ids)
     rows = [
-        RoundRow(r, names.get(r.rubric_id, ""), *progress.get(r.id or 0, (0, 0)))
+        RoundRow(
+            r,
+            names.get(r.rubric_id, ""),
+            *progress.get(r.id or 0, (0, 0)),
+            stats.recommend(panels.get(r.id or 0, {})),
+        )
         for r in round_list
     ]
     return JudgingAdmin(
@@ -158,7 +173,35 @@ async def create_round(
         subject_type="round",
         subject_id=judging_round.id,
         challenge_id=challenge_id,
-        data={"name": data.name, "judges_per_project": data.judges_per_project},
+        data={
+            "name": data.name,
+            "judges_per_project": data.judges_per_project,
+            "aggregation": data.aggregation,
+        },
+    )
+    return judging_round
+
+
+async def choose_aggregation(
+    session: AsyncSession, *, user: User, round_id: int, method: Aggregation
+) -> Round:
+    """How the round's winners are decided; choosing the same again changes nothing."""
+    judging_round = await _organised_round(session, user, round_id)
+    if judging_round.aggregation == method:
+        return judging_round
+    if judging_round.status != RoundStatus.DRAFT:
+        raise AggregationFixed(_(AggregationFixed.message))
+    previous = judging_round.aggregation
+    judging_round.aggregation = method
+    session.add(judging_round)
+    log_action(
+        session,
+        actor_id=user.id,
+        action=events.AGGREGATION_CHOSEN,
+        subject_type="round",
+        subject_id=round_id,
+        challenge_id=judging_round.challenge_id,
+        data={"from": previous, "to": method},
     )
     return judging_round
 
@@ -186,9 +229,9 @@ async def assign_judges(session: AsyncSession, *, user: User, round_id: int) -> 
     if not projects:
         raise NoProjects(_(NoProjects.message))
     judge_ids = [j.id for j in await queries.judges(session, challenge_id) if j.id is not None]
-    conflicts = await queries.team_people(session, projects)
-    for pid, reps in (await sponsors_queries.interested_representatives(session, projects)).items():
-        conflicts[pid] |= reps
+    conflicts = await conflicts_service.project_conflicts(
+        session, challenge_id=challenge_id, project_ids=projects
+    )
     try:
         panels = allocation.allocate(
             projects, judge_ids, per_project=judging_round.judges_per_project, conflicts=conflicts

@@ -46,9 +46,13 @@ from app.challenges.schemas import (
 from app.db import Database
 from app.judging.models import Criterion
 from app.judging.schemas import (
+    AggregationChoice,
+    ConflictDeclare,
+    ConflictWithdraw,
     JudgeAdd,
     JudgeRemoval,
     Reassign,
+    Recusal,
     RoundCreate,
     RubricCreate,
     ScoresIn,
@@ -335,6 +339,17 @@ async def _scores(world: World, db: Database) -> Target:
     return Target("judge", path, {**data, "comment": "Commento ricompilato"}, path)
 
 
+async def _conflict(world: World, db: Database) -> Target:
+    path = f"/challenges/{_c(world)}/judging/conflicts"
+    data = {"target": f"team-{world.other_team.id}", "reason": "Mio nipote"}
+    return Target("judge", path, data, path)
+
+
+async def _recuse(world: World, db: Database) -> Target:
+    page = f"/judging/assignments/{world.assignment.id}"
+    return Target("judge", f"{page}/recuse", {"reason": "Ho insegnato in questa classe"}, page)
+
+
 SPONSOR = {
     "name": "Ditta ricompilata",
     "website": "https://ricompilata.example.org",
@@ -425,6 +440,8 @@ PAGE_FORMS: dict[str, PageForm] = {
     "/challenges/{id:int}/rubrics": PageForm(RubricCreate, _rubric),
     "/challenges/{id:int}/rounds": PageForm(RoundCreate, _round),
     "/judging/assignments/{id:int}": PageForm(ScoresIn, _scores),
+    "/challenges/{id:int}/judging/conflicts": PageForm(ConflictDeclare, _conflict),
+    "/judging/assignments/{id:int}/recuse": PageForm(Recusal, _recuse),
     "/challenges/{id:int}/sponsors": PageForm(SponsorCreate, _sponsor),
     "/challenges/{id:int}/sponsors/representatives": PageForm(RepresentativeForm, _representative),
     "/projects/{id:int}/adopt": PageForm(AdoptionCreate, _adopt),
@@ -465,6 +482,8 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
     "/assignments/{id:int}/reassign": Reassign,
     "/assignments/{id:int}/remove": None,
     "/challenges/{id:int}/judges/{judge_id:int}/remove": JudgeRemoval,
+    "/challenges/{id:int}/judging/conflicts/withdraw": ConflictWithdraw,
+    "/rounds/{id:int}/aggregation": AggregationChoice,
 }
 
 # Models of the schema modules that no form or API body reads as such, and why that is fine.
@@ -512,6 +531,16 @@ async def _api_scores(world: World, db: Database) -> Target:
     return Target("judge", f"/assignments/{world.assignment.id}/scores", data)
 
 
+async def _api_conflict(world: World, db: Database) -> Target:
+    data = {"kind": "team", "target_id": world.other_team.id, "reason": "Mio nipote"}
+    return Target("judge", f"/challenges/{_c(world)}/conflicts", data)
+
+
+async def _api_recuse(world: World, db: Database) -> Target:
+    data = {"reason": "Ho insegnato in questa classe"}
+    return Target("judge", f"/assignments/{world.assignment.id}/recuse", data)
+
+
 async def _api_sponsor(world: World, db: Database) -> Target:
     return Target("organiser", f"/challenges/{_c(world)}/sponsors", dict(SPONSOR))
 
@@ -554,6 +583,8 @@ API_BODIES: dict[str, Setup] = {
     "add_judge": _api_judge,
     "create_round": _api_round,
     "save_scores": _api_scores,
+    "declare_conflict": _api_conflict,
+    "recuse": _api_recuse,
     "add_sponsor": _api_sponsor,
     "add_representative": _api_representative,
     "propose_adoption": _api_adopt,

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from app.challenges.models import Challenge, Track
 from app.db import Database
 from app.errors import Forbidden, NotFound
-from app.judging import results, scoring
-from app.judging.models import Assignment, Award, Criterion, Round, RoundStatus
+from app.events.models import AuditEntry
+from app.judging import results, scoring, service
+from app.judging.models import Aggregation, Assignment, Award, Criterion, Round, RoundStatus
 from app.judging.schemas import ScoresIn
 from app.teams.models import Project
 from tests.factories import Actors, make_round
@@ -170,3 +171,130 @@ async def test_results_are_hidden_before_publication_except_a_preview_for_organi
         "Miglior idea",
         "Terzo posto",
     ]
+
+
+# Judge 0 is generous, judge 1 strict; they share project 1 only:
+#   judge 0: P0 = 5, P1 = 4        judge 1: P1 = 2, P2 = 4
+# Raw means: P0 5, P1 3, P2 4 (P0 wins). Judge effect: leniency ±1, so P0 4, P1 3, P2 5.
+DISAGREEING = [(0, 0, 5), (0, 1, 4), (1, 1, 2), (1, 2, 4)]
+
+
+async def _disagreeing_round(db: Database, jury: Jury, method: Aggregation) -> Round:
+    judging_round = await make_round(
+        db, jury.challenge, judges=[], projects=[], status=RoundStatus.DRAFT
+    )
+    async with db.transaction() as session:
+        await service.choose_aggregation(
+            session, user=jury.organiser, round_id=judging_round.id or 0, method=method
+        )
+        for judge, project, _value in DISAGREEING:
+            session.add(
+                Assignment(
+                    round_id=judging_round.id or 0,
+                    judge_id=jury.judges[judge].id or 0,
+                    project_id=jury.projects[project].id or 0,
+                )
+            )
+        stored = await session.get(Round, judging_round.id)
+        assert stored is not None
+        stored.status = RoundStatus.OPEN
+    async with db.read() as session:
+        criteria = list((await session.execute(select(Criterion.id))).scalars())
+        sheets = (await session.execute(select(Assignment))).scalars().all()
+    for judge, project, value in DISAGREEING:
+        sheet = next(
+            s
+            for s in sheets
+            if s.judge_id == jury.judges[judge].id and s.project_id == jury.projects[project].id
+        )
+        async with db.transaction() as session:
+            await scoring.save_scores(
+                session,
+                user=jury.judges[judge],
+                assignment_id=sheet.id or 0,
+                data=ScoresIn(scores=dict.fromkeys(criteria, value)),
+            )
+    await close(db, judging_round)
+    return judging_round
+
+
+@pytest.mark.parametrize(
+    ("method", "winner", "score"),
+    [
+        (Aggregation.RAW_MEAN, 0, 5.0),
+        (Aggregation.JUDGE_EFFECT, 2, 5.0),
+        # Two scores each are too few for a judge's own z-scores: everyone's are used.
+        (Aggregation.Z_SCORE, 0, None),
+    ],
+)
+async def test_awards_follow_the_way_the_round_decides(
+    db: Database, actors: Actors, jury: Jury, method: Aggregation, winner: int, score: float | None
+) -> None:
+    await _disagreeing_round(db, jury, method)
+
+    async with db.transaction() as session:
+        await results.publish_results(
+            session, user=jury.organiser, challenge_id=jury.cid, locale="it"
+        )
+    async with await actors.api(jury.organiser) as http:
+        ranking = (await http.get(f"/api/v1/challenges/{jury.cid}/ranking")).json()
+
+    async with db.read() as session:
+        best = (await session.execute(select(Award).where(Award.rank == 1))).scalars().all()
+    assert [a.project_id for a in best if a.track_id is None] == [jury.projects[winner].id]
+    if score is not None:
+        assert best[0].score == pytest.approx(score)
+    assert ranking[0]["aggregation"] == method
+    assert ranking[0]["rows"][0]["project_id"] == jury.projects[winner].id
+
+
+async def test_the_way_to_decide_is_fixed_once_the_round_opens(db: Database, jury: Jury) -> None:
+    judging_round = await _disagreeing_round(db, jury, Aggregation.RAW_MEAN)
+
+    async with db.transaction() as session:
+        same = await service.choose_aggregation(
+            session, user=jury.organiser, round_id=judging_round.id or 0,
+            method=Aggregation.RAW_MEAN,
+        )  # fmt: skip
+    with pytest.raises(service.AggregationFixed):
+        async with db.transaction() as session:
+            await service.choose_aggregation(
+                session, user=jury.organiser, round_id=judging_round.id or 0,
+                method=Aggregation.JUDGE_EFFECT,
+            )  # fmt: skip
+    with pytest.raises(Forbidden):
+        async with db.transaction() as session:
+            await service.choose_aggregation(
+                session, user=jury.judges[0], round_id=judging_round.id or 0,
+                method=Aggregation.JUDGE_EFFECT,
+            )  # fmt: skip
+
+    async with db.read() as session:
+        stored = await session.get(Round, judging_round.id)
+        audited = (
+            (
+                await session.execute(
+                    select(AuditEntry.data).where(AuditEntry.action == "round.aggregation_chosen")
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert same.aggregation == Aggregation.RAW_MEAN
+    assert stored is not None and stored.aggregation == Aggregation.RAW_MEAN
+    assert audited == [{"from": "judge_effect", "to": "raw_mean"}]
+
+
+async def test_ranking_page_shows_intervals_agreement_and_judges_charts(
+    db: Database, actors: Actors, jury: Jury
+) -> None:
+    await scored_round(db, jury)
+
+    async with await actors.client(jury.organiser) as http:
+        page = await http.get(f"/challenges/{jury.cid}/ranking")
+
+    assert page.status_code == 200
+    assert page.text.count("<svg") == 2
+    assert "Accordo tra i giurati (ICC)" in page.text
+    assert "W di Kendall" in page.text
+    assert "Vincitori decisi con: Effetto giurato" in page.text

@@ -129,8 +129,8 @@ def world_ids(world: World, path: str, draft: Project) -> dict[str, Any]:
         "challenge_id": world.challenge.id,
         "sponsor_id": world.sponsor.id,
         "certificate_id": world.certificate.id,
-        "code": CERTIFICATE_CODE,
         "judge_id": world.judge_id,
+        "code": CERTIFICATE_CODE,
         "name": "members.csv",
     }
     names = [part[1:-1] for part in path.split("/") if part.startswith("{")]

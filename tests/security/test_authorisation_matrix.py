@@ -28,6 +28,8 @@ OK = "ok"
 DENY = "deny"
 HEALTH = "health"  # 200, or 503 while no worker heartbeat is in Redis: public either way
 Expected = int | str
+JUDGE_ONLY = (DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY)
+ORGANISERS_ONLY = (DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY, OK)
 
 # (method, path template) -> outcome for each role, in the order of ROLES:
 # anonymous, member, other_member, coach, judge, sponsor, organiser, other_organiser, admin
@@ -138,6 +140,27 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
         200,
     ),
     ("GET", "/rounds/{id:int}/assignments"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
+    ("GET", "/api/v1/rounds/{id:int}/design"): (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    ("GET", "/challenges/{id:int}/judging/conflicts"): (
+        "login",
+        403,
+        403,
+        403,
+        200,
+        403,
+        403,
+        403,
+        403,
+    ),
+    ("POST", "/challenges/{id:int}/judging/conflicts"): JUDGE_ONLY,
+    ("POST", "/challenges/{id:int}/judging/conflicts/withdraw"): JUDGE_ONLY,
+    ("POST", "/judging/assignments/{id:int}/recuse"): JUDGE_ONLY,
+    ("POST", "/rounds/{id:int}/aggregation"): ORGANISERS_ONLY,
+    ("PUT", "/api/v1/rounds/{id:int}/aggregation"): ORGANISERS_ONLY,
+    ("GET", "/api/v1/challenges/{id:int}/conflicts"): (401, 403, 403, 403, 200, 403, 200, 403, 200),
+    ("POST", "/api/v1/challenges/{id:int}/conflicts"): JUDGE_ONLY,
+    ("POST", "/api/v1/challenges/{id:int}/conflicts/withdraw"): JUDGE_ONLY,
+    ("POST", "/api/v1/assignments/{id:int}/recuse"): JUDGE_ONLY,
     ("GET", "/api/v1/rounds/{id:int}/assignments"): (401, 403, 403, 403, 403, 403, 200, 403, 200),
     ("POST", "/challenges/{id:int}/judges/{judge_id:int}/remove"): (
         DENY,

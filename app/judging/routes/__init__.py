@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from app.judging.routes import assignments, results, scoring, setup
+from app.judging.routes import assignments, conflicts, results, scoring, setup
 
 routes: list[BaseRoute] = [
     *setup.routes,
     *assignments.routes,
     *scoring.routes,
+    *conflicts.routes,
     *results.routes,
 ]

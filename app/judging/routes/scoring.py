@@ -23,7 +23,8 @@ async def my_assignments(request: Request) -> Response:
     return render(request, "judging/mine.html", {"groups": groups})
 
 
-async def _sheet(request: Request, filled: Filled) -> Response:
+async def sheet_again(request: Request, filled: Filled) -> Response:
+    """The score sheet, with a form of it (scores or stepping back) shown again."""
     user = require_user(request)
     async with services(request).db.read() as session:
         sheet = await scoring.score_sheet(session, user=user, assignment_id=path_id(request))
@@ -37,7 +38,7 @@ async def _sheet(request: Request, filled: Filled) -> Response:
 
 async def score_sheet(request: Request) -> Response:
     if request.method == "GET":
-        return await _sheet(request, Filled())
+        return await sheet_again(request, Filled())
     user = require_user(request)
     assignment_id = path_id(request)
     return await submit(
@@ -50,7 +51,7 @@ async def score_sheet(request: Request) -> Response:
             session, user=user, assignment_id=assignment_id, data=data
         ),
         done=lambda _assignment: path_for(request, "my_assignments") + "?saved=1",
-        again=lambda filled: _sheet(request, filled),
+        again=lambda filled: sheet_again(request, filled),
     )
 
 

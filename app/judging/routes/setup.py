@@ -14,8 +14,14 @@ from app.accounts.auth import require_user
 from app.challenges import permissions as challenge_permissions
 from app.forms import Filled, no_fields, schema, submit
 from app.judging import queries, service
-from app.judging.models import Round
-from app.judging.schemas import CRITERIA_ROWS, JudgeAdd, RoundCreate, rubric_from_form
+from app.judging.models import Aggregation, Round
+from app.judging.schemas import (
+    CRITERIA_ROWS,
+    AggregationChoice,
+    JudgeAdd,
+    RoundCreate,
+    rubric_from_form,
+)
 from app.templating import render
 from app.web import path_for, path_id, services
 
@@ -35,7 +41,12 @@ async def _admin_page(
     user = require_user(request)
     async with services(request).db.read() as session:
         page = await service.overview(session, user=user, challenge_id=challenge_id)
-    context: dict[str, Any] = {"page": page, "rows": range(CRITERIA_ROWS), "alert": alert}
+    context: dict[str, Any] = {
+        "page": page,
+        "rows": range(CRITERIA_ROWS),
+        "alert": alert,
+        "methods": [(m.value, m.value) for m in Aggregation],
+    }
     for name in FORMS:
         context[f"{name}_form"] = filled.values if filled and name == form else {}
         context[f"{name}_errors"] = filled.errors if filled and name == form else {}
@@ -135,6 +146,30 @@ async def assign(request: Request) -> Response:
     return await _round_action(request, _assign)
 
 
+async def choose_aggregation(request: Request) -> Response:
+    user = require_user(request)
+    round_id = path_id(request)
+
+    async def again(filled: Filled) -> Response:
+        async with services(request).db.read() as session:
+            judging_round = await queries.get_round(session, round_id)
+        message = next(iter(filled.errors.values()), None)
+        return await _admin_page(
+            request, judging_round.challenge_id, alert=message, status_code=filled.status_code
+        )
+
+    return await submit(
+        request,
+        guard=lambda session: service.overview_for_round(session, user=user, round_id=round_id),
+        parse=schema(AggregationChoice),
+        act=lambda session, data: service.choose_aggregation(
+            session, user=user, round_id=round_id, method=data.aggregation
+        ),
+        done=lambda changed: path_for(request, "judging_admin", id=changed.challenge_id),
+        again=again,
+    )
+
+
 async def open_round(request: Request) -> Response:
     return await _round_action(request, service.open_round)
 
@@ -150,5 +185,11 @@ routes: list[BaseRoute] = [
     Route("/challenges/{id:int}/rounds", create_round, methods=["POST"], name="create_round"),
     Route("/rounds/{id:int}/assign", assign, methods=["POST"], name="assign_judges"),
     Route("/rounds/{id:int}/open", open_round, methods=["POST"], name="open_round"),
+    Route(
+        "/rounds/{id:int}/aggregation",
+        choose_aggregation,
+        methods=["POST"],
+        name="choose_aggregation",
+    ),
     Route("/rounds/{id:int}/close", close_round, methods=["POST"], name="close_round"),
 ]
