@@ -63,6 +63,9 @@ ALSO_AS = {
     "POST /api/v1/adoptions/{id}/withdraw": "sponsor",
     "PUT /api/v1/assignments/{id}/scores": "judge",
     "GET /api/v1/judging/assignments": "judge",
+    "POST /api/v1/challenges/{id}/conflicts": "judge",
+    "POST /api/v1/challenges/{id}/conflicts/withdraw": "judge",
+    "POST /api/v1/assignments/{id}/recuse": "judge",
 }
 # Writes that the cases must bring off at least once, and as whom (the other writes mostly
 # need data random generation does not guess, such as the e-mail of an existing account).
