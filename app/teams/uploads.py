@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.models import User
 from app.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from app.events.service import log_action
+from app.filetypes import sniff
 from app.forms import Upload
 from app.i18n import get_locale, lazy
 from app.i18n import gettext as _
@@ -20,12 +21,6 @@ from app.teams.models import ProjectFile
 from app.teams.projects import bump, editable_project, load_project
 
 MAX_NAME = 120
-# Magic numbers: what a file is, whatever its name or the browser claims.
-SIGNATURES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-)
 FALLBACK_NAMES = {
     "application/pdf": "document.pdf",
     "image/png": "image.png",
@@ -50,14 +45,6 @@ class FileTypeRefused(UnsupportedMediaType):
 class FileTooLarge(PayloadTooLarge):
     message = lazy("The file is too large: the limit is %(size)s MB.")
     field = "file"
-
-
-def sniff(data: bytes) -> str | None:
-    """The content type the file's first bytes prove, or None."""
-    for signature, content_type in SIGNATURES:
-        if data.startswith(signature):
-            return content_type
-    return None
 
 
 def clean_display_name(filename: str, content_type: str) -> str:
