@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
@@ -62,9 +62,17 @@ def to_utc(value: datetime, timezone: str) -> datetime:
 
 
 async def set_phases(
-    session: AsyncSession, *, user: User, challenge_id: int, windows: list[PhaseInput]
+    session: AsyncSession,
+    *,
+    user: User,
+    challenge_id: int,
+    windows: list[PhaseInput],
+    reason: str = "",
+    now: datetime | None = None,
 ) -> list[Phase]:
-    """Replace the challenge's phase windows (organisers); each must start before it ends."""
+    """Replace the challenge's phase windows (organisers); each must start before it ends.
+    Once the challenge is public, people plan around its dates: moving them needs a reason
+    (audited, and told to the people concerned), and no window may be moved into the past."""
     access = await permissions.organised(session, user=user, challenge_id=challenge_id, lock=True)
     challenge = access.challenge
     errors: dict[str, str] = {}
@@ -81,6 +89,16 @@ async def set_phases(
     if errors:
         raise ValidationFailed(errors)
     existing = {PhaseKind(p.kind): p for p in await queries.phases(session, challenge_id)}
+    before = {kind: (p.starts_at, p.ends_at) for kind, p in existing.items()}
+    moved = before != wanted
+    if challenge.is_published and moved:
+        errors = _move_errors(before, wanted, now or utcnow())
+        if not reason:
+            errors["reason"] = _(
+                "Please say why the dates change: it is shown to the people concerned."
+            )
+        if errors:
+            raise ValidationFailed(errors)
     for kind, phase in existing.items():
         if kind not in wanted:
             await session.delete(phase)
@@ -91,16 +109,55 @@ async def set_phases(
         phase.starts_at, phase.ends_at = starts_at, ends_at
         session.add(phase)
     await session.flush()
+    if not moved:
+        return await queries.phases(session, challenge_id)
+    data: dict[str, object] = {k: [s.isoformat(), e.isoformat()] for k, (s, e) in wanted.items()}
+    if challenge.is_published:
+        data["reason"] = reason
+        data["before"] = {k: [s.isoformat(), e.isoformat()] for k, (s, e) in before.items()}
+        emit(session, events.PhasesMoved(challenge_id=challenge_id, reason=reason))
     log_action(
         session,
         actor_id=user.id,
-        action=events.PHASES_SET,
+        action=events.PHASES_MOVED if challenge.is_published else events.PHASES_SET,
         subject_type="challenge",
         subject_id=challenge_id,
         challenge_id=challenge_id,
-        data={k: [s.isoformat(), e.isoformat()] for k, (s, e) in wanted.items()},
+        data=data,
     )
     return await queries.phases(session, challenge_id)
+
+
+Window = tuple[datetime, datetime]
+# "Now" typed in a form is a minute or two old by the time it arrives.
+PAST_GRACE = timedelta(minutes=5)
+
+
+def _move_errors(
+    before: dict[PhaseKind, Window], wanted: dict[PhaseKind, Window], now: datetime
+) -> dict[str, str]:
+    """What a public challenge's dates may not do: a window that was still to come or
+    running may not end in the past (that would close it behind people's backs: end it
+    now instead), a new or later start may not be in the past, and submission may not
+    end after judging ends (judges would score projects still changing)."""
+    errors: dict[str, str] = {}
+    past = now - PAST_GRACE
+    for kind, (starts_at, ends_at) in wanted.items():
+        old_start, old_end = before.get(kind, (now, now))
+        if ends_at < past and old_end >= past:
+            errors[f"{kind}_ends_at"] = _(
+                "A public phase cannot be moved into the past; to end it now, give the time now."
+            )
+        elif starts_at < past and old_start >= past:
+            errors[f"{kind}_starts_at"] = _(
+                "A phase that has not started cannot start in the past."
+            )
+    submission, judging = wanted.get(PhaseKind.SUBMISSION), wanted.get(PhaseKind.JUDGING)
+    if submission and judging and submission[1] > judging[1]:
+        errors.setdefault(
+            "judging_ends_at", _("Judging cannot end before the submission window closes.")
+        )
+    return errors
 
 
 async def announce_phases(session: AsyncSession, *, now: datetime | None = None) -> list[int]:

@@ -103,7 +103,8 @@ async def test_add_track_by_non_organiser_is_403(db: Database, actors: Actors) -
 
 async def test_put_phases_replaces_windows_in_local_time(db: Database, actors: Actors) -> None:
     organiser = await actors.user()
-    challenge = await make_challenge(db, organiser=organiser)
+    # A draft: its dates are free to move (a public one needs a reason, see test_phase_moves)
+    challenge = await make_challenge(db, organiser=organiser, published=False)
     async with await actors.api(organiser) as http:
         response = await http.put(
             f"/api/v1/challenges/{challenge.id}/phases",
