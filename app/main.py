@@ -30,6 +30,8 @@ from app.challenges import api as challenges_api
 from app.challenges import routes as challenges_routes
 from app.config import ROOT, Settings, get_settings
 from app.db import Database, DatabaseUnavailable
+from app.editions import api as editions_api
+from app.editions import routes as editions_routes
 from app.embedded_redis import EmbeddedRedis
 from app.errors import AppError, ValidationFailed, form_errors
 from app.forms import CsrfFailed, csrf_token, form_values, read_form, typed_text
@@ -60,6 +62,7 @@ API_ROUTERS: list[ApiRouter] = [
     judging_api.router,
     certificates_api.router,
     reports_api.router,
+    editions_api.router,
 ]
 PAGE_ROUTES: list[BaseRoute] = [
     *accounts_routes.routes,
@@ -70,6 +73,7 @@ PAGE_ROUTES: list[BaseRoute] = [
     *judging_routes.routes,
     *certificates_routes.routes,
     *reports_routes.routes,
+    *editions_routes.routes,
 ]
 
 

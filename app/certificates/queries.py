@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -195,3 +195,16 @@ async def pending_since(session: AsyncSession, *, before: datetime) -> list[Cert
         .limit(500)
     )
     return list(result.scalars())
+
+
+async def issued_for_project(session: AsyncSession, project_id: int) -> int:
+    """How many certificates about the project are issued and not revoked."""
+    result = await session.execute(
+        select(func.count())
+        .select_from(Certificate)
+        .where(
+            col(Certificate.project_id) == project_id,
+            col(Certificate.status) == CertificateStatus.ISSUED,
+        )
+    )
+    return int(result.scalar_one())

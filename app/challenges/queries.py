@@ -193,3 +193,13 @@ async def organised_among(
         )
     )
     return set(result.scalars())
+
+
+async def institutions_by_ids(
+    session: AsyncSession, institution_ids: Sequence[int | None]
+) -> dict[int, Institution]:
+    wanted = {i for i in institution_ids if i is not None}
+    if not wanted:
+        return {}
+    result = await session.execute(select(Institution).where(col(Institution.id).in_(wanted)))
+    return {i.id: i for i in result.scalars() if i.id is not None}

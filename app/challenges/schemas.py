@@ -64,9 +64,17 @@ class PhaseInput(BaseModel):
 
 
 class PhasesUpdate(BaseModel):
-    """The full set of phase windows: phases left out are removed."""
+    """The full set of phase windows: phases left out are removed. Moving the windows of a
+    published challenge needs a reason: people planned around them."""
 
     phases: list[PhaseInput] = Field(max_length=len(PhaseKind))
+    reason: Text = Field(default="", max_length=500)
+
+
+class EditionInput(BaseModel):
+    """Next year's edition: its title (the rest is copied)."""
+
+    title: OneLine = Field(min_length=1, max_length=160)
 
 
 class PhasesForm(BaseModel):
@@ -80,6 +88,7 @@ class PhasesForm(BaseModel):
     judging_ends_at: OptionalDatetime = None
     adoption_starts_at: OptionalDatetime = None
     adoption_ends_at: OptionalDatetime = None
+    reason: Text = Field(default="", max_length=500)
 
     def windows(self) -> list[PhaseInput]:
         """The filled-in windows; a window with only one end is an error on the other."""
@@ -159,6 +168,34 @@ class ChallengeRead(BaseModel):
     )
 
 
+class PersonRead(BaseModel):
+    """A person's role in a challenge, as its organisers see it."""
+
+    role_id: int
+    user_id: int
+    name: str
+    email: str
+    kind: RoleKind
+
+
+class ProgrammeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    slug: str
+    name: str
+    description: str
+    owner_id: int | None
+
+
+class ProgrammeDetail(ProgrammeRead):
+    stages: list[ChallengeRead] = Field(description="The stages you may see, in order.")
+
+
+class ArchiveInput(BaseModel):
+    archived: bool
+
+
 class ChallengeDetail(ChallengeRead):
     description: str
     rules: str
@@ -167,5 +204,6 @@ class ChallengeDetail(ChallengeRead):
     eligibility: Eligibility
     previous_edition_id: int | None
     archived_at: datetime | None
+    has_cover: bool = Field(description="Whether /challenges/{id}/cover shows an image.")
     tracks: list[TrackRead]
     phases: list[PhaseRead]

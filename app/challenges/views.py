@@ -37,6 +37,11 @@ class ChallengeDetail:
         return queries.phase_label(self.phases, self.now)
 
     @property
+    def is_finished(self) -> bool:
+        """Every phase has ended: the challenge may be archived."""
+        return bool(self.phases) and all(p.ends_at <= self.now for p in self.phases)
+
+    @property
     def registration_open(self) -> bool:
         return queries.is_open(self.phases, PhaseKind.REGISTRATION, self.now)
 

@@ -310,3 +310,34 @@ async def close_round(session: AsyncSession, *, user: User, round_id: int) -> Ro
     )
     emit(session, events.RoundClosed(challenge_id=judging_round.challenge_id, round_id=round_id))
     return judging_round
+
+
+async def copy_rubrics(
+    session: AsyncSession, *, from_challenge_id: int, to_challenge_id: int
+) -> int:
+    """Next year's edition scores with last year's rubrics (rounds, judges and scores stay
+    behind). The caller checked the person organises both challenges."""
+    rubrics = await queries.rubrics(session, from_challenge_id)
+    grouped = await queries.criteria(session, [r.id for r in rubrics if r.id is not None])
+    for rubric in rubrics:
+        assert rubric.id is not None
+        copy = Rubric(
+            challenge_id=to_challenge_id,
+            name=rubric.name,
+            scale_min=rubric.scale_min,
+            scale_max=rubric.scale_max,
+        )
+        session.add(copy)
+        await session.flush()
+        assert copy.id is not None
+        for criterion in grouped.get(rubric.id, []):
+            session.add(
+                Criterion(
+                    rubric_id=copy.id,
+                    name=criterion.name,
+                    guidance=criterion.guidance,
+                    weight=criterion.weight,
+                    position=criterion.position,
+                )
+            )
+    return len(rubrics)

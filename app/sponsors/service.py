@@ -83,3 +83,37 @@ async def add_representative(
         actor_id=user.id,
     )
     return person
+
+
+async def join_next_edition(
+    session: AsyncSession, *, from_challenge_id: int, to_challenge_id: int, actor_id: int
+) -> int:
+    """The sponsor companies of last year's edition take part in the new one, with their
+    representatives (those whose address is confirmed get the sponsor role again). The
+    caller checked the person organises both challenges."""
+    sponsors = await queries.sponsors(session, from_challenge_id)
+    people = await queries.representatives(session, [s.id for s in sponsors if s.id])
+    for sponsor in sponsors:
+        assert sponsor.id is not None
+        copy = Sponsor(
+            challenge_id=to_challenge_id,
+            name=sponsor.name,
+            website=sponsor.website,
+            description=sponsor.description,
+            institution_id=sponsor.institution_id,
+        )
+        session.add(copy)
+        await session.flush()
+        assert copy.id is not None
+        for person in people[sponsor.id]:
+            assert person.id is not None
+            session.add(SponsorRepresentative(sponsor_id=copy.id, user_id=person.id))
+            if person.email_verified_at is not None:
+                await accounts_service.grant_role(
+                    session,
+                    user_id=person.id,
+                    challenge_id=to_challenge_id,
+                    kind=RoleKind.SPONSOR,
+                    actor_id=actor_id,
+                )
+    return len(sponsors)

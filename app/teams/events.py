@@ -28,7 +28,16 @@ class ProjectWithdrawn(DomainEvent):
     team_id: int
 
 
+class TeamPromoted(DomainEvent):
+    """An organiser moved a team, with its project, on to the next stage of a programme."""
+
+    challenge_id: int  # the stage it moved on to
+    team_id: int  # the team there
+    from_team_id: int
+
+
 TEAM_REGISTERED = action("team.registered")
+TEAM_PROMOTED = action("team.promoted")
 TEAM_UPDATED = action("team.updated")
 PROJECT_CREATED = action("project.created")
 PROJECT_UPDATED = action("project.updated")

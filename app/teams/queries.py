@@ -299,3 +299,77 @@ async def counts_by_challenge(
     for challenge_id, teams, projects in result.all():
         found[challenge_id] = (teams, projects)
     return found
+
+
+async def teams_by_ids(
+    session: AsyncSession, team_ids: list[int], *, lock: bool = False
+) -> dict[int, Team]:
+    """Many teams in one query; with `lock`, their rows stay locked until the transaction
+    ends (in id order, so two transactions locking overlapping sets cannot deadlock)."""
+    if not team_ids:
+        return {}
+    query = select(Team).where(col(Team.id).in_(team_ids)).order_by(col(Team.id))
+    if lock:
+        query = query.with_for_update()
+    result = await session.execute(query)
+    return {team.id: team for team in result.scalars() if team.id is not None}
+
+
+async def projects_of_teams(session: AsyncSession, team_ids: list[int]) -> dict[int, Project]:
+    """team id -> its project, for the teams that have one, in one query."""
+    if not team_ids:
+        return {}
+    result = await session.execute(select(Project).where(col(Project.team_id).in_(team_ids)))
+    return {project.team_id: project for project in result.scalars()}
+
+
+async def promoted_from(
+    session: AsyncSession, *, challenge_id: int, team_ids: list[int]
+) -> dict[int, Team]:
+    """Of these teams, those already promoted into the challenge: original id -> its team there."""
+    if not team_ids:
+        return {}
+    result = await session.execute(
+        select(Team).where(
+            col(Team.challenge_id) == challenge_id, col(Team.promoted_from_id).in_(team_ids)
+        )
+    )
+    return {team.promoted_from_id: team for team in result.scalars() if team.promoted_from_id}
+
+
+async def project_chain(session: AsyncSession, project_id: int) -> list[Project]:
+    """The project's line along a programme: where it came from, itself, and where it moved
+    on to, in stage order (one query per stage; a chain has a handful)."""
+    chain: list[Project] = []
+    seen: set[int] = set()
+    current = await session.get(Project, project_id)
+    while current is not None and current.id not in seen:  # never loop on bad data
+        assert current.id is not None
+        seen.add(current.id)
+        chain.insert(0, current)
+        current = (
+            await session.get(Project, current.previous_project_id)
+            if current.previous_project_id
+            else None
+        )
+    later = chain[-1] if chain else None
+    while later is not None:
+        result = await session.execute(
+            select(Project).where(col(Project.previous_project_id) == later.id).limit(1)
+        )
+        later = result.scalar_one_or_none()
+        if later is None or later.id in seen:
+            break
+        seen.add(later.id or 0)
+        chain.append(later)
+    return chain
+
+
+async def has_promotion_line(session: AsyncSession, project: Project) -> bool:
+    """Whether the project came from an earlier stage or moved on to a later one."""
+    if project.previous_project_id is not None:
+        return True
+    result = await session.execute(
+        sa_select(col(Project.id)).where(col(Project.previous_project_id) == project.id).limit(1)
+    )
+    return result.first() is not None

@@ -116,6 +116,7 @@ class ProjectView:
     track: Track | None
     institution: Institution | None
     submission_open: bool
+    has_history: bool  # came from an earlier stage of a programme, or moved on
 
     @property
     def can_manage(self) -> bool:
@@ -140,4 +141,5 @@ async def project_view(session: AsyncSession, *, user: User | None, project_id: 
             await session.get(Institution, team.institution_id) if team.institution_id else None
         ),
         submission_open=submission_open,
+        has_history=await queries.has_promotion_line(session, project),
     )

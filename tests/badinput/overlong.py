@@ -35,8 +35,11 @@ from app.accounts.schemas import (
     TwoFactorEnrol,
 )
 from app.certificates.schemas import CertificateRevoke
+from app.challenges import phases as challenge_phases
+from app.challenges import queries as challenge_queries
 from app.challenges.schemas import (
     ChallengeInput,
+    EditionInput,
     PhasesForm,
     ProgrammeInput,
     RoleGrant,
@@ -44,6 +47,7 @@ from app.challenges.schemas import (
     TrackInput,
 )
 from app.db import Database
+from app.editions.schemas import PromotionInput
 from app.judging.models import Criterion
 from app.judging.schemas import (
     AggregationChoice,
@@ -276,6 +280,31 @@ async def _edit_challenge(world: World, db: Database) -> Target:
 TRACK = {"name": "Energia ricompilata", "description": "Traccia ricompilata", "position": "7"}
 
 
+async def _current_windows(world: World, db: Database) -> dict[str, str]:
+    """The world challenge's phases as its form shows them (local time): sent back unchanged,
+    the windows do not move, so the reason is read and checked but not needed."""
+    async with db.read() as session:
+        rows = await challenge_queries.phases(session, _c(world))
+    return {
+        f"{phase.kind}_{end}": challenge_phases.to_local(
+            getattr(phase, end), world.challenge.timezone
+        ).strftime("%Y-%m-%dT%H:%M")
+        for phase in rows
+        for end in ("starts_at", "ends_at")
+    }
+
+
+async def _phases(world: World, db: Database) -> Target:
+    path = f"/challenges/{_c(world)}/phases"
+    data = {**await _current_windows(world, db), "reason": "Motivo ricompilato"}
+    return Target("organiser", path, data, path)
+
+
+async def _next_edition(world: World, db: Database) -> Target:
+    path = f"/challenges/{_c(world)}/next-edition"
+    return Target("organiser", path, {"title": "Edizione ricompilata"}, path)
+
+
 async def _add_track(world: World, db: Database) -> Target:
     path = f"/challenges/{_c(world)}/tracks"
     return Target("organiser", path, dict(TRACK), path)
@@ -434,6 +463,8 @@ PAGE_FORMS: dict[str, PageForm] = {
     "/challenges/{id:int}/tracks": PageForm(TrackInput, _add_track),
     "/challenges/{id:int}/tracks/{track_id:int}/edit": PageForm(TrackInput, _edit_track),
     "/challenges/{id:int}/people": PageForm(RoleGrant, _people),
+    "/challenges/{id:int}/phases": PageForm(PhasesForm, _phases),
+    "/challenges/{id:int}/next-edition": PageForm(EditionInput, _next_edition),
     "/admin/creators": PageForm(CreatorForm, _creator),
     "/programmes/new": PageForm(ProgrammeInput, _programme),
     "/challenges/{id:int}/judging/judges": PageForm(JudgeAdd, _add_judge),
@@ -455,7 +486,10 @@ PAGE_FORMS: dict[str, PageForm] = {
 
 # Page forms that take no typed text: buttons, choices, dates and numbers (the schema, if any).
 FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
-    "/challenges/{id:int}/phases": PhasesForm,
+    "/challenges/{id:int}/promote": PromotionInput,
+    "/challenges/{id:int}/archive": None,
+    "/challenges/{id:int}/cover/edit": None,  # an image: see tests/challenges/test_cover.py
+    "/challenges/{id:int}/cover/remove": None,
     "/programmes/{id:int}/stages": StageInput,
     "/account/sessions/{id:int}/revoke": None,
     "/account/verify": None,  # a button; the link's token is in the address
@@ -498,6 +532,41 @@ def _json(data: dict[str, str], *drop: str) -> dict[str, Any]:
 
 async def _api_challenge(world: World, db: Database) -> Target:
     return Target("organiser", "/challenges", dict(CHALLENGE))
+
+
+async def _api_update_challenge(world: World, db: Database) -> Target:
+    return Target("organiser", f"/challenges/{_c(world)}", dict(CHALLENGE))
+
+
+async def _api_phases(world: World, db: Database) -> Target:
+    async with db.read() as session:
+        rows = await challenge_queries.phases(session, _c(world))
+    windows = [
+        {"kind": p.kind, "starts_at": p.starts_at.isoformat(), "ends_at": p.ends_at.isoformat()}
+        for p in rows
+    ]
+    data = {"phases": windows, "reason": "Motivo ricompilato"}
+    return Target("organiser", f"/challenges/{_c(world)}/phases", data)
+
+
+async def _api_next_edition(world: World, db: Database) -> Target:
+    data = {"title": "Edizione ricompilata"}
+    return Target("organiser", f"/challenges/{_c(world)}/next-edition", data)
+
+
+async def _api_update_track(world: World, db: Database) -> Target:
+    data = {**_json(TRACK, "position"), "position": 7}
+    return Target("organiser", f"/challenges/{_c(world)}/tracks/{world.track.id}", data)
+
+
+async def _api_grant_role(world: World, db: Database) -> Target:
+    data = {"email": _email(world, "other_member"), "kind": "judge"}
+    return Target("organiser", f"/challenges/{_c(world)}/people", data)
+
+
+async def _api_programme(world: World, db: Database) -> Target:
+    data = {"name": "Programma ricompilato", "description": "Percorso ricompilato"}
+    return Target("admin", "/programmes", data)
 
 
 async def _api_track(world: World, db: Database) -> Target:
@@ -578,6 +647,12 @@ async def _api_revoke(world: World, db: Database) -> Target:
 # By the endpoint's name (the operationId of the OpenAPI document).
 API_BODIES: dict[str, Setup] = {
     "create_challenge": _api_challenge,
+    "update_challenge": _api_update_challenge,
+    "set_phases": _api_phases,
+    "next_edition": _api_next_edition,
+    "update_track": _api_update_track,
+    "grant_role": _api_grant_role,
+    "create_programme": _api_programme,
     "add_track": _api_track,
     "create_rubric": _api_rubric,
     "add_judge": _api_judge,

@@ -58,6 +58,7 @@ LOOKUPS = {
     ("/challenges/{id:int}/sponsors/representatives", "email"),
     ("add_judge", "email"),
     ("add_representative", "email"),
+    ("grant_role", "email"),
 }
 TIME_ZONE = ("timezone",)
 
@@ -313,7 +314,7 @@ def test_the_walk_finds_the_fields_it_should() -> None:
     assert rubric == {"name": 120, "criteria-0-name": 80, "criteria-0-guidance": 500}
     assert [f.form_name for f in text_fields(ScoresIn)] == ["comment"]
     assert text_fields(RoleGrant) == [TextField(("email",), 254, is_email=True)]
-    assert text_fields(PhasesForm) == []
+    assert [f.form_name for f in text_fields(PhasesForm)] == ["reason"]
     team = {f.form_name for f in text_fields(TeamInput)}
     assert team == {
         "name",

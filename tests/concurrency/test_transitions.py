@@ -17,10 +17,12 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Role, RoleKind, User
 from app.certificates.models import Certificate, CertificateKind, CertificateStatus
+from app.challenges.models import Challenge, Programme
 from app.db import Database, utcnow
 from app.events.models import AuditEntry, OutboxEvent
 from app.judging.models import Assignment, Award, Criterion, RoundStatus, Score
 from app.sponsors.models import Adoption
+from app.teams.models import Team
 from tests.factories import (
     Actors,
     make_challenge,
@@ -286,3 +288,44 @@ async def test_two_organisers_removing_each_other_at_once_leave_one(
     )
 
     assert await _count(db, Role, Role.kind == RoleKind.ORGANISER) == 1
+
+
+async def test_the_same_team_promoted_many_times_at_once_moves_on_once(
+    db: Database, actors: Actors
+) -> None:
+    organiser, coach = await actors.user(), await actors.user()
+    ideas = await make_challenge(db, organiser=organiser)
+    final = await make_challenge(db, organiser=organiser)
+    async with db.transaction() as session:
+        programme = Programme(slug=f"percorso-{ideas.id}", name="Percorso", owner_id=organiser.id)
+        session.add(programme)
+        await session.flush()
+        for stage, challenge in enumerate((ideas, final), start=1):
+            stored = await session.get(Challenge, challenge.id)
+            assert stored is not None
+            stored.programme_id, stored.stage = programme.id, stage
+    team = await make_team(db, ideas, coach=coach)
+    await make_project(db, team)
+    clients = await _clients(actors, organiser)
+    body = {"to_challenge_id": final.id, "team_ids": [team.id]}
+    path = f"/api/v1/challenges/{ideas.id}/promotions"
+
+    statuses = await at_once(lambda n: clients[n].post(path, json=body))
+
+    assert statuses == Counter({200: AT_ONCE})
+    assert await _count(db, Team, Team.challenge_id == final.id) == 1
+    assert await _actions(db, "team.promoted") == 1
+
+
+async def test_a_finished_challenge_archived_many_times_at_once_is_archived_once(
+    db: Database, actors: Actors
+) -> None:
+    organiser = await actors.user()
+    finished = await make_challenge(db, organiser=organiser, open_phases=())
+    clients = await _clients(actors, organiser)
+    path = f"/api/v1/challenges/{finished.id}/archived"
+
+    statuses = await at_once(lambda n: clients[n].put(path, json={"archived": True}))
+
+    assert statuses == Counter({200: AT_ONCE})
+    assert await _actions(db, "challenge.archived") == 1

@@ -98,6 +98,8 @@ STATE_CHANGES = {
 # ... and those that take something away, last of all (an offer accepted before its project
 # or the offer itself is withdrawn; a sheet scored before its assignment or judge goes).
 REMOVALS = {"withdraw", "remove", "judge"}
+# ... and what hides the world's challenge from everyone but its organisers, after all else.
+HIDING = {"unpublish"}
 
 
 def in_order(operations: list[Any]) -> list[Any]:
@@ -108,6 +110,8 @@ def in_order(operations: list[Any]) -> list[Any]:
         last = operation.path.rsplit("/", 1)[-1]
         if operation.method.upper() == "GET":
             return 0
+        if last in HIDING:
+            return 4
         if operation.method.upper() == "DELETE" or last in REMOVALS:
             return 3
         return 2 if last in STATE_CHANGES else 1
@@ -126,6 +130,7 @@ def world_ids(world: World, path: str, draft: Project) -> dict[str, Any]:
         "adoptions": world.adoption.id,
         "rounds": world.round.id,
         "assignments": world.assignment.id,
+        "programmes": world.programme.id,
     }
     values: dict[str, Any] = {
         "id": by_collection.get(path.removeprefix("/api/v1/").split("/")[0]),
@@ -133,6 +138,8 @@ def world_ids(world: World, path: str, draft: Project) -> dict[str, Any]:
         "sponsor_id": world.sponsor.id,
         "certificate_id": world.certificate.id,
         "judge_id": world.judge_id,
+        "track_id": world.track.id,
+        "role_id": world.spare_role.id,
         "code": CERTIFICATE_CODE,
         "name": "members.csv",
     }

@@ -30,6 +30,7 @@ HEALTH = "health"  # 200, or 503 while no worker heartbeat is in Redis: public e
 Expected = int | str
 JUDGE_ONLY = (DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY)
 ORGANISERS_ONLY = (DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY, OK)
+ORGANISER_PAGE = ("login", 403, 403, 403, 403, 403, 200, 403, 200)
 
 # (method, path template) -> outcome for each role, in the order of ROLES:
 # anonymous, member, other_member, coach, judge, sponsor, organiser, other_organiser, admin
@@ -250,6 +251,36 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
         200,
     ),
     ("GET", "/challenges/{id:int}/dashboard"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
+    # Editions, covers, promotion and the API's organiser writes (issue 8).
+    ("GET", "/challenges/{id:int}/cover"): (404,) * 9,  # the world's challenge has no cover
+    ("GET", "/challenges/{id:int}/cover/edit"): ORGANISER_PAGE,
+    ("GET", "/challenges/{id:int}/next-edition"): ORGANISER_PAGE,
+    ("GET", "/challenges/{id:int}/promote"): ORGANISER_PAGE,
+    ("GET", "/projects/{id:int}/history"): (200,) * 9,
+    ("GET", "/api/v1/projects/{id:int}/history"): (200,) * 9,
+    ("GET", "/api/v1/challenges/{id:int}/people"): (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    ("GET", "/api/v1/programmes"): (200,) * 9,
+    ("GET", "/api/v1/programmes/{id:int}"): (200,) * 9,
+    ("POST", "/api/v1/programmes"): (DENY, DENY, DENY, DENY, DENY, DENY, OK, OK, OK),
+    ("POST", "/api/v1/programmes/{id:int}/stages"): ORGANISERS_ONLY,
+    ("DELETE", "/api/v1/programmes/{id:int}/stages/{challenge_id:int}"): ORGANISERS_ONLY,
+    ("PUT", "/api/v1/challenges/{id:int}"): ORGANISERS_ONLY,
+    ("PUT", "/api/v1/challenges/{id:int}/archived"): ORGANISERS_ONLY,
+    ("PUT", "/api/v1/challenges/{id:int}/cover"): ORGANISERS_ONLY,
+    ("DELETE", "/api/v1/challenges/{id:int}/cover"): ORGANISERS_ONLY,
+    ("PUT", "/api/v1/challenges/{id:int}/tracks/{track_id:int}"): ORGANISERS_ONLY,
+    ("DELETE", "/api/v1/challenges/{id:int}/tracks/{track_id:int}"): ORGANISERS_ONLY,
+    ("POST", "/api/v1/challenges/{id:int}/people"): ORGANISERS_ONLY,
+    ("DELETE", "/api/v1/challenges/{id:int}/people/{role_id:int}"): ORGANISERS_ONLY,
+    ("POST", "/api/v1/challenges/{id:int}/next-edition"): ORGANISERS_ONLY,
+    ("POST", "/api/v1/challenges/{id:int}/promotions"): ORGANISERS_ONLY,
+    ("POST", "/api/v1/challenges/{id:int}/publish"): ORGANISERS_ONLY,
+    ("POST", "/api/v1/challenges/{id:int}/unpublish"): ORGANISERS_ONLY,
+    ("POST", "/challenges/{id:int}/archive"): ORGANISERS_ONLY,
+    ("POST", "/challenges/{id:int}/cover/edit"): ORGANISERS_ONLY,
+    ("POST", "/challenges/{id:int}/cover/remove"): ORGANISERS_ONLY,
+    ("POST", "/challenges/{id:int}/next-edition"): ORGANISERS_ONLY,
+    ("POST", "/challenges/{id:int}/promote"): ORGANISERS_ONLY,
     ("GET", "/healthz"): (HEALTH,) * 9,
     ("GET", "/judging"): ("login", 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/judging/assignments/{id:int}"): ("login", 404, 404, 404, 200, 404, 404, 404, 404),
@@ -668,7 +699,8 @@ def _is_login_redirect(response: Response) -> bool:
 
 async def test_expected_table_covers_every_route(world_holder: WorldHolder) -> None:
     routes = app_routes(world_holder.app)
-    assert sorted(routes - set(EXPECTED)) == [], "routes missing from EXPECTED"
+    missing = sorted(routes - set(EXPECTED))
+    assert missing == [], "routes missing from EXPECTED:\n" + "\n".join(map(str, missing))
     assert sorted(set(EXPECTED) - routes) == [], "stale entries in EXPECTED"
     assert all(len(row) == len(ROLES) for row in EXPECTED.values())
 

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from app.challenges.routes import catalogue, programmes, setup
+from app.challenges.routes import catalogue, cover, programmes, setup
 
-routes: list[BaseRoute] = [*catalogue.routes, *setup.routes, *programmes.routes]
+routes: list[BaseRoute] = [
+    *catalogue.routes,
+    *setup.routes,
+    *cover.routes,
+    *programmes.routes,
+]

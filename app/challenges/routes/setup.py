@@ -8,7 +8,7 @@ from starlette.routing import BaseRoute, Route
 
 from app.accounts import queries as accounts_queries
 from app.accounts.auth import require_user
-from app.challenges import permissions, phases, programmes, queries, service
+from app.challenges import editions, permissions, phases, programmes, queries, service
 from app.challenges.models import Challenge, Eligibility, PhaseKind
 from app.challenges.schemas import (
     GRANTABLE_ROLES,
@@ -108,6 +108,21 @@ async def publish(request: Request) -> Response:
     )
 
 
+async def archive(request: Request) -> Response:
+    """Archive a finished challenge, or bring it back (the form says which)."""
+    user = require_user(request)
+    challenge_id = path_id(request)
+    return await submit(
+        request,
+        guard=lambda session: permissions.organised(session, user=user, challenge_id=challenge_id),
+        parse=lambda values: values.get("archive") == "1",
+        act=lambda session, archived: editions.archive_challenge(
+            session, user=user, challenge_id=challenge_id, archived=archived
+        ),
+        done=lambda _changed: path_for(request, "challenge", id=challenge_id),
+    )
+
+
 async def _tracks_page(request: Request, filled: Filled) -> Response:
     user = require_user(request)
     async with services(request).db.read() as session:
@@ -198,9 +213,13 @@ async def phase_windows(request: Request) -> Response:
         return await page(Filled())
     return await submit(
         request,
-        parse=lambda values: schema(PhasesForm)(values).windows(),
-        act=lambda session, windows: phases.set_phases(
-            session, user=user, challenge_id=challenge_id, windows=windows
+        parse=schema(PhasesForm),
+        act=lambda session, form: phases.set_phases(
+            session,
+            user=user,
+            challenge_id=challenge_id,
+            windows=form.windows(),
+            reason=form.reason,
         ),
         done=lambda _phases: path_for(request, "challenge", id=challenge_id),
         again=page,
@@ -254,6 +273,7 @@ routes: list[BaseRoute] = [
         "/challenges/{id:int}/edit", edit_challenge, methods=["GET", "POST"], name="edit_challenge"
     ),
     Route("/challenges/{id:int}/publish", publish, methods=["POST"], name="publish_challenge"),
+    Route("/challenges/{id:int}/archive", archive, methods=["POST"], name="archive_challenge"),
     Route("/challenges/{id:int}/tracks", tracks, methods=["GET", "POST"], name="challenge_tracks"),
     Route(
         "/challenges/{id:int}/tracks/{track_id:int}/edit",

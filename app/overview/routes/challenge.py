@@ -34,6 +34,7 @@ async def challenge_page(request: Request) -> Response:
         "my_teams": page.my_teams,
         "can_manage": permissions.can_manage(detail.access.actor),
         "registration_open": detail.registration_open,
+        "is_finished": detail.is_finished,
         "can_register": detail.can_register,
     }
     return render(request, "challenges/detail.html", context)

@@ -22,6 +22,8 @@ async def home(request: Request) -> Response:
         cards = await phases.published_cards(session, now=now)
         programme_list = await queries.programmes(session)
         personal = await views.personal_home(session, user=user) if user else None
+    archived = [c for c in cards if c.challenge.archived_at is not None]
+    cards = [c for c in cards if c.challenge.archived_at is None]
     by_programme = {p.id: p for p in programme_list}
     groups = [
         (
@@ -31,7 +33,7 @@ async def home(request: Request) -> Response:
         for programme_id in dict.fromkeys(c.challenge.programme_id for c in cards)
     ]
     open_now = [c for c in cards if c.current is not None]
-    context = {"groups": groups, "open_now": open_now, "personal": personal}
+    context = {"groups": groups, "open_now": open_now, "personal": personal, "archived": archived}
     return render(request, "home.html", context)
 
 
