@@ -34,6 +34,7 @@ from app.config import Settings
 from app.db import Database, utcnow
 from app.judging.models import Assignment, Criterion, Round, RoundStatus, Rubric, Score
 from app.sponsors.models import Adoption, AdoptionStatus, Sponsor, SponsorRepresentative
+from app.teams import promotion
 from app.teams.models import Project, ProjectStatus, Team, TeamMember
 
 DEMO_PASSWORD = "madrina-demo-2026"  # noqa: S105 - published on purpose; refused outside development
@@ -394,6 +395,23 @@ class _Seeder:
         projects = await self.teams(climathon)
         await self.sponsors(climathon, projects)
         await self.judging(climathon, projects)
+        await self.promote(organiser, climathon, others[0], projects)
+
+    async def promote(
+        self, organiser: int, climathon: int, incubation: int, projects: list[Project]
+    ) -> None:
+        """Two of the Climathon's teams already moved on to Impresa in azione: their
+        projects' history pages show the path."""
+        user = await self.session.get(User, organiser)
+        assert user is not None
+        handed_in = [p.team_id for p in projects if p.status == ProjectStatus.SUBMITTED][:2]
+        await promotion.promote_teams(
+            self.session,
+            user=user,
+            from_challenge_id=climathon,
+            to_challenge_id=incubation,
+            team_ids=handed_in,
+        )
 
     async def programme(self, organiser: int) -> tuple[int, list[int]]:
         programme = await self.add(

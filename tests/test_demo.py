@@ -46,9 +46,12 @@ async def test_seed_on_empty_database_creates_the_advertised_demo(
     assert await _count(db, Challenge, col(Challenge.is_published).is_(True)) == 2
     assert await _count(db, Track) == 3
     assert await _count(db, Institution) == 3
-    assert await _count(db, Team) == 10
-    assert await _count(db, Project) == 10
-    assert await _count(db, Project, col(Project.status) == ProjectStatus.DRAFT) == 1
+    # Ten Climathon teams, two of which moved on to Impresa in azione with a draft each.
+    assert await _count(db, Team) == 12
+    assert await _count(db, Team, col(Team.promoted_from_id).is_not(None)) == 2
+    assert await _count(db, Project) == 12
+    assert await _count(db, Project, col(Project.status) == ProjectStatus.DRAFT) == 3
+    assert await _count(db, Project, col(Project.previous_project_id).is_not(None)) == 2
     assert await _count(db, Sponsor) == 4
     assert await _count(db, SponsorRepresentative) == 4
     assert await _count(db, Role, col(Role.kind) == RoleKind.JUDGE) == 3
@@ -77,7 +80,7 @@ async def test_seed_teams_have_two_to_four_members_and_minors_have_consent(
         )
         classes = list((await session.execute(select(Team.class_name))).scalars())
 
-    assert len(sizes) == 10
+    assert len(sizes) == 12
     assert all(2 <= size <= 4 for size in sizes)
     assert minors_without_consent == 0
     assert all(classes)
