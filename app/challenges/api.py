@@ -357,10 +357,6 @@ async def get_programme(request: Request) -> ProgrammeDetail:
     return await _programme(request, path_id(request))
 
 
-async def may_create_programme(request: Request, _session: AsyncSession) -> None:
-    service.ensure_may_create(require_user(request))
-
-
 @router.route(
     "POST",
     "/programmes",
@@ -369,7 +365,7 @@ async def may_create_programme(request: Request, _session: AsyncSession) -> None
     response=ProgrammeDetail,
     status=201,
     errors=(403,),
-    guard=may_create_programme,
+    guard=may_create,
 )
 async def create_programme(request: Request, body: ProgrammeInput) -> ProgrammeDetail:
     user = require_user(request)
