@@ -11,7 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from app.challenges.models import Challenge, Institution, Track
+from app.challenges.models import Challenge, Institution, Phase, PhaseKind, Track
 from app.errors import NotFound
 from app.teams.models import Project, ProjectFile, ProjectStatus, Team, TeamMember
 
@@ -34,6 +34,41 @@ async def get_team(
     if team is None or (challenge_id is not None and team.challenge_id != challenge_id):
         raise NotFound()
     return team
+
+
+@dataclass(frozen=True)
+class ProjectRows:
+    """A project with everything its page shows around it, read in one statement."""
+
+    project: Project
+    team: Team
+    challenge: Challenge
+    track: Track | None
+    institution: Institution | None
+    submission: Phase | None
+
+
+async def project_with_context(session: AsyncSession, project_id: int) -> ProjectRows:
+    """The project, its team, challenge, track, the team's institution and the challenge's
+    submission window in one round trip (one statement instead of six)."""
+    result = await session.execute(
+        sa_select(Project, Team, Challenge, Track, Institution, Phase)
+        .join(Team, col(Team.id) == col(Project.team_id))
+        .join(Challenge, col(Challenge.id) == col(Project.challenge_id))
+        .outerjoin(Track, col(Track.id) == col(Project.track_id))
+        .outerjoin(Institution, col(Institution.id) == col(Team.institution_id))
+        .outerjoin(
+            Phase,
+            (col(Phase.challenge_id) == col(Project.challenge_id))
+            & (col(Phase.kind) == PhaseKind.SUBMISSION),
+        )
+        .where(col(Project.id) == project_id)
+    )
+    row = result.first()
+    if row is None:
+        raise NotFound()
+    project, team, challenge, track, institution, phase = row
+    return ProjectRows(project, team, challenge, track, institution, phase)
 
 
 async def members(session: AsyncSession, team_id: int) -> list[TeamMember]:
