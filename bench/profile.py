@@ -1,7 +1,8 @@
 """`python -m bench.profile PAGE`: where one bench page spends its time (cProfile).
 
 Builds the bench's N dataset, asks for the page a few times to warm up, then profiles
-`--requests` requests in-process and prints the SQL statements of one request and the top of
+`--requests` requests in-process (`--miss`: each made afresh, not from the public page
+cache) and prints the SQL statements of one request and the top of
 the profile, by own time and by cumulative time. PAGE is a page name of `bench.pages.PAGES`
 ("project", "home", "judge: score sheet", ...) or a unique part of it.
 """
@@ -31,7 +32,7 @@ def find_page(name: str) -> Page:
     return matches[0]
 
 
-async def main(name: str, *, requests: int, top: int, quick: bool) -> None:
+async def main(name: str, *, requests: int, top: int, quick: bool, miss: bool) -> None:
     page = find_page(name)
     small_args, _large = sizes(quick)
     async with bench_app(**small_args) as env:
@@ -49,13 +50,14 @@ async def main(name: str, *, requests: int, top: int, quick: bool) -> None:
 
             engine = env.db.engine.sync_engine
             event.listen(engine, "before_cursor_execute", seen)
-            body = await get_ok(client, url)
+            body = await get_ok(client, f"{url}?profile-miss=first" if miss else url)
             event.remove(engine, "before_cursor_execute", seen)
             profiler = cProfile.Profile()
             started = time.perf_counter()
             profiler.enable()
-            for _ in range(requests):
-                await get_ok(client, url)
+            for i in range(requests):
+                # --miss: a query string never asked before, so the page cache misses.
+                await get_ok(client, f"{url}?profile-miss={i}" if miss else url)
             profiler.disable()
             seconds = (time.perf_counter() - started) / requests
         finally:
@@ -82,5 +84,10 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--quick", action="store_true", help="the small quick dataset")
+    parser.add_argument(
+        "--miss", action="store_true", help="make the page afresh each time (no page cache)"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.page, requests=args.requests, top=args.top, quick=args.quick))
+    asyncio.run(
+        main(args.page, requests=args.requests, top=args.top, quick=args.quick, miss=args.miss)
+    )

@@ -39,6 +39,7 @@ GALLERY = Case(
     challenges.challenge_page,
     many=GALLERY_PAGE_SIZE + 6,
     shown=lambda n: min(n, GALLERY_PAGE_SIZE),
+    most=7,  # the page's slice and the gallery's size in one statement
 )
 VERSION_LINKS = re.compile(r'href="/challenges/\d+/certificates/(\d+)"')
 ADOPTED_PROJECTS = re.compile(r'"project_id":(\d+)')  # the report's rows carry ids, no names

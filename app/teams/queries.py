@@ -115,18 +115,9 @@ def _submitted(challenge_id: int, track_id: int | None) -> list[ColumnElement[bo
     return conditions
 
 
-async def gallery(
-    session: AsyncSession,
-    challenge_id: int,
-    *,
-    track_id: int | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[GalleryItem]:
-    """The challenge's submitted projects with team, track and school, in one query;
-    one track's only when track_id is given, a slice of them with limit/offset."""
+def _gallery_query(challenge_id: int, track_id: int | None) -> Any:
     # sqlmodel's select() is typed for up to four columns; this one reads ten.
-    result = await session.execute(
+    return (
         sa_select(
             col(Project.id),
             col(Project.title),
@@ -144,19 +135,36 @@ async def gallery(
         .outerjoin(Institution, col(Institution.id) == col(Team.institution_id))
         .where(*_submitted(challenge_id, track_id))
         .order_by(col(Track.position), col(Project.title), col(Project.id))
-        .limit(limit)
-        .offset(offset)
+    )
+
+
+async def gallery(
+    session: AsyncSession,
+    challenge_id: int,
+    *,
+    track_id: int | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[GalleryItem]:
+    """The challenge's submitted projects with team, track and school, in one query;
+    one track's only when track_id is given, a slice of them with limit/offset."""
+    result = await session.execute(
+        _gallery_query(challenge_id, track_id).limit(limit).offset(offset)
     )
     rows: list[Any] = list(result.all())
     return [GalleryItem(*row) for row in rows]
 
 
-async def gallery_size(
-    session: AsyncSession, challenge_id: int, *, track_id: int | None = None
-) -> int:
-    """How many projects `gallery` lists without limit."""
-    query = sa_select(func.count()).select_from(Project).where(*_submitted(challenge_id, track_id))
-    return int((await session.execute(query)).scalar_one())
+async def gallery_slice(
+    session: AsyncSession, challenge_id: int, *, track_id: int | None, limit: int, offset: int
+) -> tuple[list[GalleryItem], int | None]:
+    """A slice of `gallery` and how many it lists in all, in one statement (the count is a
+    window over the rows before the slice). The count is None when the slice is empty."""
+    query = _gallery_query(challenge_id, track_id).add_columns(func.count().over())
+    result = await session.execute(query.limit(limit).offset(offset))
+    rows: list[Any] = list(result.all())
+    total = int(rows[0][-1]) if rows else None
+    return [GalleryItem(*row[:-1]) for row in rows], total
 
 
 async def teams_of_user(session: AsyncSession, *, user_id: int, challenge_id: int) -> list[Team]:

@@ -57,16 +57,17 @@ async def gallery_page(
     number = parse_id(page) if page is not None else 1
     if (track is not None and track_id not in track_ids) or number is None:
         raise NotFound()
-    total = await queries.gallery_size(session, challenge_id, track_id=track_id)
-    if number > max(1, -(-total // GALLERY_PAGE_SIZE)):
-        raise NotFound()
-    items = await queries.gallery(
+    items, total = await queries.gallery_slice(
         session,
         challenge_id,
         track_id=track_id,
         limit=GALLERY_PAGE_SIZE,
         offset=(number - 1) * GALLERY_PAGE_SIZE,
     )
+    if total is None:  # past the last page, unless the gallery is empty and this is page 1
+        if number > 1:
+            raise NotFound()
+        total = 0
     return GalleryPage(items=items, track_id=track_id, total=total, page=number)
 
 
