@@ -200,3 +200,37 @@ async def test_static_files_have_hashed_names_cached_for_a_year(actors: Actors) 
     assert plain.content == hashed.content
     assert again.status_code == 304
     assert missing.status_code == 404
+
+
+async def test_committed_write_bumps_the_shared_generation(
+    app: Starlette, db: Database, actors: Actors
+) -> None:
+    project = await _project(db, actors)
+    redis = services(app).redis
+    assert redis is not None
+    before = int(await redis.get(GENERATION_KEY) or 0)
+    async with db.transaction() as session:
+        await session.execute(
+            update(Project).where(Project.id == project.id).values(title="Orti")  # type: ignore[arg-type]
+        )
+    after = int(await redis.get(GENERATION_KEY) or 0)
+
+    assert after == before + 1
+
+
+async def test_reading_pages_leaves_the_generation_alone(
+    app: Starlette, db: Database, actors: Actors
+) -> None:
+    """A page view that wrote (a session touched, a counter) would empty every cache."""
+    project = await _project(db, actors)
+    person = await actors.user()
+    redis = services(app).redis
+    assert redis is not None
+    async with await actors.client(person) as logged_in, actors.anonymous() as anonymous:
+        before = await redis.get(GENERATION_KEY)
+        for path in ("/", f"/challenges/{project.challenge_id}", f"/projects/{project.id}"):
+            assert (await logged_in.get(path)).status_code == 200
+            assert (await anonymous.get(path)).status_code == 200
+        after = await redis.get(GENERATION_KEY)
+
+    assert after == before
