@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format e2e bench load migrate demo clean schema
+.PHONY: install run test lint format e2e bench profile load migrate demo clean schema
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ e2e: $(STAMP)
 # `make bench BENCH_ARGS=--quick` is a smoke run of under a minute.
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Where one bench page spends its time: `make profile PAGE=project` (cProfile, top 25).
+PAGE ?= project
+profile: $(STAMP)
+	$(BIN)/python -m bench.profile '$(PAGE)' $(PROFILE_ARGS)
 
 # Load on loopback, in the production shape: wrk (Debian's) against two uvicorn workers and
 # an arq worker on PostgreSQL and Redis, 1,000 projects, 100 judges (about two minutes).

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     header_timeout_seconds: float = Field(default=10, gt=0)
     body_timeout_seconds: float = Field(default=120, gt=0)
     body_idle_seconds: float = Field(default=15, gt=0)
+    # Anonymous public pages kept in each web process (app.caching): at most this long (0
+    # turns the cache off), this many, and another process's change seen within
+    # PAGE_CACHE_CHECK_SECONDS (a web process's own changes at once).
+    page_cache_seconds: float = Field(default=30, ge=0)
+    page_cache_check_seconds: float = Field(default=1, ge=0)
+    page_cache_entries: int = Field(default=1000, ge=1)
 
     @field_validator("database_url")
     @classmethod

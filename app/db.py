@@ -17,11 +17,12 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
-from app import jobs
+from app import jobs, pagecache
 from app.config import Settings
 from app.errors import AppError
 
@@ -79,6 +80,20 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value
 
 
+WROTE = "wrote"  # session.info: this transaction flushed or executed a write
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _flush_context: UOWTransaction) -> None:
+    session.info[WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WROTE] = True
+
+
 class Database:
     """One engine and its session factory; created by the app lifespan or a worker."""
 
@@ -124,6 +139,8 @@ class Database:
                 await _connect(session, sqlite_immediate=True)
                 yield session
             await jobs.send_pending(session)
+            if session.info.pop(WROTE, False):
+                await pagecache.changed()
 
 
 async def _connect(session: AsyncSession, **options: Any) -> None:

@@ -17,13 +17,14 @@ from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from app import jobs
 from app.accounts import api as accounts_api
 from app.accounts import routes as accounts_routes
-from app.accounts.auth import Authentication
+from app.accounts.auth import SESSION_COOKIE, Authentication
 from app.api import ApiRouter, openapi_document
+from app.assets import Assets
+from app.caching import Compression, PublicPageCache
 from app.certificates import api as certificates_api
 from app.certificates import routes as certificates_routes
 from app.challenges import api as challenges_api
@@ -38,7 +39,13 @@ from app.forms import CsrfFailed, csrf_token, form_values, read_form, typed_text
 from app.i18n import gettext as _
 from app.judging import api as judging_api
 from app.judging import routes as judging_routes
-from app.middleware import BodyLimits, LocaleAndCsrf, SecurityHeaders, security_headers
+from app.middleware import (
+    BodyLimits,
+    LocaleAndCsrf,
+    SecurityHeaders,
+    cookie_name,
+    security_headers,
+)
 from app.overview import routes as overview_routes
 from app.reports import api as reports_api
 from app.reports import routes as reports_routes
@@ -75,6 +82,8 @@ PAGE_ROUTES: list[BaseRoute] = [
     *reports_routes.routes,
     *editions_routes.routes,
 ]
+# Pages anonymous people open most, kept rendered for them (app.caching.PublicPageCache).
+PUBLIC_PAGES = ("home", "challenges", "challenge", "project", "results", "verify_form", "verify")
 
 
 @asynccontextmanager
@@ -264,7 +273,7 @@ class OutageInMiddleware:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
-    static = Mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    static = Mount("/static", Assets(ROOT / "static"), name="static")
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/api/v1/openapi.json", openapi),
@@ -272,10 +281,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *(route for router in API_ROUTERS for route in router.routes()),
         static,
     ]
+    by_name = routes_by_name([*PAGE_ROUTES, static])
+    public = [r.path_regex for name in PUBLIC_PAGES if isinstance(r := by_name[name], Route)]
     app = Starlette(
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders, https=settings.is_https),
+            Middleware(Compression),
             Middleware(
                 BodyLimits,
                 max_bytes=settings.max_upload_bytes + 64 * 1024,
@@ -284,6 +296,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
             Middleware(LocaleAndCsrf, settings=settings),
             Middleware(CsrfTokenForTemplates),
+            Middleware(
+                PublicPageCache,
+                paths=public,
+                session_cookie=cookie_name(settings, SESSION_COOKIE),
+                max_age=settings.page_cache_seconds,
+                check_seconds=settings.page_cache_check_seconds,
+                max_entries=settings.page_cache_entries,
+            ),
             Middleware(OutageInMiddleware),
             Middleware(Authentication),
         ],
@@ -296,5 +316,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.routes_by_name = routes_by_name([*PAGE_ROUTES, static])
+    app.state.routes_by_name = by_name
     return app

@@ -221,8 +221,21 @@ class LocaleAndCsrf:
         await self.app(scope, receive, send_with_cookies)
 
 
+COOKIES = "cookies"  # the request's cookies in its state, parsed once for every middleware
+
+
 def _cookies(scope: Scope) -> dict[str, str]:
+    state = scope.setdefault("state", {})
+    parsed: dict[str, str] | None = state.get(COOKIES)
+    if parsed is None:
+        parsed = state[COOKIES] = _parse_cookies(scope)
+    return parsed
+
+
+def _parse_cookies(scope: Scope) -> dict[str, str]:
     raw = dict(scope["headers"]).get(b"cookie", b"").decode("latin-1")
+    if not raw:
+        return {}
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(raw)

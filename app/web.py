@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 from starlette.requests import HTTPConnection
 from starlette.routing import BaseRoute, Mount, Route
 
+from app.assets import Assets
 from app.config import Settings
 from app.db import Database
 from app.storage import LocalStorage
@@ -91,4 +92,6 @@ def path_for(where: HTTPConnection | Starlette, name: str, /, **params: Any) -> 
     """The path of a named page: `url_for("team", id=team.id)` in templates."""
     app = where.app if isinstance(where, HTTPConnection) else where
     route: BaseRoute = app.state.routes_by_name[name]
+    if isinstance(route, Mount) and isinstance(route.app, Assets):
+        params["path"] = route.app.url_name(params["path"])
     return str(route.url_path_for(name, **{key: str(value) for key, value in params.items()}))

@@ -79,8 +79,12 @@ class BenchApp:
     def client(self, user_id: int | None = None) -> AsyncClient:
         """An in-process client (ASGI, no sockets), logged in when user_id is given."""
         cookies = dict(self.cookies[user_id]) if user_id is not None else {}
+        # Uncompressed answers: the baselines' bytes, and no time spent unzipping here.
         return AsyncClient(
-            transport=ASGITransport(app=self.app), base_url=BASE_URL, cookies=cookies
+            transport=ASGITransport(app=self.app),
+            base_url=BASE_URL,
+            cookies=cookies,
+            headers={"accept-encoding": "identity"},
         )
 
 

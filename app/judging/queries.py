@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app.accounts.models import Role, RoleKind, User
-from app.challenges.models import Challenge, Institution
+from app.challenges.models import Challenge, Institution, Track
 from app.errors import NotFound
 from app.judging.models import (
     Assignment,
@@ -82,6 +82,46 @@ async def get_round(session: AsyncSession, round_id: int, *, lock: bool = False)
     if found is None:
         raise NotFound()
     return found
+
+
+@dataclass(frozen=True)
+class SheetRows:
+    """An assignment with what its score sheet shows around it, read in one statement."""
+
+    assignment: Assignment
+    round: Round
+    rubric: Rubric
+    project: Project
+    team: Team
+    challenge: Challenge
+    track_name: str | None
+
+
+async def sheet_rows(session: AsyncSession, assignment_id: int) -> SheetRows:
+    """The assignment, its round and rubric (of the round's challenge), the project, its
+    team, challenge and track name in one round trip; 'not found' when any is missing."""
+    result = await session.execute(
+        sa_select(Assignment, Round, Rubric, Project, Team, Challenge, col(Track.name))
+        .join(Round, col(Round.id) == col(Assignment.round_id))
+        .join(
+            Rubric,
+            (col(Rubric.id) == col(Round.rubric_id))
+            & (col(Rubric.challenge_id) == col(Round.challenge_id)),
+        )
+        .join(Project, col(Project.id) == col(Assignment.project_id))
+        .join(Team, col(Team.id) == col(Project.team_id))
+        .join(Challenge, col(Challenge.id) == col(Project.challenge_id))
+        .outerjoin(
+            Track,
+            (col(Track.id) == col(Project.track_id))
+            & (col(Track.challenge_id) == col(Project.challenge_id)),
+        )
+        .where(col(Assignment.id) == assignment_id)
+    )
+    row = result.first()
+    if row is None:
+        raise NotFound()
+    return SheetRows(*row)
 
 
 async def get_rubric(session: AsyncSession, rubric_id: int, *, challenge_id: int) -> Rubric:

@@ -9,7 +9,6 @@ from sqlmodel import col, select
 
 from app.accounts.models import User
 from app.challenges import permissions as challenge_permissions
-from app.challenges import queries as challenges_queries
 from app.challenges.models import Challenge
 from app.db import utcnow
 from app.errors import Conflict, NotFound, ValidationFailed
@@ -115,29 +114,22 @@ async def own_assignment(
 
 
 async def score_sheet(session: AsyncSession, *, user: User, assignment_id: int) -> ScoreSheet:
-    """The project and the rubric, with the judge's scores so far."""
-    assignment = await own_assignment(session, user=user, assignment_id=assignment_id)
-    judging_round = await queries.get_round(session, assignment.round_id)
+    """The project and the rubric, with the judge's scores so far (three statements)."""
+    rows = await queries.sheet_rows(session, assignment_id)
+    assignment, judging_round, rubric = rows.assignment, rows.round, rows.rubric
+    permissions.ensure_own_assignment(user, assignment)
     if judging_round.status == RoundStatus.DRAFT:
         raise NotFound()  # not handed to the judge yet
-    rubric = await queries.get_rubric(
-        session, judging_round.rubric_id, challenge_id=judging_round.challenge_id
-    )
-    project = await teams_queries.get_project(session, assignment.project_id)
-    track_name = None
-    if project.track_id is not None:
-        track = await challenges_queries.get_track(session, project.challenge_id, project.track_id)
-        track_name = track.name
     assert rubric.id is not None and assignment.id is not None
     return ScoreSheet(
         assignment=assignment,
         round=judging_round,
         rubric=rubric,
         criteria=(await queries.criteria(session, [rubric.id]))[rubric.id],
-        project=project,
-        team=await teams_queries.get_team(session, project.team_id),
-        track_name=track_name,
-        challenge=await challenges_queries.get_challenge(session, project.challenge_id),
+        project=rows.project,
+        team=rows.team,
+        track_name=rows.track_name,
+        challenge=rows.challenge,
         scores=(await queries.scores(session, [assignment.id]))[assignment.id],
     )
 

@@ -10,14 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.models import User
 from app.challenges import queries as challenge_queries
 from app.challenges.models import Challenge, Institution, Track
-from app.errors import Conflict, NotFound
+from app.db import utcnow
+from app.errors import NotFound
 from app.ids import parse_id
 from app.teams import permissions, queries
 from app.teams.models import Project, ProjectFile, Team, TeamMember
 from app.teams.permissions import TeamAccess
-from app.teams.projects import ensure_submission_open, load_project
 from app.teams.queries import GalleryItem
-from app.teams.service import load_team, team_open_for_changes
+from app.teams.service import access_to_team, load_team, team_open_for_changes
 
 GALLERY_PAGE_SIZE = 24
 
@@ -57,16 +57,17 @@ async def gallery_page(
     number = parse_id(page) if page is not None else 1
     if (track is not None and track_id not in track_ids) or number is None:
         raise NotFound()
-    total = await queries.gallery_size(session, challenge_id, track_id=track_id)
-    if number > max(1, -(-total // GALLERY_PAGE_SIZE)):
-        raise NotFound()
-    items = await queries.gallery(
+    items, total = await queries.gallery_slice(
         session,
         challenge_id,
         track_id=track_id,
         limit=GALLERY_PAGE_SIZE,
         offset=(number - 1) * GALLERY_PAGE_SIZE,
     )
+    if total is None:  # past the last page, unless the gallery is empty and this is page 1
+        if number > 1:
+            raise NotFound()
+        total = 0
     return GalleryPage(items=items, track_id=track_id, total=total, page=number)
 
 
@@ -124,22 +125,21 @@ class ProjectView:
 
 
 async def project_view(session: AsyncSession, *, user: User | None, project_id: int) -> ProjectView:
-    project, team, access, challenge = await load_project(session, user=user, project_id=project_id)
-    try:
-        await ensure_submission_open(session, project.challenge_id)
-        submission_open = True
-    except Conflict:
-        submission_open = False
+    rows = await queries.project_with_context(session, project_id)
+    access = await access_to_team(session, user=user, team=rows.team)
+    permissions.ensure_can_view_project(
+        access, rows.project, challenge_published=rows.challenge.is_published
+    )
+    now = utcnow()
+    window = rows.submission
     return ProjectView(
-        project=project,
-        team=team,
-        challenge=challenge,
+        project=rows.project,
+        team=rows.team,
+        challenge=rows.challenge,
         access=access,
         files=await queries.files(session, project_id),
-        track=await session.get(Track, project.track_id) if project.track_id else None,
-        institution=(
-            await session.get(Institution, team.institution_id) if team.institution_id else None
-        ),
-        submission_open=submission_open,
-        has_history=await queries.has_promotion_line(session, project),
+        track=rows.track,
+        institution=rows.institution,
+        submission_open=window is not None and window.starts_at <= now < window.ends_at,
+        has_history=rows.has_history,
     )

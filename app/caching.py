@@ -1,0 +1,239 @@
+"""Speed without leaks: anonymous public pages kept in memory with ETags, and gzip.
+
+Both are pure ASGI middleware; `app.main.create_app` puts compression just inside the
+security headers and the page cache just inside the CSRF middleware (it reads the
+locale, the CSRF cookie and the form token they put in the request's state).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import pagecache
+from app.middleware import cookie_value
+
+GZIP_MIN_SIZE = 1024
+GZIP_LEVEL = 6
+COMPRESSIBLE = (b"text/html", b"text/css", b"text/plain", b"application/json", b"image/svg+xml")
+
+
+@dataclass
+class CachedPage:
+    generation: tuple[int, bytes | None]
+    stored_at: float
+    etag: str
+    content_type: bytes
+    body: bytes
+    gzipped: bytes | None = None  # made when a browser first accepts it
+
+    def gzip(self) -> bytes | None:
+        if self.gzipped is None and len(self.body) >= GZIP_MIN_SIZE:
+            self.gzipped = gzip.compress(self.body, GZIP_LEVEL)
+        return self.gzipped
+
+
+class PublicPageCache:
+    """Serves the public pages (`paths`) to anonymous browsers from memory, with an ETag.
+
+    Only a GET with no session cookie and no Authorization header is looked up or kept, and
+    only a 200 HTML answer that sets no cookie and holds neither this browser's CSRF cookie
+    nor its form token is kept: what one browser is given is what every anonymous browser
+    would be given. An entry lasts until the next write anywhere (`app.pagecache`), at most
+    `max_age` seconds (pages that change with the clock), and the least recently used go past
+    `max_entries`. A request whose If-None-Match matches gets a 304 without a body.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        paths: Sequence[re.Pattern[str]],
+        session_cookie: str,
+        max_age: float,
+        check_seconds: float,
+        max_entries: int,
+    ) -> None:
+        self.app = app
+        self.paths = paths
+        self.session_cookie = session_cookie
+        self.max_age = max_age
+        self.max_entries = max_entries
+        self.generation = pagecache.Generation(check_seconds=check_seconds)
+        self.entries: OrderedDict[tuple[str, str, bytes], CachedPage] = OrderedDict()
+
+    def _public(self, scope: Scope) -> bool:
+        if scope["method"] != "GET" or self.max_age <= 0:
+            return False
+        if not any(p.match(scope["path"]) for p in self.paths):
+            return False
+        headers = dict(scope["headers"])
+        if b"authorization" in headers:
+            return False
+        return b"cookie" not in headers or cookie_value(scope, self.session_cookie) is None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self._public(scope):
+            await self.app(scope, receive, send)
+            return
+        key = (scope["state"]["locale"], scope["path"], scope.get("query_string", b""))
+        generation = await self.generation.current()
+        now = time.monotonic()
+        entry = self.entries.get(key)
+        if entry and entry.generation == generation and now - entry.stored_at < self.max_age:
+            self.entries.move_to_end(key)
+            await _send_page(scope, send, entry)
+            return
+
+        start: Message | None = None
+        chunks: list[bytes] = []
+        passing = False
+
+        async def capture(message: Message) -> None:
+            nonlocal start, passing
+            if passing:
+                await send(message)
+            elif message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if message.get("more_body", False):  # streamed: not kept
+                    passing = True
+                    assert start is not None
+                    await send(start)
+                    await send({**message, "body": b"".join(chunks)})
+
+        await self.app(scope, receive, capture)
+        if passing or start is None:
+            return
+        body = b"".join(chunks)
+        headers = Headers(raw=start["headers"])
+        if (
+            start["status"] != 200
+            or not headers.get("content-type", "").startswith("text/html")
+            or "set-cookie" in headers
+            or "content-encoding" in headers
+            or _personal(scope, body)
+        ):
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+            return
+        entry = CachedPage(
+            generation=generation,
+            stored_at=now,
+            etag='W/"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"',
+            content_type=headers["content-type"].encode("latin-1"),
+            body=body,
+        )
+        self.entries[key] = entry
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.max_entries:
+            self.entries.popitem(last=False)
+        await _send_page(scope, send, entry)
+
+
+def _personal(scope: Scope, body: bytes) -> bool:
+    """Whether the page was made for a person, or holds this browser's CSRF secrets."""
+    return scope.get("state", {}).get("user") is not None or _holds_secret(scope, body)
+
+
+def _accepts_gzip(scope: Scope) -> bool:
+    return b"gzip" in dict(scope["headers"]).get(b"accept-encoding", b"")
+
+
+def _etag_matches(scope: Scope, etag: str) -> bool:
+    asked = dict(scope["headers"]).get(b"if-none-match")
+    if asked is None:
+        return False
+    opaque = etag.removeprefix("W/")
+    tags = [t.strip().removeprefix("W/") for t in asked.decode("latin-1").split(",")]
+    return "*" in tags or opaque in tags
+
+
+async def _send_page(scope: Scope, send: Send, entry: CachedPage) -> None:
+    headers = [
+        (b"etag", entry.etag.encode()),
+        (b"cache-control", b"private, no-cache"),
+        (b"vary", b"Cookie, Accept-Encoding"),
+    ]
+    if _etag_matches(scope, entry.etag):
+        await send({"type": "http.response.start", "status": 304, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    body = entry.body
+    if _accepts_gzip(scope) and (gzipped := entry.gzip()) is not None:
+        body = gzipped
+        headers.append((b"content-encoding", b"gzip"))
+    headers += [
+        (b"content-type", entry.content_type),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class Compression:
+    """gzip for text answers of at least GZIP_MIN_SIZE bytes sent in one piece, for browsers
+    that accept it.
+
+    BREACH: an attacker who can reflect chosen text into a compressed page can guess a
+    secret on the same page from the sizes of the answers. So an answer holding this
+    browser's form token (or CSRF cookie) is sent uncompressed: the pages of a logged-in
+    person (the logout form) and every form page. What is compressed holds no secret.
+    Streamed answers (exports, server-sent events, files) are left alone.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _accepts_gzip(scope):
+            await self.app(scope, receive, send)
+            return
+        start: Message | None = None
+        passing = False
+
+        async def compressing_send(message: Message) -> None:
+            nonlocal start, passing
+            if passing:
+                await send(message)
+                return
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            assert start is not None
+            passing = True
+            body = message.get("body", b"")
+            headers = MutableHeaders(scope=start)
+            content_type = headers.get("content-type", "").encode("latin-1")
+            if (
+                message["type"] == "http.response.body"
+                and not message.get("more_body", False)
+                and len(body) >= GZIP_MIN_SIZE
+                and content_type.startswith(COMPRESSIBLE)
+                and "content-encoding" not in headers
+                and not _holds_secret(scope, body)
+            ):
+                body = gzip.compress(body, GZIP_LEVEL)
+                headers["content-encoding"] = "gzip"
+                headers["content-length"] = str(len(body))
+                headers.add_vary_header("Accept-Encoding")
+                message = {**message, "body": body}
+            await send(start)
+            await send(message)
+
+        await self.app(scope, receive, compressing_send)
+
+
+def _holds_secret(scope: Scope, body: bytes) -> bool:
+    state = scope.get("state", {})
+    secrets_here = (state.get("csrf_token"), state.get("csrf_cookie"))
+    return any(value and value.encode() in body for value in secrets_here)

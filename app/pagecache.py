@@ -1,0 +1,59 @@
+"""What the anonymous page cache needs from the core: the generation every write bumps.
+
+A public page is kept under the generation it was rendered in. The generation has two
+parts: a counter this process bumps after each of its own commits that wrote anything (so
+its own changes show at once), and a counter in Redis that every process, web or worker,
+bumps too (so another process's change shows within the time a web process trusts the
+value it last read). Reads never bump it; `app.db.Database.transaction` calls `changed`
+after a commit that flushed or executed a write.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from redis.exceptions import RedisError
+
+from app import jobs
+
+log = logging.getLogger(__name__)
+
+GENERATION_KEY = "madrina:pages:generation"
+_local = 0
+
+
+async def changed() -> None:
+    """Something was committed: every kept page is out of date, here and elsewhere."""
+    global _local
+    _local += 1
+    pool = jobs.get_pool()
+    if pool is None:
+        return
+    try:
+        await pool.incr(GENERATION_KEY)
+    except (RedisError, OSError) as exc:
+        # Other processes drop their pages within the cache's max age anyway.
+        log.warning("could not announce a change to the page caches (%s)", exc)
+
+
+class Generation:
+    """The current generation as one process sees it, reading Redis at most every
+    `check_seconds` (the bound on how late another process's change is seen)."""
+
+    def __init__(self, *, check_seconds: float) -> None:
+        self.check_seconds = check_seconds
+        self.shared: bytes | None = None
+        self.next_check = 0.0
+
+    async def current(self) -> tuple[int, bytes | None]:
+        now = time.monotonic()
+        if now >= self.next_check:
+            self.next_check = now + self.check_seconds
+            pool = jobs.get_pool()
+            try:
+                self.shared = await pool.get(GENERATION_KEY) if pool is not None else None
+            except (RedisError, OSError):
+                # Unreachable: keep serving, within the cache's max age.
+                self.shared = None
+        return _local, self.shared
