@@ -34,6 +34,8 @@ from app.embedded_redis import EmbeddedRedis
 from app.errors import AppError, ValidationFailed, form_errors
 from app.forms import CsrfFailed, csrf_token, form_values, read_form, typed_text
 from app.i18n import gettext as _
+from app.invitations import api as invitations_api
+from app.invitations import routes as invitations_routes
 from app.judging import api as judging_api
 from app.judging import routes as judging_routes
 from app.middleware import BodyLimits, LocaleAndCsrf, SecurityHeaders, security_headers
@@ -60,6 +62,7 @@ API_ROUTERS: list[ApiRouter] = [
     judging_api.router,
     certificates_api.router,
     reports_api.router,
+    invitations_api.router,
 ]
 PAGE_ROUTES: list[BaseRoute] = [
     *accounts_routes.routes,
@@ -70,6 +73,7 @@ PAGE_ROUTES: list[BaseRoute] = [
     *judging_routes.routes,
     *certificates_routes.routes,
     *reports_routes.routes,
+    *invitations_routes.routes,
 ]
 
 
