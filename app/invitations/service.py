@@ -424,11 +424,12 @@ async def _accept(
 async def _grant(session: AsyncSession, *, invitation: Invitation, inviter: User) -> None:
     """The role, through the service an organiser uses to give it to an existing account."""
     challenge_id, email = invitation.challenge_id, invitation.email
-    if invitation.kind == RoleKind.JUDGE:
+    kind = RoleKind(invitation.kind)  # read back from the database as a plain string
+    if kind == RoleKind.JUDGE:
         await judging_service.add_judge(
             session, user=inviter, challenge_id=challenge_id, email=email
         )
-    elif invitation.kind == RoleKind.SPONSOR:
+    elif kind == RoleKind.SPONSOR:
         assert invitation.sponsor_id is not None
         await sponsors_service.add_representative(
             session,
@@ -437,9 +438,9 @@ async def _grant(session: AsyncSession, *, invitation: Invitation, inviter: User
             sponsor_id=invitation.sponsor_id,
             email=email,
         )
-    elif invitation.kind == RoleKind.COACH:
+    elif kind == RoleKind.COACH:
         await teams_service.add_coach(session, user=inviter, challenge_id=challenge_id, email=email)
     else:
         await challenges_service.grant_role(
-            session, user=inviter, challenge_id=challenge_id, email=email, kind=invitation.kind
+            session, user=inviter, challenge_id=challenge_id, email=email, kind=kind
         )
