@@ -38,7 +38,7 @@ async def test_a_csv_with_garbage_lines_invites_the_good_ones_and_reports_each_b
         "ANNA@example.org;Anna di nuovo\n"
         "gia.giudice@example.org;Già giudice\n"
         "aperto@example.org;Invito aperto\n"
-        "carlo@exаmple.org;Cirillico\n"
+        "carlo@ex\u0430mple.org;Cirillico\n"  # a Cyrillic a: a look-alike domain
         "dora@example.org\n"
     ).encode()
     path = f"/challenges/{challenge.id}/invitations"
