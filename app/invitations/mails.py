@@ -14,7 +14,7 @@ from app.invitations import links
 from app.invitations.models import Invitation
 from app.templating import render_string
 
-ACCEPT_PATH = "/challenges/{id}/invitation/"  # followed by the token
+ACCEPT_PATH = "/invitations/"  # followed by the token
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,7 @@ def accept_link(settings: Settings, invitation: Invitation) -> str:
             invitation.id, invitation.challenge_id, str(invitation.kind), invitation.nonce
         ),
     )
-    path = ACCEPT_PATH.format(id=invitation.challenge_id)
-    return f"{settings.base_url}{path}{quote(token)}"
+    return f"{settings.base_url}{ACCEPT_PATH}{quote(token)}"
 
 
 def invitation_letter(

@@ -172,13 +172,11 @@ def _refused(request: Request, exc: AppError) -> Response:
 
 
 async def _accept_page(request: Request, filled: Filled | None = None) -> Response:
-    challenge_id = path_id(request)
     user = current_user(request)
     try:
         async with services(request).db.read() as session:
-            invitation = await service.for_link(
-                session, claim=_claim(request), challenge_id=challenge_id
-            )
+            invitation = await service.for_link(session, claim=_claim(request))
+            challenge_id = invitation.challenge_id
             if user is not None:
                 service.check_person(invitation, user)
             challenge = await challenge_queries.get_challenge(session, challenge_id)
@@ -207,19 +205,16 @@ async def accept_invitation(request: Request) -> Response:
     make that account here."""
     if request.method == "GET":
         return await _accept_page(request)
-    challenge_id = path_id(request)
     values = form_values(await read_form(request))
     user = current_user(request)
     found = services(request)
-    done = path_for(request, "challenge", id=challenge_id)
     if user is not None:
         try:
             async with found.db.transaction() as session:
-                await service.accept(
-                    session, user=user, claim=_claim(request), challenge_id=challenge_id
-                )
+                accepted = await service.accept(session, user=user, claim=_claim(request))
         except (service.InvitationNotValid, service.NotForYou, *FIXABLE_ON_A_FORM) as exc:
             return _refused(request, exc)
+        done = path_for(request, "challenge", id=accepted.challenge_id)
         return RedirectResponse(done, status_code=303)
     try:
         data = validate(AcceptSignup, values)
@@ -230,10 +225,9 @@ async def accept_invitation(request: Request) -> Response:
     config = settings(request)
     try:
         async with found.db.transaction() as session:
-            _invitation, person = await service.accept_with_signup(
+            accepted, person = await service.accept_with_signup(
                 session,
                 claim=_claim(request),
-                challenge_id=challenge_id,
                 name=data.name,
                 password_hash=password_hash,
                 locale=request.state.locale,
@@ -246,6 +240,7 @@ async def accept_invitation(request: Request) -> Response:
             )
     except (service.InvitationNotValid, *FIXABLE_ON_A_FORM) as exc:
         return _refused(request, exc)
+    done = path_for(request, "challenge", id=accepted.challenge_id)
     response = RedirectResponse(done, status_code=303)
     response.set_cookie(
         cookie_name(config, SESSION_COOKIE),
@@ -278,7 +273,7 @@ routes: list[BaseRoute] = [
         name="revoke_invitation",
     ),
     Route(
-        "/challenges/{id:int}/invitation/{token}",
+        "/invitations/{token}",
         accept_invitation,
         methods=["GET", "POST"],
         name="accept_invitation",

@@ -315,16 +315,15 @@ async def revoke(
     return invitation
 
 
-async def for_link(
-    session: AsyncSession, *, claim: InvitationClaim | None, challenge_id: int
-) -> Invitation:
-    """The invitation a link names, if it can still be accepted; else why not."""
-    if claim is None or claim.challenge_id != challenge_id:
+async def for_link(session: AsyncSession, *, claim: InvitationClaim | None) -> Invitation:
+    """The invitation a link names, if it can still be accepted; else why not. The link is
+    bound to the invitation's challenge and role: a claim naming others is not ours."""
+    if claim is None:
         raise InvitationNotValid(_(InvitationNotValid.message))
     invitation = await session.get(Invitation, claim.invitation_id, populate_existing=True)
     if (
         invitation is None
-        or invitation.challenge_id != challenge_id
+        or invitation.challenge_id != claim.challenge_id
         or str(invitation.kind) != claim.kind
     ):
         raise InvitationNotValid(_(InvitationNotValid.message))
@@ -345,13 +344,11 @@ def check_person(invitation: Invitation, user: User) -> None:
         raise NotForYou(_(NotForYou.message) % {"email": invitation.email, "you": user.email})
 
 
-async def accept(
-    session: AsyncSession, *, user: User, claim: InvitationClaim | None, challenge_id: int
-) -> Invitation:
+async def accept(session: AsyncSession, *, user: User, claim: InvitationClaim | None) -> Invitation:
     """Accept an invitation as the person logged in with its address: once (a conditional
     update: of two acceptances at once, the second finds it accepted), then the role is
     granted by its domain's service as the inviter, who must still be an organiser."""
-    invitation = await for_link(session, claim=claim, challenge_id=challenge_id)
+    invitation = await for_link(session, claim=claim)
     check_person(invitation, user)
     assert user.id is not None and claim is not None
     person = await signup.confirm_by_link(session, user_id=user.id, email=invitation.email)
@@ -362,14 +359,13 @@ async def accept_with_signup(
     session: AsyncSession,
     *,
     claim: InvitationClaim | None,
-    challenge_id: int,
     name: str,
     password_hash: str,
     locale: str,
 ) -> tuple[Invitation, User]:
     """Accept an invitation by making an account for its address (the link proves the
     address is the person's, so it is confirmed)."""
-    invitation = await for_link(session, claim=claim, challenge_id=challenge_id)
+    invitation = await for_link(session, claim=claim)
     assert claim is not None
     person = await signup.register_confirmed(
         session, name=name, email=invitation.email, password_hash=password_hash, locale=locale

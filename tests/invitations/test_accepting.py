@@ -11,9 +11,11 @@ from starlette.applications import Starlette
 
 from app.accounts.models import Role, RoleKind, User
 from app.db import Database, utcnow
+from app.invitations import links
 from app.invitations.models import Invitation, InvitationStatus
 from app.sponsors.models import SponsorRepresentative
-from tests.accounts.conftest import links, text_of
+from tests.accounts.conftest import links as links_in
+from tests.accounts.conftest import text_of
 from tests.certificates.smtp import SmtpSink
 from tests.factories import PASSWORD, Actors, make_challenge, make_sponsor, post_form, run_jobs
 from tests.invitations.conftest import count_actions, invite, path_of, reload
@@ -44,7 +46,7 @@ async def test_a_new_address_gets_the_mail_makes_an_account_and_is_judge(
         )
     await run_jobs(app)
     (mail,) = sink.to("nuova.giudice@example.org")
-    (link,) = links(mail)
+    (link,) = links_in(mail)
     path = link.removeprefix("http://testserver")
 
     async with actors.anonymous() as http:
@@ -202,7 +204,16 @@ async def test_used_expired_revoked_replaced_tampered_and_foreign_links_are_refu
             assert done.status_code == 303
     fine_path = path_of(app, fine)
     tampered = fine_path[:-3] + ("aaa" if not fine_path.endswith("aaa") else "bbb")
-    foreign = fine_path.replace(f"/challenges/{challenge.id}/", f"/challenges/{other.id}/")
+    # A link signed by us, but naming another challenge than the invitation's.
+    assert fine.id is not None and other.id is not None
+    foreign = "/invitations/" + links.make(
+        app.state.settings.secret_key,
+        links.InvitationClaim(fine.id, other.id, "judge", (await reload(db, fine)).nonce),
+    )
+    other_role = "/invitations/" + links.make(
+        app.state.settings.secret_key,
+        links.InvitationClaim(fine.id, challenge.id or 0, "organiser", fine.nonce),
+    )
 
     assert await _refused_everywhere(app, db, actors, used_path) == [409, 409]
     assert await _refused_everywhere(app, db, actors, path_of(app, expired)) == [409, 409]
@@ -210,6 +221,7 @@ async def test_used_expired_revoked_replaced_tampered_and_foreign_links_are_refu
     assert await _refused_everywhere(app, db, actors, replaced_path) == [409, 409]
     assert await _refused_everywhere(app, db, actors, tampered) == [400, 400]
     assert await _refused_everywhere(app, db, actors, foreign) == [400, 400]
+    assert await _refused_everywhere(app, db, actors, other_role) == [400, 400]
     async with actors.anonymous() as http:
         texts = [(await http.get(p)).text for p in (used_path, path_of(app, expired))]
     assert "accettato" in texts[0] or "accepted already" in texts[0]
