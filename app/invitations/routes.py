@@ -22,7 +22,7 @@ from app.invitations.models import INVITABLE_ROLES
 from app.invitations.schemas import (
     DEFAULT_DAYS,
     MAX_ADDRESSES,
-    MAX_LINE,
+    MAX_LIST_CHARS,
     AcceptSignup,
     InvitationForm,
     address_lines,
@@ -32,7 +32,7 @@ from app.sponsors import queries as sponsors_queries
 from app.templating import render
 from app.web import path_for, path_id, path_text, services, settings
 
-MAX_CSV_BYTES = MAX_ADDRESSES * (MAX_LINE + 2)
+MAX_CSV_BYTES = MAX_LIST_CHARS
 
 
 async def _list_page(
@@ -55,6 +55,7 @@ async def _list_page(
         "report": report,
         "invited": request.query_params.get("invited", ""),
         "max_addresses": MAX_ADDRESSES,
+        "emails_max": MAX_CSV_BYTES,
     }
     return render(request, "invitations/list.html", context, filled=filled)
 

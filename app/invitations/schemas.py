@@ -17,6 +17,7 @@ from app.invitations.models import INVITABLE_ROLES, InvitationStatus
 
 MAX_ADDRESSES = 500  # per request: a school network's judges and teachers, not a mailing list
 MAX_LINE = 320  # an address is at most 254; a CSV line may carry a name beside it
+MAX_LIST_CHARS = MAX_ADDRESSES * (MAX_LINE + 2)  # a pasted list or CSV file, at most
 DEFAULT_DAYS = 7
 MAX_DAYS = 30
 _CELLS = re.compile(r"[,;\t]")
@@ -34,7 +35,7 @@ class InvitationForm(BaseModel):
 
     kind: RoleKind
     sponsor_id: OptionalId = None
-    emails: Text = Field(default="", max_length=MAX_ADDRESSES * (MAX_LINE + 2))
+    emails: Text = Field(default="", max_length=MAX_LIST_CHARS)
     days: Annotated[int, BlankIsDefault(DEFAULT_DAYS)] = Field(
         default=DEFAULT_DAYS, ge=1, le=MAX_DAYS
     )

@@ -22,7 +22,6 @@ from app.challenges import permissions as challenge_permissions
 from app.challenges import service as challenges_service
 from app.db import is_unique_violation, utcnow
 from app.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
-from app.events.schemas import AuditAction
 from app.events.service import emit, log_action
 from app.fields import Email
 from app.forms import field_errors
@@ -218,18 +217,16 @@ async def invite(
             raise
         raise InvitedMeanwhile(_(InvitedMeanwhile.message)) from None
     for invitation in report.invited:
-        _sent(session, invitation, actor_id=user.id, action=events.INVITATION_SENT)
+        _sent(session, invitation, actor_id=user.id, again=False)
     return report
 
 
-def _sent(
-    session: AsyncSession, invitation: Invitation, *, actor_id: int, action: AuditAction
-) -> None:
+def _sent(session: AsyncSession, invitation: Invitation, *, actor_id: int, again: bool) -> None:
     assert invitation.id is not None
     log_action(
         session,
         actor_id=actor_id,
-        action=action,
+        action=events.INVITATION_RESENT if again else events.INVITATION_SENT,
         subject_type="invitation",
         subject_id=invitation.id,
         challenge_id=invitation.challenge_id,
@@ -281,7 +278,7 @@ async def resend(
     if changed.first() is None:
         raise InvitationClosed(_(InvitationClosed.message))
     invitation = await queries.get_invitation(session, invitation_id, challenge_id=challenge_id)
-    _sent(session, invitation, actor_id=user.id, action=events.INVITATION_RESENT)
+    _sent(session, invitation, actor_id=user.id, again=True)
     return invitation
 
 

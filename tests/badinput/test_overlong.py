@@ -58,6 +58,9 @@ LOOKUPS = {
     ("/challenges/{id:int}/sponsors/representatives", "email"),
     ("add_judge", "email"),
     ("add_representative", "email"),
+    # Each line of the list must be an address: one padded line is a line refused (and
+    # reported), not a list taken.
+    ("/challenges/{id:int}/invitations", "emails"),
 }
 TIME_ZONE = ("timezone",)
 
