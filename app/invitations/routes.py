@@ -9,6 +9,7 @@ from starlette.routing import BaseRoute, Route
 
 from app.accounts import service as accounts_service
 from app.accounts.auth import SESSION_COOKIE, current_user, require_user
+from app.accounts.models import RoleKind
 from app.accounts.passwords import hash_password
 from app.accounts.queries import user_by_email
 from app.challenges import permissions as challenge_permissions
@@ -18,7 +19,7 @@ from app.errors import FIXABLE_ON_A_FORM, AppError, ValidationFailed, form_error
 from app.forms import Filled, form_values, no_fields, read_form, submit, validate
 from app.i18n import gettext as _
 from app.invitations import links, queries, service
-from app.invitations.models import INVITABLE_ROLES
+from app.invitations.models import INVITABLE_ROLES, Invitation
 from app.invitations.schemas import (
     DEFAULT_DAYS,
     MAX_ADDRESSES,
@@ -161,6 +162,15 @@ async def revoke_invitation(request: Request) -> Response:
 # --- The invitee's side ------------------------------------------------------------------
 
 
+async def _landing(request: Request, invitation: Invitation) -> str:
+    """The challenge's page, once the person may see it (a draft: only as an organiser)."""
+    async with services(request).db.read() as session:
+        challenge = await challenge_queries.get_challenge(session, invitation.challenge_id)
+    if challenge.is_published or invitation.kind == RoleKind.ORGANISER:
+        return path_for(request, "challenge", id=invitation.challenge_id)
+    return path_for(request, "home")
+
+
 def _claim(request: Request) -> links.InvitationClaim | None:
     return links.read(settings(request).secret_key, path_text(request, "token"))
 
@@ -215,8 +225,7 @@ async def accept_invitation(request: Request) -> Response:
                 accepted = await service.accept(session, user=user, claim=_claim(request))
         except (service.InvitationNotValid, service.NotForYou, *FIXABLE_ON_A_FORM) as exc:
             return _refused(request, exc)
-        done = path_for(request, "challenge", id=accepted.challenge_id)
-        return RedirectResponse(done, status_code=303)
+        return RedirectResponse(await _landing(request, accepted), status_code=303)
     try:
         data = validate(AcceptSignup, values)
     except ValidationFailed as exc:
@@ -241,8 +250,7 @@ async def accept_invitation(request: Request) -> Response:
             )
     except (service.InvitationNotValid, *FIXABLE_ON_A_FORM) as exc:
         return _refused(request, exc)
-    done = path_for(request, "challenge", id=accepted.challenge_id)
-    response = RedirectResponse(done, status_code=303)
+    response = RedirectResponse(await _landing(request, accepted), status_code=303)
     response.set_cookie(
         cookie_name(config, SESSION_COOKIE),
         token,

@@ -260,3 +260,22 @@ async def test_an_inviter_who_is_no_longer_organiser_invites_nobody(
 async def _user(db: Database, email: str) -> User:
     async with db.read() as session:
         return (await session.execute(select(User).where(col(User.email) == email))).scalar_one()
+
+
+async def test_a_judge_invited_to_a_draft_accepts_and_lands_home(
+    app: Starlette, db: Database, actors: Actors
+) -> None:
+    organiser = await actors.user()
+    judge = await actors.user(email="giudice.bozza@example.org")
+    challenge = await make_challenge(db, organiser=organiser, published=False)
+    (invitation,) = await invite(db, organiser, challenge, "giudice.bozza@example.org")
+    path = path_of(app, invitation)
+
+    async with await actors.client(judge) as http:
+        page = await http.get(path)
+        accepted = await post_form(http, path, form_page=path)
+
+    assert page.status_code == 200  # the link works before the challenge is published
+    assert accepted.status_code == 303
+    assert accepted.headers["location"] == "/"
+    assert await _roles(db, "giudice.bozza@example.org", challenge.id) == {RoleKind.JUDGE}
