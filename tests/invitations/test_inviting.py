@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 from starlette.applications import Starlette
 
-from app.accounts.models import RoleKind
+from app.accounts.models import RoleKind, User
 from app.db import Database
 from app.events.models import OutboxEvent
 from app.invitations import links
@@ -176,3 +176,30 @@ async def test_the_api_invites_lists_resends_and_revokes(db: Database, actors: A
             select(OutboxEvent.type).where(col(OutboxEvent.type) == "InvitationSent")
         )
     assert len(events.all()) == 2
+
+
+async def test_the_mail_is_in_the_invitees_language_and_no_title_adds_a_header(
+    app: Starlette, db: Database, actors: Actors, sink: SmtpSink
+) -> None:
+    organiser = await actors.user(name="Olga\r\nBcc: spia@example.net")
+    english = await actors.user(email="english@example.org")
+    async with db.transaction() as session:
+        found = await session.get(User, english.id)
+        assert found is not None
+        found.locale = "en"
+    challenge = await make_challenge(
+        db, organiser=organiser, title="Clima\r\nBcc: spia@example.net"
+    )
+    await invite(db, organiser, challenge, "english@example.org", "nuovo@example.org")
+
+    await run_jobs(app)
+
+    (in_english,) = sink.to("english@example.org")
+    (in_italian,) = sink.to("nuovo@example.org")
+    assert in_english["Subject"] == "Invitation to Clima Bcc: spia@example.net on Madrina"
+    assert in_italian["Subject"] == "Invito a Clima Bcc: spia@example.net su Madrina"
+    assert in_english["Bcc"] is None and in_italian["Bcc"] is None
+    assert sorted(rcpt for _sender, rcpts in sink.envelopes for rcpt in rcpts) == [
+        "english@example.org",
+        "nuovo@example.org",
+    ]
