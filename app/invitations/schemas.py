@@ -21,7 +21,17 @@ MAX_LIST_CHARS = MAX_ADDRESSES * (MAX_LINE + 2)  # a pasted list or CSV file, at
 DEFAULT_DAYS = 7
 MAX_DAYS = 30
 _CELLS = re.compile(r"[,;\t]")
-_HEADERS = {"email", "e-mail", "mail", "indirizzo", "indirizzo e-mail", "address"}
+_HEADERS = {
+    "email",
+    "e-mail",
+    "mail",
+    "address",
+    "email address",
+    "e-mail address",
+    "indirizzo",
+    "indirizzo e-mail",
+    "posta elettronica",
+}
 
 
 def _invitable(value: RoleKind) -> RoleKind:
@@ -65,7 +75,8 @@ class AcceptSignup(BaseModel):
 
 def address_lines(text: str) -> list[tuple[int, str]]:
     """(line number, address as written) of pasted text or a CSV: blank lines and a header
-    are skipped; on a line of several cells the address is the first cell with an @."""
+    (a first line without an @ naming an e-mail column) are skipped; on a line of several
+    cells the address is the first cell with an @."""
     found: list[tuple[int, str]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip().lstrip("\ufeff")
@@ -74,7 +85,7 @@ def address_lines(text: str) -> list[tuple[int, str]]:
         cells = [cell.strip().strip('"').strip() for cell in _CELLS.split(line)]
         address = next((cell for cell in cells if "@" in cell), None)
         if address is None:
-            if number == 1 and cells[0].lower() in _HEADERS:
+            if number == 1 and any(cell.lower() in _HEADERS for cell in cells):
                 continue
             address = line
         found.append((number, address))
