@@ -32,6 +32,7 @@ from app.challenges.models import (
 )
 from app.config import Settings
 from app.db import Database, utcnow
+from app.invitations import service as invitations_service
 from app.judging.models import Assignment, Criterion, Round, RoundStatus, Rubric, Score
 from app.sponsors.models import Adoption, AdoptionStatus, Sponsor, SponsorRepresentative
 from app.teams import promotion
@@ -396,6 +397,7 @@ class _Seeder:
         await self.sponsors(climathon, projects)
         await self.judging(climathon, projects)
         await self.promote(organiser, climathon, others[0], projects)
+        await self.invitations(climathon, organiser)
 
     async def promote(
         self, organiser: int, climathon: int, incubation: int, projects: list[Project]
@@ -574,6 +576,25 @@ class _Seeder:
                 proposed_at=self.now - timedelta(hours=20),
             )
         )
+
+    async def invitations(self, challenge_id: int, organiser_id: int) -> None:
+        """Invitations waiting for an answer, sent through the real service (so their e-mails
+        are in the development mailbox once the worker runs)."""
+        organiser = await self.session.get(User, organiser_id)
+        assert organiser is not None
+        for kind, emails in (
+            (RoleKind.JUDGE, ["prof.bianchi@unimn.example", "ing.verdi@ordine-mn.example"]),
+            (RoleKind.COACH, ["docente.rossi@itis-mantova.example"]),
+        ):
+            await invitations_service.invite(
+                self.session,
+                user=organiser,
+                challenge_id=challenge_id,
+                kind=kind,
+                sponsor_id=None,
+                lines=list(enumerate(emails, start=1)),
+                locale=self.locale,
+            )
 
     async def judging(self, challenge_id: int, projects: list[Project]) -> None:
         judges = []

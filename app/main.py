@@ -37,6 +37,8 @@ from app.embedded_redis import EmbeddedRedis
 from app.errors import AppError, ValidationFailed, form_errors
 from app.forms import CsrfFailed, csrf_token, form_values, read_form, typed_text
 from app.i18n import gettext as _
+from app.invitations import api as invitations_api
+from app.invitations import routes as invitations_routes
 from app.judging import api as judging_api
 from app.judging import routes as judging_routes
 from app.middleware import (
@@ -70,6 +72,7 @@ API_ROUTERS: list[ApiRouter] = [
     certificates_api.router,
     reports_api.router,
     editions_api.router,
+    invitations_api.router,
 ]
 PAGE_ROUTES: list[BaseRoute] = [
     *accounts_routes.routes,
@@ -81,6 +84,7 @@ PAGE_ROUTES: list[BaseRoute] = [
     *certificates_routes.routes,
     *reports_routes.routes,
     *editions_routes.routes,
+    *invitations_routes.routes,
 ]
 # Pages anonymous people open most, kept rendered for them (app.caching.PublicPageCache).
 PUBLIC_PAGES = ("home", "challenges", "challenge", "project", "results", "verify_form", "verify")

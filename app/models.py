@@ -4,6 +4,7 @@ from app.accounts.models import ApiToken, RecoveryCode, Role, User, UserSession
 from app.certificates.models import Certificate
 from app.challenges.models import Challenge, Institution, Phase, Programme, Track
 from app.events.models import AuditEntry, HandledEvent, OutboxEvent, OutgoingMail
+from app.invitations.models import Invitation
 from app.judging.models import (
     Assignment,
     Award,
@@ -27,6 +28,7 @@ __all__ = [
     "Criterion",
     "HandledEvent",
     "Institution",
+    "Invitation",
     "JudgeConflict",
     "OutboxEvent",
     "OutgoingMail",

@@ -13,6 +13,7 @@ from app.accounts.models import Role, RoleKind, User
 from app.challenges.models import Challenge, Institution, Phase, Programme, Track
 from app.config import ROOT
 from app.db import Database, utcnow
+from app.invitations.models import Invitation, InvitationStatus
 from app.judging.models import Assignment, Criterion, Round, RoundStatus, Score
 from app.sponsors.models import Adoption, AdoptionStatus, Sponsor, SponsorRepresentative
 from app.teams.models import Project, ProjectStatus, Team, TeamMember
@@ -242,3 +243,11 @@ def test_readme_lists_every_demo_account() -> None:
 
     for email, role in demo.DEMO_ACCOUNTS:
         assert f"| `{email}` | {role} | `{demo.DEMO_PASSWORD}` |" in readme
+
+
+async def test_seed_leaves_invitations_waiting_for_an_answer(app: Starlette, db: Database) -> None:
+    await _seed(app)
+
+    pending = await _count(db, Invitation, col(Invitation.status) == InvitationStatus.PENDING)
+
+    assert pending == 3

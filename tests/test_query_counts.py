@@ -18,7 +18,17 @@ from app.db import Database
 from app.teams.views import GALLERY_PAGE_SIZE
 from tests.cleanup import empty_database
 from tests.factories import Actors
-from tests.listings import MANY, Visit, accounts, certificates, challenges, judging, sponsors, teams
+from tests.listings import (
+    MANY,
+    Visit,
+    accounts,
+    certificates,
+    challenges,
+    invitations,
+    judging,
+    sponsors,
+    teams,
+)
 from tests.queries import sql_statements
 
 ITEM = re.compile(r"Item-\d+")
@@ -42,6 +52,7 @@ GALLERY = Case(
     most=7,  # the page's slice and the gallery's size in one statement
 )
 VERSION_LINKS = re.compile(r'href="/challenges/\d+/certificates/(\d+)"')
+INVITED = re.compile(r"item-\d+@example\.org")
 ADOPTED_PROJECTS = re.compile(r'"project_id":(\d+)')  # the report's rows carry ids, no names
 
 CASES: dict[str, Case] = {
@@ -52,6 +63,10 @@ CASES: dict[str, Case] = {
     "GET /challenges/{id}/edit programmes (organiser)": Case(challenges.edit_challenge),
     "GET /challenges/{id}/tracks (organiser)": Case(challenges.tracks),
     "GET /challenges/{id}/people (organiser)": Case(challenges.people),
+    "GET /challenges/{id}/invitations (organiser)": Case(invitations.invitations, pattern=INVITED),
+    "GET /api/v1/challenges/{id}/invitations (organiser)": Case(
+        invitations.invitations_api, pattern=INVITED
+    ),
     "GET /programmes (anonymous)": Case(challenges.programmes),
     "GET /programmes/{id} (organiser of the stages)": Case(challenges.programme_page),
     "GET /challenges/{id}/teams/new institutions (anyone logged in)": Case(teams.register_team),

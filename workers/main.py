@@ -15,6 +15,7 @@ from app.challenges import tasks as challenges_tasks
 from app.config import Settings
 from app.db import Database
 from app.events import tasks as events_tasks
+from app.invitations import tasks as invitations_tasks
 from app.judging import tasks as judging_tasks
 from app.sponsors import tasks as sponsors_tasks
 from app.storage import LocalStorage
@@ -28,6 +29,7 @@ DOMAIN_TASKS = [
     sponsors_tasks,
     judging_tasks,
     certificates_tasks,
+    invitations_tasks,
 ]
 HEALTH_CHECK_SECONDS = 10
 

@@ -102,3 +102,69 @@ async def verify_email(session: AsyncSession, *, user: User, claim: Claim) -> No
         subject_type="user",
         subject_id=user.id or 0,
     )
+
+
+class AccountExistsForInvitation(Conflict):
+    code = "account_exists"
+    message = lazy("An account has this address already: log in to accept the invitation.")
+
+
+async def register_confirmed(
+    session: AsyncSession, *, name: str, email: str, password_hash: str, locale: str
+) -> User:
+    """An account for an address the person proved to be theirs by opening a link sent to it
+    (an invitation): confirmed from the start. An address that has an account is refused,
+    also when it was registered a moment ago."""
+    address = normalise_email(email)
+
+    async def existing() -> User | None:
+        return await user_by_email(session, address)
+
+    user, created = await insert_or_get(
+        session,
+        User(
+            name=name,
+            email=address,
+            password_hash=password_hash,
+            locale=locale,
+            email_verified_at=utcnow(),
+        ),
+        find=existing,
+    )
+    if not created:
+        raise AccountExistsForInvitation(_(AccountExistsForInvitation.message))
+    assert user.id is not None
+    log_action(
+        session,
+        actor_id=user.id,
+        action=events.USER_REGISTERED,
+        subject_type="user",
+        subject_id=user.id,
+    )
+    log_action(
+        session,
+        actor_id=user.id,
+        action=events.EMAIL_VERIFIED,
+        subject_type="user",
+        subject_id=user.id,
+    )
+    return user
+
+
+async def confirm_by_link(session: AsyncSession, *, user_id: int, email: str) -> User:
+    """The person opened a link sent to their address while logged in (an invitation): the
+    address is theirs. The account is read in the caller's session, confirmed if it was not."""
+    user = await session.get(User, user_id, populate_existing=True)
+    if user is None or user.email != email:
+        raise LinkNotValid(_(LinkNotValid.message))
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        await session.flush()
+        log_action(
+            session,
+            actor_id=user_id,
+            action=events.EMAIL_VERIFIED,
+            subject_type="user",
+            subject_id=user_id,
+        )
+    return user

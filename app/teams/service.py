@@ -128,6 +128,18 @@ def _eligibility_errors(challenge: Challenge, data: TeamInput) -> dict[str, str]
     return errors
 
 
+async def add_coach(session: AsyncSession, *, user: User, challenge_id: int, email: str) -> User:
+    """Give an existing account the coach role in the challenge (organisers): a teacher who
+    then registers their classes' teams; twice is harmless."""
+    await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
+    person = await accounts_service.person_for_role(session, email=email)
+    assert person.id is not None
+    await accounts_service.grant_role(
+        session, user_id=person.id, challenge_id=challenge_id, kind=RoleKind.COACH, actor_id=user.id
+    )
+    return person
+
+
 async def register_team(
     session: AsyncSession,
     *,

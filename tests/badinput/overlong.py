@@ -48,6 +48,8 @@ from app.challenges.schemas import (
 )
 from app.db import Database
 from app.editions.schemas import PromotionInput
+from app.invitations import links
+from app.invitations.schemas import AcceptSignup, InvitationForm
 from app.judging.models import Criterion
 from app.judging.schemas import (
     AggregationChoice,
@@ -322,6 +324,22 @@ async def _people(world: World, db: Database) -> Target:
     )
 
 
+async def _invite(world: World, db: Database) -> Target:
+    path = f"/challenges/{_c(world)}/invitations"
+    data = {"kind": "judge", "emails": "nuova.giudice@example.org", "days": "7"}
+    return Target("organiser", path, data, path)
+
+
+async def _accept_invitation(world: World, db: Database) -> Target:
+    invitation = world.invitation
+    assert invitation.id is not None
+    claim = links.InvitationClaim(
+        invitation.id, invitation.challenge_id, str(invitation.kind), invitation.nonce
+    )
+    path = f"/invitations/{links.make(db.settings.secret_key, claim)}"
+    return Target("anonymous", path, {"name": "Nuova Giudice", "password": "long enough pw"}, path)
+
+
 async def _creator(world: World, db: Database) -> Target:
     data = {"email": _email(world, "member")}
     return Target("admin", "/admin/creators", data, "/admin/creators")
@@ -466,6 +484,8 @@ PAGE_FORMS: dict[str, PageForm] = {
     "/challenges/{id:int}/phases": PageForm(PhasesForm, _phases),
     "/challenges/{id:int}/next-edition": PageForm(EditionInput, _next_edition),
     "/admin/creators": PageForm(CreatorForm, _creator),
+    "/challenges/{id:int}/invitations": PageForm(InvitationForm, _invite),
+    "/invitations/{token}": PageForm(AcceptSignup, _accept_invitation),
     "/programmes/new": PageForm(ProgrammeInput, _programme),
     "/challenges/{id:int}/judging/judges": PageForm(JudgeAdd, _add_judge),
     "/challenges/{id:int}/rubrics": PageForm(RubricCreate, _rubric),
@@ -500,6 +520,8 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
     "/adoptions/{id:int}/withdraw": None,
     "/challenges/{challenge_id:int}/certificates/{certificate_id:int}/reissue": None,
     "/challenges/{id:int}/people/{role_id:int}/remove": None,
+    "/challenges/{id:int}/invitations/{invitation_id:int}/resend": None,
+    "/challenges/{id:int}/invitations/{invitation_id:int}/revoke": None,
     "/challenges/{id:int}/publish": None,
     "/challenges/{id:int}/results/publish": None,
     "/challenges/{id:int}/tracks/{track_id:int}/delete": None,
@@ -639,6 +661,11 @@ async def _api_project(world: World, db: Database) -> Target:
     return Target("coach", path, _json(PROJECT, "track_id"))
 
 
+async def _api_invite(world: World, db: Database) -> Target:
+    path = f"/challenges/{_c(world)}/invitations"
+    return Target("organiser", path, {"kind": "judge", "emails": ["nuova@example.org"]})
+
+
 async def _api_revoke(world: World, db: Database) -> Target:
     path = f"/certificates/{world.certificate.id}/revoke"
     return Target("organiser", path, {"reason": "Nome sbagliato ricompilato"})
@@ -666,4 +693,5 @@ API_BODIES: dict[str, Setup] = {
     "register_team": _api_team,
     "save_project": _api_project,
     "revoke_certificate": _api_revoke,
+    "invite": _api_invite,
 }

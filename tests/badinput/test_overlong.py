@@ -59,6 +59,9 @@ LOOKUPS = {
     ("add_judge", "email"),
     ("add_representative", "email"),
     ("grant_role", "email"),
+    # Each line of the list must be an address: one padded line is a line refused (and
+    # reported), not a list taken.
+    ("/challenges/{id:int}/invitations", "emails"),
 }
 TIME_ZONE = ("timezone",)
 

@@ -81,6 +81,7 @@ WRITES_THAT_SUCCEED = {
     ("POST /api/v1/adoptions/{id}/accept", "coach"),
     ("PUT /api/v1/teams/{id}/project", "coach"),
     ("POST /api/v1/projects/{id}/files", "coach"),
+    ("POST /api/v1/challenges/{id}/invitations/{invitation_id}/resend", "organiser"),
 }
 # Operations on a draft project of the coach's (a second team) rather than the world's one.
 DRAFT_OPERATIONS = {"/api/v1/teams/{id}/project", "/api/v1/projects/{id}/files"}
@@ -97,7 +98,8 @@ STATE_CHANGES = {
 }
 # ... and those that take something away, last of all (an offer accepted before its project
 # or the offer itself is withdrawn; a sheet scored before its assignment or judge goes).
-REMOVALS = {"withdraw", "remove", "judge"}
+# A revoked invitation cannot be sent again, so it is revoked after the resend.
+REMOVALS = {"withdraw", "remove", "judge", "revoke"}
 # ... and what hides the world's challenge from everyone but its organisers, after all else.
 HIDING = {"unpublish"}
 
@@ -140,6 +142,7 @@ def world_ids(world: World, path: str, draft: Project) -> dict[str, Any]:
         "judge_id": world.judge_id,
         "track_id": world.track.id,
         "role_id": world.spare_role.id,
+        "invitation_id": world.invitation.id,
         "code": CERTIFICATE_CODE,
         "name": "members.csv",
     }

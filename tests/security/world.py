@@ -17,6 +17,8 @@ from app.accounts.models import Role, RoleKind, User, UserSession
 from app.certificates.models import Certificate, CertificateKind, CertificateStatus
 from app.challenges.models import Challenge, Programme, Track
 from app.db import Database, utcnow
+from app.invitations import service as invitations_service
+from app.invitations.models import Invitation
 from app.judging.models import Assignment, Round
 from app.sponsors.models import Adoption, Sponsor
 from app.storage import LocalStorage
@@ -62,6 +64,7 @@ class World:
     assignment: Assignment
     certificate: Certificate
     spare_role: Role
+    invitation: Invitation
     spare_session_id: int
     spare_token_id: int
     users: dict[str, User | None]
@@ -87,6 +90,7 @@ class World:
             "sponsor_id": str(self.sponsor.id),
             "certificate_id": str(self.certificate.id),
             "judge_id": str(self.judge_id),
+            "invitation_id": str(self.invitation.id),
             "name": "members.csv",
             "code": CERTIFICATE_CODE,
             "token": "not-a-token",  # an e-mailed link's (password reset)
@@ -206,6 +210,16 @@ async def build_world(app: Starlette) -> World:
             await session.execute(select(UserSession).where(col(UserSession.user_id) == member.id))
         ).scalar_one()
     assert spare_session.id is not None and spare_token.id is not None
+    async with db.transaction() as session:
+        report = await invitations_service.invite(
+            session,
+            user=organiser,
+            challenge_id=challenge.id,
+            kind=RoleKind.JUDGE,
+            sponsor_id=None,
+            lines=[(1, "invitata@example.org")],
+        )
+    (invitation,) = report.invited
     del other_project
     users: dict[str, User | None] = {
         "anonymous": None,
@@ -233,6 +247,7 @@ async def build_world(app: Starlette) -> World:
         assignment=assignment,
         certificate=certificate,
         spare_role=spare_role,
+        invitation=invitation,
         spare_session_id=spare_session.id,
         spare_token_id=spare_token.id,
         users=users,

@@ -1,0 +1,1 @@
+"""Invitations: organisers invite people by e-mail to a role in a challenge."""

@@ -1,0 +1,290 @@
+"""Pages: the organisers' invitations of a challenge, and the link an invitee opens."""
+
+from __future__ import annotations
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from app.accounts import service as accounts_service
+from app.accounts.auth import SESSION_COOKIE, current_user, require_user
+from app.accounts.models import RoleKind
+from app.accounts.passwords import hash_password
+from app.accounts.queries import user_by_email
+from app.challenges import permissions as challenge_permissions
+from app.challenges import queries as challenge_queries
+from app.db import utcnow
+from app.errors import FIXABLE_ON_A_FORM, AppError, ValidationFailed, form_errors
+from app.forms import Filled, form_values, no_fields, read_form, submit, validate
+from app.i18n import gettext as _
+from app.invitations import links, queries, service
+from app.invitations.models import INVITABLE_ROLES, Invitation
+from app.invitations.schemas import (
+    DEFAULT_DAYS,
+    MAX_ADDRESSES,
+    MAX_LIST_CHARS,
+    AcceptSignup,
+    InvitationForm,
+    address_lines,
+)
+from app.middleware import cookie_name
+from app.sponsors import queries as sponsors_queries
+from app.templating import render
+from app.web import path_for, path_id, path_text, services, settings
+
+MAX_CSV_BYTES = MAX_LIST_CHARS
+
+
+async def _list_page(
+    request: Request, filled: Filled, report: service.Report | None = None
+) -> Response:
+    user = require_user(request)
+    async with services(request).db.read() as session:
+        access = await challenge_permissions.organised(
+            session, user=user, challenge_id=path_id(request)
+        )
+        rows = await queries.invitations(session, access.challenge_id)
+        sponsor_list = await sponsors_queries.sponsors(session, access.challenge_id)
+    now = utcnow()
+    context = {
+        "challenge": access.challenge,
+        "invitations": [(row, row.shown_status(now)) for row in rows],
+        "sponsor_options": [(s.id, s.name) for s in sponsor_list],
+        "sponsor_names": {s.id: s.name for s in sponsor_list},
+        "roles": INVITABLE_ROLES,
+        "report": report,
+        "invited": request.query_params.get("invited", ""),
+        "max_addresses": MAX_ADDRESSES,
+        "emails_max": MAX_CSV_BYTES,
+    }
+    return render(request, "invitations/list.html", context, filled=filled)
+
+
+async def _addresses(request: Request) -> tuple[dict[str, str], str]:
+    """The form's fields, and the text of the CSV file sent with it ("" without one)."""
+    form = await read_form(request, max_files=1)
+    try:
+        values = form_values(form)
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return values, ""
+        data = await upload.read(MAX_CSV_BYTES + 1)
+    finally:
+        await form.close()
+    if len(data) > MAX_CSV_BYTES:
+        raise ValidationFailed({"file": _("The file is too large for one invitation list.")})
+    try:
+        return values, data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationFailed(
+            {"file": _("Please save the file as CSV in UTF-8 (a choice of “Save as”).")}
+        ) from None
+
+
+async def invitations_page(request: Request) -> Response:
+    """List the invitations and invite more people (organisers)."""
+    user = require_user(request)
+    challenge_id = path_id(request)
+    if request.method == "GET":
+        return await _list_page(request, Filled({"days": str(DEFAULT_DAYS)}))
+    found = services(request)
+    async with found.db.read() as session:
+        await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
+    values: dict[str, str] = {}
+    try:
+        values, csv_text = await _addresses(request)
+        data = validate(InvitationForm, values)
+        if data.emails and csv_text:
+            raise ValidationFailed({"emails": _("Paste the addresses or upload a file, not both.")})
+        async with found.db.transaction() as session:
+            report = await service.invite(
+                session,
+                user=user,
+                challenge_id=challenge_id,
+                kind=data.kind,
+                sponsor_id=data.sponsor_id,
+                lines=address_lines(data.emails or csv_text),
+                days=data.days,
+                locale=request.state.locale,
+            )
+    except FIXABLE_ON_A_FORM as exc:
+        return await _list_page(request, Filled(values, form_errors(exc), exc.status_code))
+    target = path_for(request, "challenge_invitations", id=challenge_id)
+    if not report.refused:
+        return RedirectResponse(f"{target}?invited={len(report.invited)}", status_code=303)
+    # What was refused comes back in the box, to be corrected and sent again.
+    again = {**values, "emails": "\n".join(refusal.email for refusal in report.refused)}
+    status = 200 if report.invited else 422
+    return await _list_page(request, Filled(again, {}, status), report)
+
+
+async def resend_invitation(request: Request) -> Response:
+    user = require_user(request)
+    challenge_id = path_id(request)
+    return await submit(
+        request,
+        guard=lambda session: challenge_permissions.organised(
+            session, user=user, challenge_id=challenge_id
+        ),
+        parse=no_fields,
+        act=lambda session, _none: service.resend(
+            session,
+            user=user,
+            challenge_id=challenge_id,
+            invitation_id=path_id(request, "invitation_id"),
+        ),
+        done=lambda _invitation: path_for(request, "challenge_invitations", id=challenge_id),
+        again=lambda filled: _list_page(request, filled),
+    )
+
+
+async def revoke_invitation(request: Request) -> Response:
+    user = require_user(request)
+    challenge_id = path_id(request)
+    return await submit(
+        request,
+        guard=lambda session: challenge_permissions.organised(
+            session, user=user, challenge_id=challenge_id
+        ),
+        parse=no_fields,
+        act=lambda session, _none: service.revoke(
+            session,
+            user=user,
+            challenge_id=challenge_id,
+            invitation_id=path_id(request, "invitation_id"),
+        ),
+        done=lambda _invitation: path_for(request, "challenge_invitations", id=challenge_id),
+        again=lambda filled: _list_page(request, filled),
+    )
+
+
+# --- The invitee's side ------------------------------------------------------------------
+
+
+async def _landing(request: Request, invitation: Invitation) -> str:
+    """The challenge's page, once the person may see it (a draft: only as an organiser)."""
+    async with services(request).db.read() as session:
+        challenge = await challenge_queries.get_challenge(session, invitation.challenge_id)
+    if challenge.is_published or invitation.kind == RoleKind.ORGANISER:
+        return path_for(request, "challenge", id=invitation.challenge_id)
+    return path_for(request, "home")
+
+
+def _claim(request: Request) -> links.InvitationClaim | None:
+    return links.read(settings(request).secret_key, path_text(request, "token"))
+
+
+def _refused(request: Request, exc: AppError) -> Response:
+    """Why the link cannot be used, on a page of its own."""
+    return render(
+        request, "invitations/accept.html", {"problem": exc.message}, status_code=exc.status_code
+    )
+
+
+async def _accept_page(request: Request, filled: Filled | None = None) -> Response:
+    user = current_user(request)
+    try:
+        async with services(request).db.read() as session:
+            invitation = await service.for_link(session, claim=_claim(request))
+            challenge_id = invitation.challenge_id
+            if user is not None:
+                service.check_person(invitation, user)
+            challenge = await challenge_queries.get_challenge(session, challenge_id)
+            has_account = await user_by_email(session, invitation.email) is not None
+            sponsor_name = ""
+            if invitation.sponsor_id is not None:
+                sponsor = await sponsors_queries.get_sponsor(
+                    session, invitation.sponsor_id, challenge_id=challenge_id
+                )
+                sponsor_name = sponsor.name
+    except (service.InvitationNotValid, service.NotForYou, *FIXABLE_ON_A_FORM) as exc:
+        return _refused(request, exc)
+    context = {
+        "problem": "",
+        "invitation": invitation,
+        "challenge": challenge,
+        "sponsor_name": sponsor_name,
+        "has_account": has_account,
+        "login_url": path_for(request, "login") + "?next=" + request.url.path,
+    }
+    return render(request, "invitations/accept.html", context, filled=filled)
+
+
+async def accept_invitation(request: Request) -> Response:
+    """The e-mailed link: accept as the account of the invited address (logged in), or
+    make that account here."""
+    if request.method == "GET":
+        return await _accept_page(request)
+    values = form_values(await read_form(request))
+    user = current_user(request)
+    found = services(request)
+    if user is not None:
+        try:
+            async with found.db.transaction() as session:
+                accepted = await service.accept(session, user=user, claim=_claim(request))
+        except (service.InvitationNotValid, service.NotForYou, *FIXABLE_ON_A_FORM) as exc:
+            return _refused(request, exc)
+        return RedirectResponse(await _landing(request, accepted), status_code=303)
+    try:
+        data = validate(AcceptSignup, values)
+    except ValidationFailed as exc:
+        kept = {k: v for k, v in values.items() if "password" not in k}
+        return await _accept_page(request, Filled(kept, exc.errors, exc.status_code))
+    password_hash = await hash_password(data.password)  # before the transaction: slow
+    config = settings(request)
+    try:
+        async with found.db.transaction() as session:
+            accepted, person = await service.accept_with_signup(
+                session,
+                claim=_claim(request),
+                name=data.name,
+                password_hash=password_hash,
+                locale=request.state.locale,
+            )
+            token = await accounts_service.start_session(
+                session,
+                user=person,
+                days=config.session_days,
+                user_agent=request.headers.get("user-agent", ""),
+            )
+    except (service.InvitationNotValid, *FIXABLE_ON_A_FORM) as exc:
+        return _refused(request, exc)
+    response = RedirectResponse(await _landing(request, accepted), status_code=303)
+    response.set_cookie(
+        cookie_name(config, SESSION_COOKIE),
+        token,
+        max_age=config.session_days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=config.is_https,
+    )
+    return response
+
+
+routes: list[BaseRoute] = [
+    Route(
+        "/challenges/{id:int}/invitations",
+        invitations_page,
+        methods=["GET", "POST"],
+        name="challenge_invitations",
+    ),
+    Route(
+        "/challenges/{id:int}/invitations/{invitation_id:int}/resend",
+        resend_invitation,
+        methods=["POST"],
+        name="resend_invitation",
+    ),
+    Route(
+        "/challenges/{id:int}/invitations/{invitation_id:int}/revoke",
+        revoke_invitation,
+        methods=["POST"],
+        name="revoke_invitation",
+    ),
+    Route(
+        "/invitations/{token}",
+        accept_invitation,
+        methods=["GET", "POST"],
+        name="accept_invitation",
+    ),
+]
