@@ -231,6 +231,11 @@ async def accept_invitation(request: Request) -> Response:
     except ValidationFailed as exc:
         kept = {k: v for k, v in values.items() if "password" not in k}
         return await _accept_page(request, Filled(kept, exc.errors, exc.status_code))
+    try:  # a link that cannot be used costs no password hashing (argon2 is slow on purpose)
+        async with found.db.read() as session:
+            await service.for_link(session, claim=_claim(request))
+    except (service.InvitationNotValid, *FIXABLE_ON_A_FORM) as exc:
+        return _refused(request, exc)
     password_hash = await hash_password(data.password)  # before the transaction: slow
     config = settings(request)
     try:
