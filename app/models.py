@@ -13,6 +13,7 @@ from app.judging.models import (
     Rubric,
     Score,
 )
+from app.notifications.models import Notification, NotificationOptOut
 from app.sponsors.models import Adoption, Sponsor, SponsorRepresentative
 from app.teams.models import Project, ProjectFile, Team, TeamMember
 
@@ -28,6 +29,8 @@ __all__ = [
     "HandledEvent",
     "Institution",
     "JudgeConflict",
+    "Notification",
+    "NotificationOptOut",
     "OutboxEvent",
     "OutgoingMail",
     "Phase",
