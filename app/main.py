@@ -37,6 +37,7 @@ from app.i18n import gettext as _
 from app.judging import api as judging_api
 from app.judging import routes as judging_routes
 from app.middleware import BodyLimits, LocaleAndCsrf, SecurityHeaders, security_headers
+from app.notifications import routes as notifications_routes
 from app.overview import routes as overview_routes
 from app.reports import api as reports_api
 from app.reports import routes as reports_routes
@@ -70,6 +71,7 @@ PAGE_ROUTES: list[BaseRoute] = [
     *judging_routes.routes,
     *certificates_routes.routes,
     *reports_routes.routes,
+    *notifications_routes.routes,
 ]
 
 

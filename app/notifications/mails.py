@@ -31,7 +31,9 @@ def phase_name(kind: str) -> str:
 def when(value: datetime, timezone: str) -> str:
     """A date and time as the recipient reads it, in the challenge's time zone."""
     local = value.astimezone(ZoneInfo(timezone))
-    return format_datetime(local, "medium", locale=i18n.get_locale()) + f" ({timezone})"
+    return (
+        format_datetime(local, "EEEE d MMMM y, HH:mm", locale=i18n.get_locale()) + f" ({timezone})"
+    )
 
 
 def letter(

@@ -145,7 +145,7 @@ async def phases_due(
             )
             .order_by(col(Phase.id))
         )
-        due.extend((phase, challenge, which) for phase, challenge in result.tuples())
+        due.extend((phase, challenge, which) for phase, challenge in result.all())
     return due
 
 
@@ -174,7 +174,7 @@ async def left_to_score(session: AsyncSession, *, round_id: int | None = None) -
     if round_id is not None:
         query = query.where(col(Round.id) == round_id)
     result = await session.execute(query)
-    return [LeftToScore(int(j), r, c, int(n)) for j, r, c, n in result.tuples()]
+    return [LeftToScore(int(j), r, c, int(n)) for j, r, c, n in result.all()]
 
 
 @dataclass(frozen=True)
@@ -218,5 +218,5 @@ async def challenge_log(session: AsyncSession, *, challenge_id: int) -> list[Log
     )
     return [
         LogRow(at, kind, name, email, sent, attempts or 0, error or "", mail_id is not None)
-        for at, kind, name, email, sent, attempts, error, mail_id in result.tuples()
+        for at, kind, name, email, sent, attempts, error, mail_id in result.all()
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from app import i18n
 
@@ -115,8 +115,20 @@ TEXTS: dict[Kind, str] = {
 
 
 class PreferencesForm(BaseModel):
-    """The optional kinds the person keeps (a checkbox each; unticked ones are opted out)."""
+    """A ticked box per optional kind the person keeps; an unticked one is opted out."""
 
     model_config = ConfigDict(extra="forbid")
 
-    keep: list[Kind] = Field(default_factory=list, max_length=len(Kind))
+    team_registered: bool = False
+    project_submitted: bool = False
+    adoption_accepted: bool = False
+    adoption_declined: bool = False
+    adoption_withdrawn: bool = False
+    judge_reminder: bool = False
+    results_published: bool = False
+    certificate_ready: bool = False
+    phase_opening: bool = False
+    phase_closing: bool = False
+
+    def keep(self) -> set[Kind]:
+        return {kind for kind in OPTIONAL if getattr(self, str(kind))}
