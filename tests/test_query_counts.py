@@ -18,7 +18,17 @@ from app.db import Database
 from app.teams.views import GALLERY_PAGE_SIZE
 from tests.cleanup import empty_database
 from tests.factories import Actors
-from tests.listings import MANY, Visit, accounts, certificates, challenges, judging, sponsors, teams
+from tests.listings import (
+    MANY,
+    Visit,
+    accounts,
+    certificates,
+    challenges,
+    judging,
+    notifications,
+    sponsors,
+    teams,
+)
 from tests.queries import sql_statements
 
 ITEM = re.compile(r"Item-\d+")
@@ -77,6 +87,7 @@ CASES: dict[str, Case] = {
         shown=lambda n: n - 1,
         pattern=VERSION_LINKS,
     ),
+    "GET /challenges/{id}/notifications (organiser)": Case(notifications.notification_log),
     "GET /account sessions and tokens (the person)": Case(accounts.account, shown=lambda n: 2 * n),
     "GET /api/v1/challenges (anonymous)": Case(challenges.challenges_api),
     "GET /api/v1/challenges/{id} tracks (anonymous)": Case(challenges.challenge_api),
