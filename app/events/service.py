@@ -14,10 +14,11 @@ from app.config import Settings
 from app.db import insert_or_get, utcnow
 from app.events.models import AuditEntry, OutboxEvent, OutgoingMail
 from app.events.schemas import ACTIONS, AuditAction, DomainEvent
-from app.mail import new_message_id
+from app.mail import new_message_id, one_line
 
 DISPATCH_JOB = "events.dispatch"
 DELIVER_MAIL_JOB = "mail.deliver"
+SUBJECT_LENGTH = 300  # OutgoingMail.subject
 
 E = TypeVar("E", bound=DomainEvent)
 Handler = Callable[[AsyncSession, Any], Awaitable[None]]
@@ -129,6 +130,11 @@ async def queue_mail(
         found = await session.execute(select(OutgoingMail).where(col(OutgoingMail.key) == key))
         return found.scalar_one_or_none()
 
+    # Names people typed fill subjects (a sponsor's and a project's are 160 each): one line,
+    # cut to the column's length, so a long name never fails the handler.
+    subject = one_line(subject)
+    if len(subject) > SUBJECT_LENGTH:
+        subject = subject[: SUBJECT_LENGTH - 1].rstrip() + "\u2026"
     row, created = await insert_or_get(
         session,
         OutgoingMail(

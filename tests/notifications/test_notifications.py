@@ -360,3 +360,37 @@ async def test_results_reach_everyone_with_a_role_once(
     ]
     assert sorted(results) == ["carla@example.org", "olga@example.org", "riccardo@example.org"]
     assert RoleKind.COACH  # the coach holds the coach role; the student holds none
+
+
+async def test_long_and_hostile_names_never_reach_a_header_nor_fail_the_handler(
+    app: Starlette, db: Database, scene: Scene, sink: SmtpSink
+) -> None:
+    from app.events.models import OutboxEvent
+    from app.sponsors.models import Sponsor
+
+    hostile = "Acme\r\nBcc: victim@example.org\r\nX-Evil: 1 " + "S" * 160
+    async with db.transaction() as session:
+        await session.execute(update(Sponsor).values(name=hostile[:160]))
+        await session.execute(update(Project).values(title="P" * 160))
+    offer = AdoptionCreate(internships=2)
+    async with db.transaction() as session:
+        adoption = await adoptions.propose_adoption(
+            session, user=scene.rep, project_id=scene.project.id or 0, data=offer
+        )
+        await adoptions.withdraw_adoption(session, user=scene.rep, adoption_id=adoption.id or 0)
+    await run_jobs(app)
+
+    async with db.read() as session:
+        events = list((await session.execute(select(OutboxEvent))).scalars())
+    assert all(e.dispatched_at is not None for e in events)
+    assert len(sink.messages) == 6  # proposed and withdrawn, to the coach, sponsor, organiser
+    for message in sink.messages:
+        assert message["Bcc"] is None and message["X-Evil"] is None
+        assert len(message["Subject"]) <= 300
+        assert "Acme Bcc: victim@example.org X-Evil: 1" in message["Subject"]
+    assert any(m["Subject"].endswith("\u2026") for m in sink.messages)  # cut, not refused
+    assert {to for _sender, tos in sink.envelopes for to in tos} == {
+        "carla@example.org",
+        "riccardo@example.org",
+        "olga@example.org",
+    }
