@@ -121,20 +121,26 @@ async def _tell_adoption(session: AsyncSession, event: AdoptionEvent, kind: Kind
         "sponsor": sponsor.name,
         "challenge": challenge.title,
     }
-    people = [
-        *await queries.coach_of(session, team_id=event.team_id),
-        *await queries.representatives(session, sponsor_id=event.sponsor_id),
-        *await queries.role_holders(
-            session, challenge_id=event.challenge_id, kinds=[RoleKind.ORGANISER]
-        ),
-    ]
+    coach = await queries.coach_of(session, team_id=event.team_id)
+    representatives = await queries.representatives(session, sponsor_id=event.sponsor_id)
+    organisers = await queries.role_holders(
+        session, challenge_id=event.challenge_id, kinds=[RoleKind.ORGANISER]
+    )
+    # Each is sent where they follow offers: the sponsor's page, else the team's offers.
+    for_team = _letters(settings, kind, values, f"/teams/{event.team_id}/adoptions")
+    for_sponsor = _letters(settings, kind, values, f"/challenges/{event.challenge_id}/sponsor")
+
+    def letter_for(user: User) -> Letter:
+        sponsor_side = user.id in representatives and user.id not in coach + organisers
+        return for_sponsor(user) if sponsor_side else for_team(user)
+
     await service.notify(
         session,
         kind=kind,
         subject_id=str(event.adoption_id),
-        user_ids=people,
+        user_ids=[*coach, *representatives, *organisers],
         challenge_id=event.challenge_id,
-        letter_for=_letters(settings, kind, values, f"/teams/{event.team_id}/adoptions"),
+        letter_for=letter_for,
     )
 
 

@@ -143,7 +143,9 @@ async def test_an_adoption_is_told_to_coach_sponsor_and_organisers_in_their_lang
     }
     (proposed, _accepted) = sink.to("carla@example.org")
     assert _plain(proposed).startswith("Buongiorno Carla Rossi,\n\nAcme S.p.A. ha proposto")
-    assert "http://testserver/teams/" in _plain(proposed)
+    assert f"http://testserver/teams/{scene.team.id}/adoptions" in _plain(proposed)
+    offer_link = f"http://testserver/challenges/{scene.cid}/sponsor"
+    assert offer_link in _plain(sink.to("riccardo@example.org")[0])
     assert "l&#39;acqua piovana" in _html(proposed)  # the HTML part is escaped
     english = sink.to("olga@example.org")[1]
     assert "was accepted" in _plain(english)
