@@ -43,6 +43,8 @@ from app.teams.events import ProjectSubmitted, TeamRegistered
 
 log = logging.getLogger(__name__)
 
+JUDGE_PATH = "/judging"  # a judge's projects to score, every challenge's
+
 # How long before a phase opens or closes people are told; each is sent once per phase.
 LEAD_TIMES: tuple[tuple[str, timedelta], ...] = (
     ("48h", timedelta(hours=48)),
@@ -180,9 +182,7 @@ async def tell_judges_assigned(session: AsyncSession, event: RoundOpened) -> Non
             subject_id=str(event.round_id),
             user_ids=[left.judge_id],
             challenge_id=event.challenge_id,
-            letter_for=_letters(
-                settings, Kind.JUDGING_ASSIGNED, values, _challenge_path(event.challenge_id)
-            ),
+            letter_for=_letters(settings, Kind.JUDGING_ASSIGNED, values, JUDGE_PATH),
         )
 
 
@@ -314,9 +314,7 @@ async def _judge_reminders(session: AsyncSession) -> int:
             subject_id=f"{left.round.id}:{day}",  # once a day per round
             user_ids=[left.judge_id],
             challenge_id=left.challenge.id,
-            letter_for=_letters(
-                settings, Kind.JUDGE_REMINDER, values, _challenge_path(left.challenge.id)
-            ),
+            letter_for=_letters(settings, Kind.JUDGE_REMINDER, values, JUDGE_PATH),
         )
     return queued
 

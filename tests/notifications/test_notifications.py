@@ -342,6 +342,7 @@ async def test_judges_are_told_when_a_round_opens_and_reminded_once_a_day(
     told, reminded = sink.to("andrea@example.org")
     assert told["Subject"] == "Progetti da valutare in Climathon Mantova 2026"
     assert "Progetti che attendono la tua valutazione: 2." in _plain(told)
+    assert "http://testserver/judging\n" in _plain(told)
     assert (
         reminded["Subject"] == "Promemoria: progetti ancora da valutare in Climathon Mantova 2026"
     )
