@@ -1,4 +1,4 @@
-"""Building and sending one e-mail over SMTP (blocking smtplib, run in a thread).
+"""Building and sending one e-mail over SMTP (aiosmtplib: the worker never blocks on it).
 
 Messages are queued with app.events.service.queue_mail and delivered by the
 `mail.deliver` job; this module only knows how to make and hand over one message.
@@ -6,13 +6,13 @@ Messages are queued with app.events.service.queue_mail and delivered by the
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
+
+import aiosmtplib
 
 from app.config import Settings
 
@@ -62,13 +62,18 @@ def build_message(
     return message
 
 
-def _deliver(settings: Settings, message: EmailMessage) -> None:
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
-        if settings.smtp_starttls:
-            smtp.starttls(context=ssl.create_default_context())
-        if settings.smtp_user:
-            smtp.login(settings.smtp_user, settings.smtp_password)
-        smtp.send_message(message)
+async def _deliver(settings: Settings, message: EmailMessage) -> None:
+    await aiosmtplib.send(
+        message,
+        hostname=settings.smtp_host,
+        port=settings.smtp_port,
+        timeout=SMTP_TIMEOUT_SECONDS,
+        # STARTTLS only when asked (aiosmtplib would otherwise try it whenever offered).
+        start_tls=settings.smtp_starttls,
+        tls_context=ssl.create_default_context() if settings.smtp_starttls else None,
+        username=settings.smtp_user or None,
+        password=settings.smtp_password or None,
+    )
 
 
 async def send(
@@ -88,8 +93,8 @@ async def send(
         log.info("SMTP_HOST is not set; not sending %r to %s", message["Subject"], to)
         return False
     try:
-        await asyncio.to_thread(_deliver, settings, message)
-    except (smtplib.SMTPException, OSError) as exc:
+        await _deliver(settings, message)
+    except (aiosmtplib.SMTPException, OSError) as exc:
         raise MailError(f"could not send e-mail to {to}: {exc}") from exc
     log.info("sent %r to %s", message["Subject"], to)
     return True

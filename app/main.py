@@ -48,6 +48,7 @@ from app.middleware import (
     cookie_name,
     security_headers,
 )
+from app.notifications import routes as notifications_routes
 from app.overview import routes as overview_routes
 from app.reports import api as reports_api
 from app.reports import routes as reports_routes
@@ -85,6 +86,7 @@ PAGE_ROUTES: list[BaseRoute] = [
     *reports_routes.routes,
     *editions_routes.routes,
     *invitations_routes.routes,
+    *notifications_routes.routes,
 ]
 # Pages anonymous people open most, kept rendered for them (app.caching.PublicPageCache).
 PUBLIC_PAGES = ("home", "challenges", "challenge", "project", "results", "verify_form", "verify")

@@ -14,6 +14,7 @@ from app.judging.models import (
     Rubric,
     Score,
 )
+from app.notifications.models import Notification, NotificationOptOut
 from app.sponsors.models import Adoption, Sponsor, SponsorRepresentative
 from app.teams.models import Project, ProjectFile, Team, TeamMember
 
@@ -30,6 +31,8 @@ __all__ = [
     "Institution",
     "Invitation",
     "JudgeConflict",
+    "Notification",
+    "NotificationOptOut",
     "OutboxEvent",
     "OutgoingMail",
     "Phase",

@@ -13,7 +13,7 @@ import platform
 import sqlite3
 import time
 
-from bench import certificates, exports, growth, judging, pages
+from bench import certificates, exports, growth, judging, notifications, pages
 from bench.harness import bench_app
 
 
@@ -51,6 +51,8 @@ async def main(quick: bool, http: bool) -> None:
         await exports.run(small, large)
         section("Certificates", started)
         await certificates.run(small, quick=quick)
+    section("Notifications", started)
+    await notifications.run(quick)
     print(f"\nDone in {time.perf_counter() - started:.0f}s; {machine()}")
 
 

@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import UserSession
 from app.events.models import AuditEntry, HandledEvent, OutboxEvent, OutgoingMail
+from app.notifications.models import Notification
 
 # Rows that are the machinery, not a state change someone made: the outbox and its handled
-# markers, queued e-mails, the audit log itself, and login sessions (logging in is audited
-# as user.logged_in; a session's last-seen time is not a change).
-MACHINERY = {AuditEntry, HandledEvent, OutboxEvent, OutgoingMail, UserSession}
+# markers, queued e-mails and the notifications that queued them, the audit log itself, and
+# login sessions (logging in is audited as user.logged_in; a session's last-seen time is not
+# a change).
+MACHINERY = {AuditEntry, HandledEvent, OutboxEvent, OutgoingMail, Notification, UserSession}
 
 
 @contextmanager

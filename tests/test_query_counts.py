@@ -26,6 +26,7 @@ from tests.listings import (
     challenges,
     invitations,
     judging,
+    notifications,
     sponsors,
     teams,
 )
@@ -95,6 +96,7 @@ CASES: dict[str, Case] = {
         shown=lambda n: n - 1,
         pattern=VERSION_LINKS,
     ),
+    "GET /challenges/{id}/notifications (organiser)": Case(notifications.notification_log),
     "GET /account sessions and tokens (the person)": Case(accounts.account, shown=lambda n: 2 * n),
     "GET /api/v1/challenges (anonymous)": Case(challenges.challenges_api),
     "GET /api/v1/challenges/{id} tracks (anonymous)": Case(challenges.challenge_api),

@@ -17,6 +17,7 @@ from app.db import Database
 from app.events import tasks as events_tasks
 from app.invitations import tasks as invitations_tasks
 from app.judging import tasks as judging_tasks
+from app.notifications import tasks as notifications_tasks
 from app.sponsors import tasks as sponsors_tasks
 from app.storage import LocalStorage
 from app.teams import tasks as teams_tasks
@@ -30,6 +31,7 @@ DOMAIN_TASKS = [
     judging_tasks,
     certificates_tasks,
     invitations_tasks,
+    notifications_tasks,
 ]
 HEALTH_CHECK_SECONDS = 10
 

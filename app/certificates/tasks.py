@@ -1,4 +1,5 @@
-"""Jobs and event handlers: issue certificates on results, render their PDFs, e-mail them."""
+"""Jobs and event handlers: issue certificates on results and render their PDFs (the
+e-mail telling people a certificate is ready is app.notifications'.)"""
 
 from __future__ import annotations
 
@@ -11,12 +12,10 @@ from arq import cron, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.certificates import queries, render, service
-from app.certificates.events import CertificateIssued
 from app.certificates.models import Certificate, CertificateStatus
-from app.challenges import queries as challenges_queries
 from app.config import Settings
 from app.db import Database, utcnow
-from app.events.service import handles, queue_mail, session_settings
+from app.events.service import handles
 from app.judging.events import ResultsPublished
 from app.storage import LocalStorage
 
@@ -64,31 +63,6 @@ async def render_certificate(ctx: dict[str, Any], certificate_id: int) -> str:
     if previous_key:
         storage.delete(previous_key)
     return "issued"
-
-
-@handles(CertificateIssued)
-async def email_certificate(session: AsyncSession, event: CertificateIssued) -> None:
-    """Tell the coach, the judge or the company (queued: delivered after commit, once)."""
-    settings = session_settings(session)
-    certificate = await session.get(Certificate, event.certificate_id)
-    if certificate is None or certificate.status != CertificateStatus.ISSUED:
-        return
-    challenge = await challenges_queries.get_challenge(session, certificate.challenge_id)
-    for user in await queries.notification_recipients(session, certificate=certificate):
-        subject, body = render.certificate_email(
-            certificate,
-            challenge_title=challenge.title,
-            recipient=user.name,
-            site_url=settings.base_url,
-            locale=user.locale,
-        )
-        await queue_mail(
-            session,
-            key=f"{event.event_id}:certificate:{user.id}",
-            to=user.email,
-            subject=subject,
-            text=body,
-        )
 
 
 async def reconcile_pending(ctx: dict[str, Any]) -> int:

@@ -14,10 +14,11 @@ from app.config import Settings
 from app.db import insert_or_get, utcnow
 from app.events.models import AuditEntry, OutboxEvent, OutgoingMail
 from app.events.schemas import ACTIONS, AuditAction, DomainEvent
-from app.mail import new_message_id
+from app.mail import new_message_id, one_line
 
 DISPATCH_JOB = "events.dispatch"
 DELIVER_MAIL_JOB = "mail.deliver"
+SUBJECT_LENGTH = 300  # OutgoingMail.subject
 
 E = TypeVar("E", bound=DomainEvent)
 Handler = Callable[[AsyncSession, Any], Awaitable[None]]
@@ -118,6 +119,30 @@ def session_settings(session: AsyncSession) -> Settings:
     return settings
 
 
+def new_mail(
+    session: AsyncSession, *, key: str, to: str, subject: str, text: str, html: str = ""
+) -> OutgoingMail:
+    """An e-mail row for the caller to add (queue_mail, or many at once in one flush); once
+    it is flushed, `deliver_after_commit` sends it."""
+    # Names people typed fill subjects (a sponsor's and a project's are 160 each): one line,
+    # cut to the column's length, so a long name never fails the handler.
+    subject = one_line(subject)
+    if len(subject) > SUBJECT_LENGTH:
+        subject = subject[: SUBJECT_LENGTH - 1].rstrip() + "\u2026"
+    return OutgoingMail(
+        key=key,
+        to_address=to,
+        subject=subject,
+        text=text,
+        html=html,
+        message_id=new_message_id(session_settings(session)),
+    )
+
+
+def deliver_after_commit(session: AsyncSession, mail: OutgoingMail) -> None:
+    jobs.enqueue_after_commit(session, DELIVER_MAIL_JOB, mail.id, job_id=f"mail:{mail.id}")
+
+
 async def queue_mail(
     session: AsyncSession, *, key: str, to: str, subject: str, text: str, html: str = ""
 ) -> OutgoingMail:
@@ -131,18 +156,11 @@ async def queue_mail(
 
     row, created = await insert_or_get(
         session,
-        OutgoingMail(
-            key=key,
-            to_address=to,
-            subject=subject,
-            text=text,
-            html=html,
-            message_id=new_message_id(session_settings(session)),
-        ),
+        new_mail(session, key=key, to=to, subject=subject, text=text, html=html),
         find=existing,
     )
     if created:
-        jobs.enqueue_after_commit(session, DELIVER_MAIL_JOB, row.id, job_id=f"mail:{row.id}")
+        deliver_after_commit(session, row)
     return row
 
 

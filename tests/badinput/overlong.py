@@ -64,6 +64,7 @@ from app.judging.schemas import (
     ScoresIn,
 )
 from app.main import API_ROUTERS
+from app.notifications.schemas import PreferencesForm
 from app.sponsors.schemas import AdoptionCreate, RepresentativeForm, SponsorCreate
 from app.teams.models import Project
 from app.teams.schemas import ProjectInput, TeamInput
@@ -515,6 +516,7 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
     "/account/verify": None,  # a button; the link's token is in the address
     "/account/verify/send": None,
     "/account/tokens/{id:int}/revoke": None,
+    "/account/notifications": PreferencesForm,  # check boxes
     "/adoptions/{id:int}/accept": None,
     "/adoptions/{id:int}/decline": None,
     "/adoptions/{id:int}/withdraw": None,

@@ -18,11 +18,12 @@ from sqlmodel import col
 from app.accounts.models import User
 from app.certificates.models import Certificate, CertificateStatus
 from app.certificates.service import planned_certificates
-from app.certificates.tasks import email_certificate, issue_certificates
+from app.certificates.tasks import issue_certificates
 from app.challenges.models import Challenge
 from app.db import Database, utcnow
 from app.events.models import AuditEntry, HandledEvent, OutboxEvent
 from app.judging.models import Assignment, Criterion, RoundStatus, Score
+from app.notifications.tasks import tell_certificate_ready, tell_results_published
 from tests.factories import Actors, make_challenge, make_project, make_round, make_team
 from tests.faults.services import RedisServer, eventually
 
@@ -32,7 +33,8 @@ def handler_name(function: object) -> str:
 
 
 ISSUE = handler_name(issue_certificates)
-EMAIL = handler_name(email_certificate)
+EMAIL = handler_name(tell_certificate_ready)
+TELL_RESULTS = handler_name(tell_results_published)
 MEMBER = (("Giulia", "Bianchi"),)
 
 
@@ -173,8 +175,9 @@ async def assert_done_exactly_once(
     assert leftovers == []
 
     event = await results_event(db)
-    assert await count(db, HandledEvent, col(HandledEvent.event_id) == event.id) == 1
+    assert await count(db, HandledEvent, col(HandledEvent.event_id) == event.id) == 2
     assert await count(db, HandledEvent, col(HandledEvent.handler) == ISSUE) == 1
+    assert await count(db, HandledEvent, col(HandledEvent.handler) == TELL_RESULTS) == 1
     assert await count(db, HandledEvent, col(HandledEvent.handler) == EMAIL) == len(issued)
     assert await count(db, OutboxEvent, col(OutboxEvent.type) == "CertificateIssued") == len(issued)
     issued_entries = await count(db, AuditEntry, col(AuditEntry.action) == "certificate.issued")

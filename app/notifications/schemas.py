@@ -1,0 +1,134 @@
+"""The kinds of notification, which of them a person may turn off, and the preferences form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from app import i18n
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One e-mail as rendered for its recipient."""
+
+    subject: str
+    text: str
+    html: str
+
+
+class Kind(StrEnum):
+    TEAM_REGISTERED = "team_registered"
+    PROJECT_SUBMITTED = "project_submitted"
+    ADOPTION_PROPOSED = "adoption_proposed"
+    ADOPTION_ACCEPTED = "adoption_accepted"
+    ADOPTION_DECLINED = "adoption_declined"
+    ADOPTION_WITHDRAWN = "adoption_withdrawn"
+    JUDGING_ASSIGNED = "judging_assigned"
+    JUDGE_REMINDER = "judge_reminder"
+    RESULTS_PUBLISHED = "results_published"
+    CERTIFICATE_READY = "certificate_ready"
+    PHASE_OPENING = "phase_opening"
+    PHASE_CLOSING = "phase_closing"
+
+
+# What a person must get whatever they chose: an offer waits for the coach's answer and a
+# judge cannot score what nobody told them about (account e-mails, such as a password reset,
+# do not go through here at all and are never optional).
+MANDATORY: frozenset[Kind] = frozenset({Kind.ADOPTION_PROPOSED, Kind.JUDGING_ASSIGNED})
+OPTIONAL: tuple[Kind, ...] = tuple(kind for kind in Kind if kind not in MANDATORY)
+
+# The preferences page's label of each optional kind (translated when shown).
+LABELS: dict[Kind, str] = {
+    Kind.TEAM_REGISTERED: i18n.lazy("A team I coach is registered"),
+    Kind.PROJECT_SUBMITTED: i18n.lazy("A project of my team is submitted"),
+    Kind.ADOPTION_ACCEPTED: i18n.lazy("An adoption offer is accepted"),
+    Kind.ADOPTION_DECLINED: i18n.lazy("An adoption offer is declined"),
+    Kind.ADOPTION_WITHDRAWN: i18n.lazy("An adoption offer is withdrawn"),
+    Kind.JUDGE_REMINDER: i18n.lazy("Daily reminder of projects I still have to score"),
+    Kind.RESULTS_PUBLISHED: i18n.lazy("The results of a challenge are published"),
+    Kind.CERTIFICATE_READY: i18n.lazy("A certificate is ready"),
+    Kind.PHASE_OPENING: i18n.lazy("A phase opens soon (48 and 2 hours before)"),
+    Kind.PHASE_CLOSING: i18n.lazy("A deadline is near (48 and 2 hours before)"),
+}
+
+# Subject and first paragraph of each kind's e-mail, with named values filled in (a
+# certificate's e-mail is written by app.certificates.render, which knows its links).
+SUBJECTS: dict[Kind, str] = {
+    Kind.TEAM_REGISTERED: i18n.lazy("Team %(team)s is registered in %(challenge)s"),
+    Kind.PROJECT_SUBMITTED: i18n.lazy("%(team)s submitted its project in %(challenge)s"),
+    Kind.ADOPTION_PROPOSED: i18n.lazy("%(sponsor)s offers to adopt %(project)s"),
+    Kind.ADOPTION_ACCEPTED: i18n.lazy("%(sponsor)s adopts %(project)s"),
+    Kind.ADOPTION_DECLINED: i18n.lazy("The offer of %(sponsor)s for %(project)s was declined"),
+    Kind.ADOPTION_WITHDRAWN: i18n.lazy("The offer of %(sponsor)s for %(project)s was withdrawn"),
+    Kind.JUDGING_ASSIGNED: i18n.lazy("Projects to score in %(challenge)s"),
+    Kind.JUDGE_REMINDER: i18n.lazy("Reminder: projects left to score in %(challenge)s"),
+    Kind.RESULTS_PUBLISHED: i18n.lazy("The results of %(challenge)s are published"),
+    Kind.PHASE_OPENING: i18n.lazy("%(challenge)s: %(phase)s opens on %(when)s"),
+    Kind.PHASE_CLOSING: i18n.lazy("%(challenge)s: %(phase)s closes on %(when)s"),
+}
+TEXTS: dict[Kind, str] = {
+    Kind.TEAM_REGISTERED: i18n.lazy(
+        "Your team %(team)s is registered in %(challenge)s. You can now add its members and "
+        "write its project."
+    ),
+    Kind.PROJECT_SUBMITTED: i18n.lazy(
+        "The project %(project)s of team %(team)s was submitted in %(challenge)s. The coach "
+        "may take it back and submit it again until the submission deadline."
+    ),
+    Kind.ADOPTION_PROPOSED: i18n.lazy(
+        "%(sponsor)s offered to adopt the project %(project)s of team %(team)s in "
+        "%(challenge)s. The team's coach may accept or decline the offer."
+    ),
+    Kind.ADOPTION_ACCEPTED: i18n.lazy(
+        "The offer of %(sponsor)s to adopt the project %(project)s of team %(team)s in "
+        "%(challenge)s was accepted."
+    ),
+    Kind.ADOPTION_DECLINED: i18n.lazy(
+        "The offer of %(sponsor)s to adopt the project %(project)s of team %(team)s in "
+        "%(challenge)s was declined."
+    ),
+    Kind.ADOPTION_WITHDRAWN: i18n.lazy(
+        "%(sponsor)s withdrew its offer to adopt the project %(project)s of team %(team)s in "
+        "%(challenge)s."
+    ),
+    Kind.JUDGING_ASSIGNED: i18n.lazy(
+        "The round %(round)s of %(challenge)s is open. Projects waiting for your scores: %(count)s."
+    ),
+    Kind.JUDGE_REMINDER: i18n.lazy(
+        "Projects still waiting for your scores in the round %(round)s of %(challenge)s: %(count)s."
+    ),
+    Kind.RESULTS_PUBLISHED: i18n.lazy(
+        "The results of %(challenge)s are published: the awards are on the challenge's page."
+    ),
+    Kind.PHASE_OPENING: i18n.lazy(
+        "The phase \u201c%(phase)s\u201d of %(challenge)s opens on %(when)s, in about "
+        "%(hours)s hours."
+    ),
+    Kind.PHASE_CLOSING: i18n.lazy(
+        "The phase \u201c%(phase)s\u201d of %(challenge)s closes on %(when)s, in about "
+        "%(hours)s hours."
+    ),
+}
+
+
+class PreferencesForm(BaseModel):
+    """A ticked box per optional kind the person keeps; an unticked one is opted out."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    team_registered: bool = False
+    project_submitted: bool = False
+    adoption_accepted: bool = False
+    adoption_declined: bool = False
+    adoption_withdrawn: bool = False
+    judge_reminder: bool = False
+    results_published: bool = False
+    certificate_ready: bool = False
+    phase_opening: bool = False
+    phase_closing: bool = False
+
+    def keep(self) -> set[Kind]:
+        return {kind for kind in OPTIONAL if getattr(self, str(kind))}

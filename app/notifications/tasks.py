@@ -1,0 +1,337 @@
+"""Event handlers and crons that tell people what concerns them (collected by workers.main).
+
+A handler runs in the dispatcher's transaction with its HandledEvent marker, and every
+person it tells gets a Notification row keyed by (kind, subject, person) with the queued
+e-mail: a handler or a cron that runs twice, or fails half-way and runs again, tells nobody
+twice, and an e-mail that fails to go is retried by the mail outbox without the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from arq import cron
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.models import RoleKind, User
+from app.certificates import queries as certificates_queries
+from app.certificates import render as certificates_render
+from app.certificates.events import CertificateIssued
+from app.certificates.models import Certificate, CertificateStatus
+from app.challenges import queries as challenges_queries
+from app.config import Settings
+from app.db import Database, utcnow
+from app.events.service import handles, session_settings
+from app.judging.events import ResultsPublished, RoundOpened
+from app.notifications import queries, service
+from app.notifications.mails import letter, phase_name, when
+from app.notifications.schemas import Kind, Letter
+from app.notifications.service import LetterFor
+from app.sponsors import queries as sponsors_queries
+from app.sponsors.events import (
+    AdoptionAccepted,
+    AdoptionDeclined,
+    AdoptionEvent,
+    AdoptionProposed,
+    AdoptionWithdrawn,
+)
+from app.teams import queries as teams_queries
+from app.teams.events import ProjectSubmitted, TeamRegistered
+
+log = logging.getLogger(__name__)
+
+JUDGE_PATH = "/judging"  # a judge's projects to score, every challenge's
+
+# How long before a phase opens or closes people are told; each is sent once per phase.
+LEAD_TIMES: tuple[tuple[str, timedelta], ...] = (
+    ("48h", timedelta(hours=48)),
+    ("2h", timedelta(hours=2)),
+)
+
+
+def _letters(
+    settings: Settings,
+    kind: Kind,
+    values: dict[str, str] | Callable[[], dict[str, str]],
+    path: str,
+) -> LetterFor:
+    """Each recipient's letter of one kind; `values` called in their language if a function."""
+
+    def in_language() -> dict[str, str]:
+        return values() if callable(values) else values
+
+    def make(user: User) -> Letter:
+        return letter(settings, kind=kind, user=user, values=in_language, path=path)
+
+    return make
+
+
+def _challenge_path(challenge_id: int) -> str:
+    return f"/challenges/{challenge_id}"
+
+
+@handles(TeamRegistered)
+async def tell_team_registered(session: AsyncSession, event: TeamRegistered) -> None:
+    settings = session_settings(session)
+    team = await teams_queries.get_team(session, event.team_id)
+    challenge = await challenges_queries.get_challenge(session, event.challenge_id)
+    values = {"team": team.name, "challenge": challenge.title}
+    await service.notify(
+        session,
+        kind=Kind.TEAM_REGISTERED,
+        subject_id=str(event.team_id),
+        user_ids=await queries.coach_of(session, team_id=event.team_id),
+        challenge_id=event.challenge_id,
+        letter_for=_letters(settings, Kind.TEAM_REGISTERED, values, f"/teams/{event.team_id}"),
+    )
+
+
+@handles(ProjectSubmitted)
+async def tell_project_submitted(session: AsyncSession, event: ProjectSubmitted) -> None:
+    """The coach and the members with an account; a project submitted again after being
+    taken back is told again (its subject is this event)."""
+    settings = session_settings(session)
+    team = await teams_queries.get_team(session, event.team_id)
+    project = await teams_queries.get_project(session, event.project_id)
+    challenge = await challenges_queries.get_challenge(session, event.challenge_id)
+    values = {"team": team.name, "project": project.title, "challenge": challenge.title}
+    await service.notify(
+        session,
+        kind=Kind.PROJECT_SUBMITTED,
+        subject_id=event.event_id,
+        user_ids=await queries.team_people(session, team_id=event.team_id),
+        challenge_id=event.challenge_id,
+        letter_for=_letters(settings, Kind.PROJECT_SUBMITTED, values, f"/teams/{event.team_id}"),
+    )
+
+
+async def _tell_adoption(session: AsyncSession, event: AdoptionEvent, kind: Kind) -> None:
+    """The team's coach, the sponsor's representatives and the challenge's organisers."""
+    settings = session_settings(session)
+    team = await teams_queries.get_team(session, event.team_id)
+    project = await teams_queries.get_project(session, event.project_id)
+    sponsor = await sponsors_queries.get_sponsor(
+        session, event.sponsor_id, challenge_id=event.challenge_id
+    )
+    challenge = await challenges_queries.get_challenge(session, event.challenge_id)
+    values = {
+        "team": team.name,
+        "project": project.title,
+        "sponsor": sponsor.name,
+        "challenge": challenge.title,
+    }
+    coach = await queries.coach_of(session, team_id=event.team_id)
+    representatives = await queries.representatives(session, sponsor_id=event.sponsor_id)
+    organisers = await queries.role_holders(
+        session, challenge_id=event.challenge_id, kinds=[RoleKind.ORGANISER]
+    )
+    # Each is sent where they follow offers: the sponsor's page, else the team's offers.
+    for_team = _letters(settings, kind, values, f"/teams/{event.team_id}/adoptions")
+    for_sponsor = _letters(settings, kind, values, f"/challenges/{event.challenge_id}/sponsor")
+
+    def letter_for(user: User) -> Letter:
+        sponsor_side = user.id in representatives and user.id not in coach + organisers
+        return for_sponsor(user) if sponsor_side else for_team(user)
+
+    await service.notify(
+        session,
+        kind=kind,
+        subject_id=str(event.adoption_id),
+        user_ids=[*coach, *representatives, *organisers],
+        challenge_id=event.challenge_id,
+        letter_for=letter_for,
+    )
+
+
+@handles(AdoptionProposed)
+async def tell_adoption_proposed(session: AsyncSession, event: AdoptionProposed) -> None:
+    await _tell_adoption(session, event, Kind.ADOPTION_PROPOSED)
+
+
+@handles(AdoptionAccepted)
+async def tell_adoption_accepted(session: AsyncSession, event: AdoptionAccepted) -> None:
+    await _tell_adoption(session, event, Kind.ADOPTION_ACCEPTED)
+
+
+@handles(AdoptionDeclined)
+async def tell_adoption_declined(session: AsyncSession, event: AdoptionDeclined) -> None:
+    await _tell_adoption(session, event, Kind.ADOPTION_DECLINED)
+
+
+@handles(AdoptionWithdrawn)
+async def tell_adoption_withdrawn(session: AsyncSession, event: AdoptionWithdrawn) -> None:
+    await _tell_adoption(session, event, Kind.ADOPTION_WITHDRAWN)
+
+
+@handles(RoundOpened)
+async def tell_judges_assigned(session: AsyncSession, event: RoundOpened) -> None:
+    """Each judge with projects to score in the round that opened, with how many."""
+    settings = session_settings(session)
+    for left in await queries.left_to_score(session, round_id=event.round_id):
+        values = {
+            "round": left.round.name,
+            "challenge": left.challenge.title,
+            "count": str(left.count),
+        }
+        await service.notify(
+            session,
+            kind=Kind.JUDGING_ASSIGNED,
+            subject_id=str(event.round_id),
+            user_ids=[left.judge_id],
+            challenge_id=event.challenge_id,
+            letter_for=_letters(settings, Kind.JUDGING_ASSIGNED, values, JUDGE_PATH),
+        )
+
+
+@handles(ResultsPublished)
+async def tell_results_published(session: AsyncSession, event: ResultsPublished) -> None:
+    """Everyone who holds a role in the challenge and the members with an account."""
+    settings = session_settings(session)
+    challenge = await challenges_queries.get_challenge(session, event.challenge_id)
+    people = await queries.role_holders(
+        session, challenge_id=event.challenge_id, kinds=list(RoleKind)
+    )
+    values = {"challenge": challenge.title}
+    await service.notify(
+        session,
+        kind=Kind.RESULTS_PUBLISHED,
+        subject_id=str(event.challenge_id),
+        user_ids=people,
+        challenge_id=event.challenge_id,
+        letter_for=_letters(
+            settings, Kind.RESULTS_PUBLISHED, values, f"/challenges/{event.challenge_id}/results"
+        ),
+    )
+
+
+@handles(CertificateIssued)
+async def tell_certificate_ready(session: AsyncSession, event: CertificateIssued) -> None:
+    """Tell the coach, the judge or the company (the certificate's own text and links)."""
+    settings = session_settings(session)
+    certificate = await session.get(Certificate, event.certificate_id)
+    if certificate is None or certificate.status != CertificateStatus.ISSUED:
+        return
+    challenge = await challenges_queries.get_challenge(session, certificate.challenge_id)
+    recipients = await certificates_queries.notification_recipients(
+        session, certificate=certificate
+    )
+
+    def letter_for(user: User) -> Letter:
+        assert certificate is not None
+        subject, body = certificates_render.certificate_email(
+            certificate,
+            challenge_title=challenge.title,
+            recipient=user.name,
+            site_url=settings.base_url,
+            locale=user.locale,
+        )
+        return letter(
+            settings,
+            kind=Kind.CERTIFICATE_READY,
+            user=user,
+            values=dict,
+            subject=lambda: subject,
+            body=lambda: body,
+        )
+
+    await service.notify(
+        session,
+        kind=Kind.CERTIFICATE_READY,
+        # A re-issued certificate (a new version) is told again.
+        subject_id=event.event_id,
+        user_ids=[u.id for u in recipients if u.id is not None],
+        challenge_id=event.challenge_id,
+        letter_for=letter_for,
+    )
+
+
+async def _phase_reminders(session: AsyncSession) -> int:
+    settings = session_settings(session)
+    now = utcnow()
+    queued = 0
+    for label, lead in LEAD_TIMES:
+        for phase, challenge, which in await queries.phases_due(session, now=now, until=now + lead):
+            if label == "48h" and (phase.starts_at if which == "opening" else phase.ends_at) <= (
+                now + timedelta(hours=2)
+            ):
+                continue  # inside the last two hours only the 2 h reminder is sent
+            assert phase.id is not None and challenge.id is not None
+            kind = Kind.PHASE_OPENING if which == "opening" else Kind.PHASE_CLOSING
+            moment = phase.starts_at if which == "opening" else phase.ends_at
+            hours = max(1, round((moment - now).total_seconds() / 3600))
+            audience = queries.PHASE_AUDIENCE.get(str(phase.kind), (RoleKind.ORGANISER,))
+            people = await queries.role_holders(session, challenge_id=challenge.id, kinds=audience)
+
+            def values(
+                phase_kind: str = str(phase.kind),
+                title: str = challenge.title,
+                moment: Any = moment,
+                tz: str = challenge.timezone,
+                hours: int = hours,
+            ) -> dict[str, str]:
+                return {
+                    "phase": phase_name(phase_kind),
+                    "challenge": title,
+                    "when": when(moment, tz),
+                    "hours": str(hours),
+                }
+
+            queued += await service.notify(
+                session,
+                kind=kind,
+                subject_id=f"{phase.id}:{label}",
+                user_ids=people,
+                challenge_id=challenge.id,
+                letter_for=_letters(settings, kind, values, _challenge_path(challenge.id)),
+            )
+    return queued
+
+
+async def remind_phases(ctx: dict[str, Any]) -> int:
+    """Tell people a phase opens or closes in 48 h and in 2 h; once each, whatever the runs."""
+    db: Database = ctx["db"]
+    async with db.transaction() as session:
+        return await _phase_reminders(session)
+
+
+async def _judge_reminders(session: AsyncSession) -> int:
+    settings = session_settings(session)
+    day = utcnow().date().isoformat()
+    queued = 0
+    for left in await queries.left_to_score(session):
+        assert left.round.id is not None and left.challenge.id is not None
+        values = {
+            "round": left.round.name,
+            "challenge": left.challenge.title,
+            "count": str(left.count),
+        }
+        queued += await service.notify(
+            session,
+            kind=Kind.JUDGE_REMINDER,
+            subject_id=f"{left.round.id}:{day}",  # once a day per round
+            user_ids=[left.judge_id],
+            challenge_id=left.challenge.id,
+            letter_for=_letters(settings, Kind.JUDGE_REMINDER, values, JUDGE_PATH),
+        )
+    return queued
+
+
+async def remind_judges(ctx: dict[str, Any]) -> int:
+    """Once a day, each judge with unscored projects in an open round is reminded."""
+    db: Database = ctx["db"]
+    async with db.transaction() as session:
+        return await _judge_reminders(session)
+
+
+functions: list[Any] = []
+cron_jobs: list[Any] = [
+    # Every 10 minutes: a 2 h reminder goes out between 2 h and 1 h 50 before the moment.
+    cron(
+        remind_phases, name="notifications.remind_phases", minute=set(range(0, 60, 10)), second={40}
+    ),
+    # 08:00 UTC (morning in Italy): the judge's daily reminder.
+    cron(remind_judges, name="notifications.remind_judges", hour={8}, minute={0}, second={50}),
+]
