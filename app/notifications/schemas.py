@@ -32,12 +32,16 @@ class Kind(StrEnum):
     CERTIFICATE_READY = "certificate_ready"
     PHASE_OPENING = "phase_opening"
     PHASE_CLOSING = "phase_closing"
+    PHASES_MOVED = "phases_moved"
 
 
-# What a person must get whatever they chose: an offer waits for the coach's answer and a
-# judge cannot score what nobody told them about (account e-mails, such as a password reset,
-# do not go through here at all and are never optional).
-MANDATORY: frozenset[Kind] = frozenset({Kind.ADOPTION_PROPOSED, Kind.JUDGING_ASSIGNED})
+# What a person must get whatever they chose: an offer waits for the coach's answer, a
+# judge cannot score what nobody told them about, and people planned around the dates an
+# organiser moved (account e-mails, such as a password reset, do not go through here at all
+# and are never optional).
+MANDATORY: frozenset[Kind] = frozenset(
+    {Kind.ADOPTION_PROPOSED, Kind.JUDGING_ASSIGNED, Kind.PHASES_MOVED}
+)
 OPTIONAL: tuple[Kind, ...] = tuple(kind for kind in Kind if kind not in MANDATORY)
 
 # The preferences page's label of each optional kind (translated when shown).
@@ -68,6 +72,7 @@ SUBJECTS: dict[Kind, str] = {
     Kind.RESULTS_PUBLISHED: i18n.lazy("The results of %(challenge)s are published"),
     Kind.PHASE_OPENING: i18n.lazy("%(challenge)s: %(phase)s opens on %(when)s"),
     Kind.PHASE_CLOSING: i18n.lazy("%(challenge)s: %(phase)s closes on %(when)s"),
+    Kind.PHASES_MOVED: i18n.lazy("%(challenge)s: the dates have changed"),
 }
 TEXTS: dict[Kind, str] = {
     Kind.TEAM_REGISTERED: i18n.lazy(
@@ -110,6 +115,10 @@ TEXTS: dict[Kind, str] = {
     Kind.PHASE_CLOSING: i18n.lazy(
         "The phase \u201c%(phase)s\u201d of %(challenge)s closes on %(when)s, in about "
         "%(hours)s hours."
+    ),
+    Kind.PHASES_MOVED: i18n.lazy(
+        "The organisers of %(challenge)s moved its dates, saying: \u201c%(reason)s\u201d. "
+        "The dates now are: %(dates)s."
     ),
 }
 

@@ -22,6 +22,7 @@ from app.certificates import render as certificates_render
 from app.certificates.events import CertificateIssued
 from app.certificates.models import Certificate, CertificateStatus
 from app.challenges import queries as challenges_queries
+from app.challenges.events import PhasesMoved
 from app.config import Settings
 from app.db import Database, utcnow
 from app.events.service import handles, session_settings
@@ -207,6 +208,36 @@ async def tell_results_published(session: AsyncSession, event: ResultsPublished)
     )
 
 
+@handles(PhasesMoved)
+async def tell_phases_moved(session: AsyncSession, event: PhasesMoved) -> None:
+    """Everyone with a role in the challenge: the organisers' reason and the new dates."""
+    settings = session_settings(session)
+    challenge = await challenges_queries.get_challenge(session, event.challenge_id)
+    windows = await challenges_queries.phases(session, event.challenge_id)
+    people = await queries.role_holders(
+        session, challenge_id=event.challenge_id, kinds=list(RoleKind)
+    )
+
+    def values() -> dict[str, str]:
+        dates = "; ".join(
+            f"{phase_name(str(p.kind))} {when(p.starts_at, challenge.timezone)} \u2013 "
+            f"{when(p.ends_at, challenge.timezone)}"
+            for p in windows
+        )
+        return {"challenge": challenge.title, "reason": event.reason, "dates": dates}
+
+    await service.notify(
+        session,
+        kind=Kind.PHASES_MOVED,
+        subject_id=event.event_id,
+        user_ids=people,
+        challenge_id=event.challenge_id,
+        letter_for=_letters(
+            settings, Kind.PHASES_MOVED, values, _challenge_path(event.challenge_id)
+        ),
+    )
+
+
 @handles(CertificateIssued)
 async def tell_certificate_ready(session: AsyncSession, event: CertificateIssued) -> None:
     """Tell the coach, the judge or the company (the certificate's own text and links)."""
@@ -282,7 +313,8 @@ async def _phase_reminders(session: AsyncSession) -> int:
             queued += await service.notify(
                 session,
                 kind=kind,
-                subject_id=f"{phase.id}:{label}",
+                # The moment is part of the key: a deadline moved later is announced again.
+                subject_id=f"{phase.id}:{label}:{int(moment.timestamp())}",
                 user_ids=people,
                 challenge_id=challenge.id,
                 letter_for=_letters(settings, kind, values, _challenge_path(challenge.id)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -397,3 +398,46 @@ async def test_long_and_hostile_names_never_reach_a_header_nor_fail_the_handler(
         "riccardo@example.org",
         "olga@example.org",
     }
+
+
+async def test_moved_dates_reach_everyone_with_a_role_with_the_reason_and_new_dates(
+    app: Starlette, db: Database, scene: Scene, sink: SmtpSink, actors: Actors
+) -> None:
+    page = f"/challenges/{scene.cid}/phases"
+    async with await actors.client(scene.organiser) as http:
+        form = await http.get(page)
+        values = dict(re.findall(r'name="(\w+_(?:starts|ends)_at)"[^>]*value="([^"]*)"', form.text))
+        later = (utcnow() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M")
+        moved = await http.post(
+            page,
+            data={
+                **values,
+                "registration_ends_at": later,
+                "reason": "Le scuole chiudono per le elezioni",
+                "csrf_token": await csrf(http, page),
+            },
+        )
+    await run_jobs(app)
+
+    assert moved.status_code == 303
+    told = {m["To"]: m for m in sink.messages if "Climathon Mantova 2026:" in m["Subject"]}
+    assert set(told) == {"carla@example.org", "olga@example.org", "riccardo@example.org"}
+    assert told["carla@example.org"]["Subject"] == "Climathon Mantova 2026: le date sono cambiate"
+    assert "Le scuole chiudono per le elezioni" in _plain(told["carla@example.org"])
+    assert "Iscrizioni" in _plain(told["carla@example.org"])
+    assert told["olga@example.org"]["Subject"] == "Climathon Mantova 2026: the dates have changed"
+
+
+async def test_a_deadline_moved_later_is_announced_again(
+    app: Starlette, db: Database, scene: Scene, sink: SmtpSink
+) -> None:
+    ctx = _ctx(app)
+    try:
+        await _deadline_in(db, scene, timedelta(hours=1, minutes=55))
+        before = await tasks.remind_phases(ctx)
+        await _deadline_in(db, scene, timedelta(hours=1, minutes=30))
+        after = [await tasks.remind_phases(ctx) for _ in range(2)]
+    finally:
+        await ctx["db"].dispose()
+
+    assert before == 2 and after == [2, 0]  # coach and organiser, once per new moment
