@@ -62,6 +62,7 @@ class PublicPageCache:
         *,
         paths: Sequence[re.Pattern[str]],
         session_cookie: str,
+        site: str,
         max_age: float,
         check_seconds: float,
         max_entries: int,
@@ -69,6 +70,7 @@ class PublicPageCache:
         self.app = app
         self.paths = paths
         self.session_cookie = session_cookie
+        self.site = site
         self.max_age = max_age
         self.max_entries = max_entries
         self.generation = pagecache.Generation(check_seconds=check_seconds)
@@ -96,7 +98,7 @@ class PublicPageCache:
             self.entries.move_to_end(key)
             await _send_page(scope, send, entry)
             return
-        shared_key = _shared_key(scope, key, generation)
+        shared_key = _shared_key(self.site, key, generation)
         found = await _shared_get(shared_key)
         if found is not None:
             content_type, _sep, body = found.partition(b"\n")
@@ -170,7 +172,7 @@ SHARED_PARAMETERS = {b"track", b"page", b"lang"}
 
 
 def _shared_key(
-    scope: Scope, key: tuple[str, str, bytes], generation: tuple[int, bytes | None]
+    site: str, key: tuple[str, str, bytes], generation: tuple[int, bytes | None]
 ) -> str | None:
     locale, path, query = key
     shared = generation[1]
@@ -180,7 +182,7 @@ def _shared_key(
     if not names <= SHARED_PARAMETERS:
         return None
     page = f"{locale}:{path}?{query.decode('latin-1')}"
-    return pagecache.PAGE_KEY.format(generation=shared.decode(), page=page)
+    return pagecache.PAGE_KEY.format(site=site, generation=shared.decode(), page=page)
 
 
 async def _shared_get(key: str | None) -> bytes | None:

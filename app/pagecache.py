@@ -22,7 +22,7 @@ from app import jobs
 log = logging.getLogger(__name__)
 
 GENERATION_KEY = "madrina:pages:generation"
-PAGE_KEY = "madrina:pages:{generation}:{page}"
+PAGE_KEY = "madrina:pages:{site}:{generation}:{page}"
 _local = 0
 _shared_after_own_write: bytes | None = None  # what our last INCR answered
 
