@@ -46,14 +46,14 @@ class CachedPage:
 class PublicPageCache:
     """Serves the public pages (`paths`) to anonymous browsers from memory, with an ETag.
 
-        Only a GET with no session cookie and no Authorization header is looked up or kept, and
-        only a 200 HTML answer that sets no cookie and holds neither this browser's CSRF cookie
-        nor its form token is kept: what one browser is given is what every anonymous browser
-        would be given. An entry lasts until the next write anywhere (`app.pagecache`), at most
-        `max_age` seconds (pages that change with the clock), and the least recently used go past
-        `max_entries`. A page missing here is looked for in Redis, where the first process to make
-    it leaves it for the others (under the shared generation, for `max_age`). A request whose
-    If-None-Match matches gets a 304 without a body.
+    Only a GET with no session cookie and no Authorization header is looked up or kept, and
+    only a 200 HTML answer that sets no cookie and holds neither this browser's CSRF cookie
+    nor its form token is kept: what one browser is given is what every anonymous browser
+    would be given. An entry lasts until the next write anywhere (`app.pagecache`), at most
+    `max_age` seconds (pages that change with the clock), and the least recently used go
+    past `max_entries`. A page missing here is looked for in Redis, where the first process
+    to make it leaves it for the others (under the shared generation, for `max_age`). A
+    request whose If-None-Match matches gets a 304 without a body.
     """
 
     def __init__(

@@ -37,7 +37,9 @@ async def changed() -> None:
     try:
         _shared_after_own_write = str(await pool.incr(GENERATION_KEY)).encode()
     except (RedisError, OSError) as exc:
-        # Other processes drop their pages within the cache's max age anyway.
+        # No shared pages here until Redis answers again (they could predate this write);
+        # other processes drop theirs within the cache's max age anyway.
+        _shared_after_own_write = None
         log.warning("could not announce a change to the page caches (%s)", exc)
 
 
