@@ -7,6 +7,7 @@ locale, the CSRF cookie and the form token they put in the request's state).
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import re
@@ -15,10 +16,11 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from redis.exceptions import RedisError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import pagecache
+from app import jobs, pagecache
 from app.middleware import cookie_value
 
 GZIP_MIN_SIZE = 1024
@@ -48,8 +50,10 @@ class PublicPageCache:
     only a 200 HTML answer that sets no cookie and holds neither this browser's CSRF cookie
     nor its form token is kept: what one browser is given is what every anonymous browser
     would be given. An entry lasts until the next write anywhere (`app.pagecache`), at most
-    `max_age` seconds (pages that change with the clock), and the least recently used go past
-    `max_entries`. A request whose If-None-Match matches gets a 304 without a body.
+    `max_age` seconds (pages that change with the clock), and the least recently used go
+    past `max_entries`. A page missing here is looked for in Redis, where the first process
+    to make it leaves it for the others (under the shared generation, for `max_age`). A
+    request whose If-None-Match matches gets a 304 without a body.
     """
 
     def __init__(
@@ -58,6 +62,7 @@ class PublicPageCache:
         *,
         paths: Sequence[re.Pattern[str]],
         session_cookie: str,
+        site: str,
         max_age: float,
         check_seconds: float,
         max_entries: int,
@@ -65,6 +70,7 @@ class PublicPageCache:
         self.app = app
         self.paths = paths
         self.session_cookie = session_cookie
+        self.site = site
         self.max_age = max_age
         self.max_entries = max_entries
         self.generation = pagecache.Generation(check_seconds=check_seconds)
@@ -91,6 +97,12 @@ class PublicPageCache:
         if entry and entry.generation == generation and now - entry.stored_at < self.max_age:
             self.entries.move_to_end(key)
             await _send_page(scope, send, entry)
+            return
+        shared_key = _shared_key(self.site, key, generation)
+        found = await _shared_get(shared_key)
+        if found is not None:
+            content_type, _sep, body = found.partition(b"\n")
+            await _send_page(scope, send, self._keep(key, generation, now, content_type, body))
             return
 
         start: Message | None = None
@@ -126,18 +138,70 @@ class PublicPageCache:
             await send(start)
             await send({"type": "http.response.body", "body": body})
             return
+        content_type = headers["content-type"].encode("latin-1")
+        entry = self._keep(key, generation, now, content_type, body)
+        await _shared_set(shared_key, content_type + b"\n" + body, self.max_age)
+        await _send_page(scope, send, entry)
+
+    def _keep(
+        self,
+        key: tuple[str, str, bytes],
+        generation: tuple[int, bytes | None],
+        now: float,
+        content_type: bytes,
+        body: bytes,
+    ) -> CachedPage:
         entry = CachedPage(
             generation=generation,
             stored_at=now,
             etag='W/"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"',
-            content_type=headers["content-type"].encode("latin-1"),
+            content_type=content_type,
             body=body,
         )
         self.entries[key] = entry
         self.entries.move_to_end(key)
         while len(self.entries) > self.max_entries:
             self.entries.popitem(last=False)
-        await _send_page(scope, send, entry)
+        return entry
+
+
+# Query parameters of the public pages: only pages named by these are shared through Redis
+# (each has few valid values: others are 'not found', never kept), so junk query strings
+# cannot fill Redis.
+SHARED_PARAMETERS = {b"track", b"page", b"lang"}
+
+
+def _shared_key(
+    site: str, key: tuple[str, str, bytes], generation: tuple[int, bytes | None]
+) -> str | None:
+    locale, path, query = key
+    shared = generation[1]
+    if shared is None or len(query) > 100:
+        return None
+    names = {pair.partition(b"=")[0] for pair in query.split(b"&") if pair}
+    if not names <= SHARED_PARAMETERS:
+        return None
+    page = f"{locale}:{path}?{query.decode('latin-1')}"
+    return pagecache.PAGE_KEY.format(site=site, generation=shared.decode(), page=page)
+
+
+async def _shared_get(key: str | None) -> bytes | None:
+    pool = jobs.get_pool()
+    if key is None or pool is None:
+        return None
+    try:
+        found: bytes | None = await pool.get(key)
+    except (RedisError, OSError):
+        return None
+    return found
+
+
+async def _shared_set(key: str | None, value: bytes, seconds: float) -> None:
+    pool = jobs.get_pool()
+    if key is None or pool is None:
+        return
+    with contextlib.suppress(RedisError, OSError):  # the others make the page themselves
+        await pool.set(key, value, ex=max(1, int(seconds)))
 
 
 def _personal(scope: Scope, body: bytes) -> bool:

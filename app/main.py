@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -306,6 +307,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 PublicPageCache,
                 paths=public,
                 session_cookie=cookie_name(settings, SESSION_COOKIE),
+                # Pages of another database (a second site on the same Redis) never mix.
+                site=hashlib.sha256(settings.database_url.encode()).hexdigest()[:16],
                 max_age=settings.page_cache_seconds,
                 check_seconds=settings.page_cache_check_seconds,
                 max_entries=settings.page_cache_entries,

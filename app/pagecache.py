@@ -5,7 +5,9 @@ parts: a counter this process bumps after each of its own commits that wrote any
 its own changes show at once), and a counter in Redis that every process, web or worker,
 bumps too (so another process's change shows within the time a web process trusts the
 value it last read). Reads never bump it; `app.db.Database.transaction` calls `changed`
-after a commit that flushed or executed a write.
+after a commit that flushed or executed a write. Pages are shared between processes in
+Redis under the shared generation (`PAGE_KEY`), so one process makes a page and the others
+take it, until the next write anywhere.
 """
 
 from __future__ import annotations
@@ -20,20 +22,24 @@ from app import jobs
 log = logging.getLogger(__name__)
 
 GENERATION_KEY = "madrina:pages:generation"
+PAGE_KEY = "madrina:pages:{site}:{generation}:{page}"
 _local = 0
+_shared_after_own_write: bytes | None = None  # what our last INCR answered
 
 
 async def changed() -> None:
     """Something was committed: every kept page is out of date, here and elsewhere."""
-    global _local
+    global _local, _shared_after_own_write
     _local += 1
     pool = jobs.get_pool()
     if pool is None:
         return
     try:
-        await pool.incr(GENERATION_KEY)
+        _shared_after_own_write = str(await pool.incr(GENERATION_KEY)).encode()
     except (RedisError, OSError) as exc:
-        # Other processes drop their pages within the cache's max age anyway.
+        # No shared pages here until Redis answers again (they could predate this write);
+        # other processes drop theirs within the cache's max age anyway.
+        _shared_after_own_write = None
         log.warning("could not announce a change to the page caches (%s)", exc)
 
 
@@ -45,14 +51,22 @@ class Generation:
         self.check_seconds = check_seconds
         self.shared: bytes | None = None
         self.next_check = 0.0
+        self.own_write_seen = _local
 
     async def current(self) -> tuple[int, bytes | None]:
         now = time.monotonic()
+        if self.own_write_seen != _local:
+            # This process wrote: the shared value is the one its INCR answered (or newer).
+            self.own_write_seen = _local
+            self.shared = _shared_after_own_write
+            self.next_check = now + self.check_seconds
         if now >= self.next_check:
             self.next_check = now + self.check_seconds
             pool = jobs.get_pool()
             try:
-                self.shared = await pool.get(GENERATION_KEY) if pool is not None else None
+                # Before any write the key is missing: generation 0.
+                found = await pool.get(GENERATION_KEY) if pool is not None else None
+                self.shared = found or (b"0" if pool is not None else None)
             except (RedisError, OSError):
                 # Unreachable: keep serving, within the cache's max age.
                 self.shared = None

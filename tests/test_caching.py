@@ -234,3 +234,21 @@ async def test_reading_pages_leaves_the_generation_alone(
         after = await redis.get(GENERATION_KEY)
 
     assert after == before
+
+
+async def test_page_made_by_one_process_is_served_by_another_from_redis(
+    db: Database, actors: Actors, other_process: Starlette
+) -> None:
+    project = await _project(db, actors)
+    theirs = services(other_process)
+    async with (
+        actors.anonymous() as here,
+        AsyncClient(transport=ASGITransport(app=other_process), base_url="http://t") as there,
+    ):
+        made = await here.get(f"/projects/{project.id}")
+        with sql_statements(theirs.db) as sent:
+            taken = await there.get(f"/projects/{project.id}")
+
+    assert sent == []
+    assert taken.text == made.text
+    assert taken.headers["etag"] == made.headers["etag"]
