@@ -8,10 +8,13 @@ from starlette.requests import Request
 from app.accounts.auth import current_user, require_user
 from app.api import ApiRouter, extended
 from app.challenges import permissions as challenge_permissions
-from app.sponsors import adoptions, queries, service, views
+from app.sponsors import adoptions, queries, rules, service, views
 from app.sponsors.schemas import (
     AdoptionCreate,
     AdoptionRead,
+    AdoptionRefusal,
+    AdoptionRulesRead,
+    AdoptionRulesUpdate,
     AdoptionsReport,
     RepresentativeAdd,
     RepresentativeRead,
@@ -27,6 +30,12 @@ async def organiser_of_path_sponsor(request: Request, session: AsyncSession) -> 
     await challenge_permissions.organised_in_path(request, session)
     await queries.get_sponsor(
         session, path_id(request, "sponsor_id"), challenge_id=path_id(request)
+    )
+
+
+async def organiser_of_path_adoption(request: Request, session: AsyncSession) -> None:
+    await adoptions.organiser_of_adoption(
+        session, user=require_user(request), adoption_id=path_id(request)
     )
 
 
@@ -181,3 +190,71 @@ async def adoptions_report(request: Request) -> AdoptionsReport:
             "adoptions": [row.adoption for row in report.rows],
         }
     )
+
+
+@router.route(
+    "GET",
+    "/challenges/{id:int}/adoption-rules",
+    summary="A challenge's adoption rules",
+    response=AdoptionRulesRead,
+    auth=False,
+    errors=(404,),
+)
+async def adoption_rules(request: Request) -> AdoptionRulesRead:
+    async with services(request).db.read() as session:
+        return await views.rules_read(
+            session, user=current_user(request), challenge_id=path_id(request)
+        )
+
+
+@router.route(
+    "PUT",
+    "/challenges/{id:int}/adoption-rules",
+    summary="Set a challenge's adoption rules (organisers)",
+    body=AdoptionRulesUpdate,
+    response=AdoptionRulesRead,
+    errors=(403, 404),
+    guard=challenge_permissions.organised_in_path,
+)
+async def update_adoption_rules(request: Request, body: AdoptionRulesUpdate) -> AdoptionRulesRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        found = await rules.update_rules(
+            session, user=user, challenge_id=path_id(request), data=body
+        )
+    return rules.read(found)
+
+
+@router.route(
+    "POST",
+    "/adoptions/{id:int}/confirm",
+    summary="Confirm a team's acceptance, where the rules ask for it (organisers)",
+    response=AdoptionRead,
+    errors=(403, 404, 409),
+    guard=organiser_of_path_adoption,
+)
+async def confirm_adoption(request: Request) -> AdoptionRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        adoption = await adoptions.confirm_adoption(
+            session, user=user, adoption_id=path_id(request)
+        )
+    return AdoptionRead.model_validate(adoption)
+
+
+@router.route(
+    "POST",
+    "/adoptions/{id:int}/refuse",
+    summary="Refuse to confirm a team's acceptance, with a reason (organisers)",
+    body=AdoptionRefusal,
+    response=AdoptionRead,
+    errors=(403, 404, 409),
+    guard=organiser_of_path_adoption,
+)
+async def refuse_adoption(request: Request, body: AdoptionRefusal) -> AdoptionRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        adoption = await adoptions.refuse_adoption(
+            session, user=user, adoption_id=path_id(request), data=body
+        )
+    return AdoptionRead.model_validate(adoption)

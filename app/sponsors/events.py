@@ -31,9 +31,29 @@ class AdoptionWithdrawn(AdoptionEvent):
     """The sponsor took an offer back before the team answered."""
 
 
+class AdoptionAwaitingConfirmation(AdoptionEvent):
+    """The team accepted an offer; the challenge's rules ask an organiser to confirm."""
+
+
+class AdoptionAutoDeclined(AdoptionEvent):
+    """An offer declined by the platform: the team accepted another company's offer for a
+    project that may have one godmother only."""
+
+    accepted_adoption_id: int
+
+
+class AdoptionRefused(AdoptionEvent):
+    """An organiser did not confirm the team's acceptance."""
+
+
 SPONSOR_ADDED = action("sponsor.added")
 REPRESENTATIVE_ADDED = action("sponsor.representative_added")
 ADOPTION_PROPOSED = action("adoption.proposed")
 ADOPTION_ACCEPTED = action("adoption.accepted")
 ADOPTION_DECLINED = action("adoption.declined")
 ADOPTION_WITHDRAWN = action("adoption.withdrawn")
+ADOPTION_TEAM_ACCEPTED = action("adoption.team_accepted")
+ADOPTION_AUTO_DECLINED = action("adoption.auto_declined")
+ADOPTION_CONFIRMED = action("adoption.confirmed")
+ADOPTION_REFUSED = action("adoption.refused")
+ADOPTION_RULES_CHANGED = action("adoption.rules_changed")

@@ -16,6 +16,27 @@ class AdoptionStatus(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"  # the sponsor took the offer back before an answer
+    # The team accepted; the challenge's rules ask an organiser to confirm. The offer holds
+    # its place (the project's godmother, the sponsor's quota) meanwhile.
+    CONFIRMING = "confirming"
+    REFUSED = "refused"  # an organiser did not confirm the team's acceptance
+
+
+# Statuses that hold a project (single godmother) and count in a sponsor's quota.
+HOLDING_STATUSES = (AdoptionStatus.ACCEPTED, AdoptionStatus.CONFIRMING)
+
+
+class AdoptionRules(SQLModel, table=True):
+    """A challenge's adoption rules; a challenge without a row has the defaults."""
+
+    __tablename__ = "adoption_rules"
+
+    challenge_id: int = Field(foreign_key="challenge.id", primary_key=True)
+    single_godmother: bool = True  # one accepted adoption per project
+    max_projects_per_sponsor: int | None = Field(default=None, ge=1)  # None: no limit
+    organiser_confirms: bool = False  # a team's acceptance waits for an organiser
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Sponsor(SQLModel, table=True):
@@ -59,3 +80,8 @@ class Adoption(SQLModel, table=True):
     proposed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     decided_by: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Declined by the platform because the team accepted another company's offer.
+    declined_automatically: bool = False
+    reason: str = Field(default="", max_length=500)  # an organiser's refusal, an early end
+    confirmed_by: int | None = Field(default=None, foreign_key="user.id")
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

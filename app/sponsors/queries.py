@@ -14,11 +14,17 @@ from sqlmodel import col, select
 from app.accounts.models import User
 from app.challenges.models import Challenge, Track
 from app.errors import NotFound
-from app.sponsors.models import Adoption, AdoptionStatus, Sponsor, SponsorRepresentative
+from app.sponsors.models import (
+    HOLDING_STATUSES,
+    Adoption,
+    AdoptionStatus,
+    Sponsor,
+    SponsorRepresentative,
+)
 from app.teams.models import Project, ProjectStatus, Team
 
 # A pending offer is already an interest in the project (conflicts of interest count it).
-LIVE_STATUSES = (AdoptionStatus.PROPOSED, AdoptionStatus.ACCEPTED)
+LIVE_STATUSES = (AdoptionStatus.PROPOSED, *HOLDING_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -74,9 +80,12 @@ async def sponsors_represented_by(
     return list(result.scalars())
 
 
-async def get_sponsor(session: AsyncSession, sponsor_id: int, *, challenge_id: int) -> Sponsor:
-    """A sponsor of this challenge; another challenge's sponsor is 'not found'."""
-    sponsor = await session.get(Sponsor, sponsor_id)
+async def get_sponsor(
+    session: AsyncSession, sponsor_id: int, *, challenge_id: int, lock: bool = False
+) -> Sponsor:
+    """A sponsor of this challenge; another challenge's sponsor is 'not found'. `lock` holds
+    its row (an acceptance counting the sponsor's quota)."""
+    sponsor = await session.get(Sponsor, sponsor_id, with_for_update=lock or None)
     if sponsor is None or sponsor.challenge_id != challenge_id:
         raise NotFound()
     return sponsor
@@ -84,10 +93,40 @@ async def get_sponsor(session: AsyncSession, sponsor_id: int, *, challenge_id: i
 
 async def get_adoption(session: AsyncSession, adoption_id: int, *, lock: bool = False) -> Adoption:
     """An adoption; `lock` holds its row until the transaction ends, for a change of state."""
-    adoption = await session.get(Adoption, adoption_id, with_for_update=lock or None)
+    # populate_existing: a row read earlier in the transaction is read again under the lock.
+    adoption = await session.get(
+        Adoption, adoption_id, with_for_update=lock or None, populate_existing=lock
+    )
     if adoption is None:
         raise NotFound()
     return adoption
+
+
+async def holding_adoptions(
+    session: AsyncSession, *, project_id: int, sponsor_id: int
+) -> list[Adoption]:
+    """The accepted (or confirming) adoptions of a project or of a sponsor."""
+    result = await session.execute(
+        select(Adoption).where(
+            (col(Adoption.project_id) == project_id) | (col(Adoption.sponsor_id) == sponsor_id),
+            col(Adoption.status).in_(HOLDING_STATUSES),
+        )
+    )
+    return list(result.scalars())
+
+
+async def pending_offers(session: AsyncSession, project_id: int) -> list[Adoption]:
+    """The offers for a project still waiting for the team's answer, their rows locked."""
+    result = await session.execute(
+        select(Adoption)
+        .where(
+            col(Adoption.project_id) == project_id,
+            col(Adoption.status) == AdoptionStatus.PROPOSED,
+        )
+        .order_by(col(Adoption.id))
+        .with_for_update()
+    )
+    return list(result.scalars())
 
 
 async def representative_row(
@@ -154,6 +193,13 @@ async def _adoption_rows(
         .order_by(*order)
     )
     return [AdoptionRow(*row) for row in result.all()]
+
+
+async def adoption_row(session: AsyncSession, adoption_id: int) -> AdoptionRow:
+    rows = await _adoption_rows(session, col(Adoption.id) == adoption_id)
+    if not rows:
+        raise NotFound()
+    return rows[0]
 
 
 async def challenge_adoptions(session: AsyncSession, challenge_id: int) -> list[AdoptionRow]:

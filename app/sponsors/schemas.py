@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from app.db import Id
-from app.fields import BlankIsZero, Email, OneLine, OptionalId, Text
+from app.fields import BlankIsZero, Checkbox, Email, OneLine, OptionalId, Text
 from app.i18n import gettext as _
 from app.sponsors.models import AdoptionStatus
 
@@ -27,6 +27,36 @@ def _web_address(value: Any) -> Any:
 # The bounds before the validator, or pydantic leaves them out of the JSON schema.
 Count = Annotated[int, Field(ge=0, le=100_000), BlankIsZero]
 Euros = Annotated[int, Field(ge=0, le=10_000_000), BlankIsZero]
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+Quota = Annotated[int | None, Field(ge=1, le=10_000), BeforeValidator(_blank_is_none)]
+
+
+class AdoptionRulesUpdate(BaseModel):
+    """A challenge's adoption rules, all of them at once (the page's form and PUT)."""
+
+    godmothers: Literal["single", "several"] = "single"
+    max_projects_per_sponsor: Quota = None  # empty: no limit
+    organiser_confirms: Checkbox = False
+
+
+class AdoptionRulesRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    challenge_id: int
+    godmothers: Literal["single", "several"]
+    max_projects_per_sponsor: int | None
+    organiser_confirms: bool
+
+
+class AdoptionRefusal(BaseModel):
+    """Why an organiser does not confirm a team's acceptance (told to both sides)."""
+
+    reason: Text = Field(default="", max_length=500)
 
 
 class SponsorCreate(BaseModel):
@@ -96,6 +126,9 @@ class AdoptionRead(BaseModel):
     message: str
     proposed_at: datetime
     decided_at: datetime | None
+    declined_automatically: bool
+    reason: str
+    confirmed_at: datetime | None
 
 
 class AdoptionTotals(BaseModel):

@@ -12,12 +12,24 @@ from app.accounts.models import User
 from app.challenges import permissions as challenge_permissions
 from app.challenges import queries as challenges_queries
 from app.challenges.models import Challenge, Track
-from app.sponsors import adoptions, permissions, queries
+from app.sponsors import adoptions, permissions, queries, rules
 from app.sponsors.models import Adoption, AdoptionStatus, Sponsor
 from app.sponsors.queries import AdoptionRow, ProjectRow
-from app.sponsors.schemas import AdoptionTotals
+from app.sponsors.schemas import AdoptionRulesRead, AdoptionTotals
 from app.teams import queries as teams_queries
 from app.teams.models import Project, Team
+
+
+@dataclass(frozen=True)
+class RulesPage:
+    challenge: Challenge
+    rules: AdoptionRulesRead
+
+
+@dataclass(frozen=True)
+class Refusal:
+    challenge: Challenge
+    row: AdoptionRow
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,7 @@ class TeamAdoptions:
     team: Team
     rows: list[AdoptionRow]
     can_answer: bool
+    rules: AdoptionRulesRead
 
 
 @dataclass(frozen=True)
@@ -73,6 +86,7 @@ class AdoptionsReport:
     rows: list[AdoptionRow]
     accepted: AdoptionTotals
     pending: AdoptionTotals
+    rules: AdoptionRulesRead
 
 
 def totals(items: Iterable[Adoption], status: AdoptionStatus) -> AdoptionTotals:
@@ -155,7 +169,11 @@ async def team_adoptions(session: AsyncSession, *, user: User, team_id: int) -> 
     await permissions.ensure_sees_team_offers(session, access, team)
     rows = await queries.team_adoptions(session, team_id)
     return TeamAdoptions(
-        access.challenge, team, rows, can_answer=access.actor.user_id == team.coach_id
+        access.challenge,
+        team,
+        rows,
+        can_answer=access.actor.user_id == team.coach_id,
+        rules=rules.read(await rules.rules_of(session, team.challenge_id)),
     )
 
 
@@ -171,4 +189,29 @@ async def adoptions_report(
         rows=rows,
         accepted=totals(items, AdoptionStatus.ACCEPTED),
         pending=totals(items, AdoptionStatus.PROPOSED),
+        rules=rules.read(await rules.rules_of(session, challenge_id)),
     )
+
+
+async def rules_page(session: AsyncSession, *, user: User, challenge_id: int) -> RulesPage:
+    """The challenge's adoption rules, for its organisers to change."""
+    access = await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
+    return RulesPage(access.challenge, rules.read(await rules.rules_of(session, challenge_id)))
+
+
+async def rules_read(
+    session: AsyncSession, *, user: User | None, challenge_id: int
+) -> AdoptionRulesRead:
+    """The rules, for whoever sees the challenge: sponsors and teams plan by them."""
+    await challenge_permissions.viewable(session, user=user, challenge_id=challenge_id)
+    return rules.read(await rules.rules_of(session, challenge_id))
+
+
+async def refusal(session: AsyncSession, *, user: User, adoption_id: int) -> Refusal:
+    """The form where an organiser says why a team's acceptance is not confirmed."""
+    adoption = await queries.get_adoption(session, adoption_id)
+    access = await challenge_permissions.organised(
+        session, user=user, challenge_id=adoption.challenge_id
+    )
+    row = await queries.adoption_row(session, adoption_id)
+    return Refusal(access.challenge, row)

@@ -58,7 +58,14 @@ from app.judging.schemas import (
     ScoresIn,
 )
 from app.main import API_ROUTERS
-from app.sponsors.schemas import AdoptionCreate, RepresentativeForm, SponsorCreate
+from app.sponsors.models import Adoption, AdoptionStatus
+from app.sponsors.schemas import (
+    AdoptionCreate,
+    AdoptionRefusal,
+    AdoptionRulesUpdate,
+    RepresentativeForm,
+    SponsorCreate,
+)
 from app.teams.models import Project
 from app.teams.schemas import ProjectInput, TeamInput
 from tests.factories import PASSWORD, make_team
@@ -380,6 +387,23 @@ async def _adopt(world: World, db: Database) -> Target:
     return Target("sponsor", path, data, path)
 
 
+async def _awaiting_confirmation(db: Database, world: World) -> int:
+    """The world's offer, accepted by the team and waiting for an organiser."""
+    async with db.transaction() as session:
+        await session.execute(
+            update(Adoption)
+            .where(col(Adoption.id) == world.adoption.id)
+            .values(status=AdoptionStatus.CONFIRMING)
+        )
+    assert world.adoption.id is not None
+    return world.adoption.id
+
+
+async def _refuse(world: World, db: Database) -> Target:
+    path = f"/adoptions/{await _awaiting_confirmation(db, world)}/refuse"
+    return Target("organiser", path, {"reason": "Motivo ricompilato"}, path)
+
+
 TEAM = {
     "name": "Squadra ricompilata",
     "class_name": "5Ricompilata",
@@ -445,6 +469,7 @@ PAGE_FORMS: dict[str, PageForm] = {
     "/challenges/{id:int}/sponsors": PageForm(SponsorCreate, _sponsor),
     "/challenges/{id:int}/sponsors/representatives": PageForm(RepresentativeForm, _representative),
     "/projects/{id:int}/adopt": PageForm(AdoptionCreate, _adopt),
+    "/adoptions/{id:int}/refuse": PageForm(AdoptionRefusal, _refuse),
     "/challenges/{id:int}/teams/new": PageForm(TeamInput, _new_team),
     "/teams/{id:int}/edit": PageForm(TeamInput, _edit_team),
     "/teams/{id:int}/project": PageForm(ProjectInput, _project),
@@ -464,6 +489,8 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
     "/adoptions/{id:int}/accept": None,
     "/adoptions/{id:int}/decline": None,
     "/adoptions/{id:int}/withdraw": None,
+    "/adoptions/{id:int}/confirm": None,
+    "/challenges/{id:int}/adoption-rules": AdoptionRulesUpdate,
     "/challenges/{challenge_id:int}/certificates/{certificate_id:int}/reissue": None,
     "/challenges/{id:int}/people/{role_id:int}/remove": None,
     "/challenges/{id:int}/publish": None,
@@ -555,6 +582,11 @@ async def _api_adopt(world: World, db: Database) -> Target:
     return Target("sponsor", f"/projects/{await _other_project(db, world)}/adoptions", data)
 
 
+async def _api_refuse(world: World, db: Database) -> Target:
+    path = f"/adoptions/{await _awaiting_confirmation(db, world)}/refuse"
+    return Target("organiser", path, {"reason": "Motivo ricompilato"})
+
+
 async def _api_team(world: World, db: Database) -> Target:
     member = {"first_name": "Nome ricompilato", "last_name": "Cognome ricompilato"}
     data = {
@@ -588,6 +620,7 @@ API_BODIES: dict[str, Setup] = {
     "add_sponsor": _api_sponsor,
     "add_representative": _api_representative,
     "propose_adoption": _api_adopt,
+    "refuse_adoption": _api_refuse,
     "register_team": _api_team,
     "save_project": _api_project,
     "revoke_certificate": _api_revoke,
