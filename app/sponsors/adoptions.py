@@ -20,9 +20,11 @@ from app.i18n import lazy
 from app.sponsors import events, permissions, queries, rules
 from app.sponsors.models import (
     HOLDING_STATUSES,
+    OFFER_FIELDS,
     Adoption,
     AdoptionRules,
     AdoptionStatus,
+    AdoptionVersion,
     Sponsor,
 )
 from app.sponsors.schemas import AdoptionCreate, AdoptionRefusal
@@ -83,7 +85,7 @@ async def offers_open(session: AsyncSession, project: Project) -> bool:
     return (starts is None or starts <= now) and (ends is None or now < ends)
 
 
-async def _ensure_window(session: AsyncSession, challenge_id: int) -> None:
+async def ensure_window(session: AsyncSession, challenge_id: int) -> None:
     starts, ends = await adoption_window(session, challenge_id)
     now = utcnow()
     if starts is not None and now < starts:
@@ -119,7 +121,7 @@ async def _offering_sponsor(
     return mine[0]
 
 
-def _event(adoption: Adoption, team_id: int) -> dict[str, int]:
+def event_ids(adoption: Adoption, team_id: int) -> dict[str, int]:
     assert adoption.id is not None
     return {
         "challenge_id": adoption.challenge_id,
@@ -141,7 +143,7 @@ async def propose_adoption(
     sponsor = await _offering_sponsor(session, access, mine, data.sponsor_id)
     if project.status != ProjectStatus.SUBMITTED:
         raise ProjectNotSubmitted(_(ProjectNotSubmitted.message))
-    await _ensure_window(session, project.challenge_id)
+    await ensure_window(session, project.challenge_id)
     assert sponsor.id is not None and project.id is not None and user.id is not None
     if await queries.find_adoption(session, sponsor_id=sponsor.id, project_id=project.id):
         raise AdoptionExists(_(AdoptionExists.message))
@@ -149,16 +151,14 @@ async def propose_adoption(
         challenge_id=project.challenge_id,
         sponsor_id=sponsor.id,
         project_id=project.id,
-        mentoring_hours=data.mentoring_hours,
-        internships=data.internships,
-        funding_eur=data.funding_eur,
-        message=data.message,
         proposed_by=user.id,
+        **data.model_dump(include=set(OFFER_FIELDS)),
     )
     # An offer that could never be accepted is refused now (acceptance checks again).
     await rules.ensure_room(session, await rules.rules_of(session, project.challenge_id), offer)
     adoption = await save_unique(session, offer, taken=AdoptionExists(_(AdoptionExists.message)))
     assert adoption.id is not None
+    session.add(version_of(adoption, created_by=user.id))
     log_action(
         session,
         actor_id=user.id,
@@ -168,15 +168,16 @@ async def propose_adoption(
         challenge_id=project.challenge_id,
         data=_commitments(adoption),
     )
-    emit(session, events.AdoptionProposed(**_event(adoption, project.team_id)))
+    emit(session, events.AdoptionProposed(**event_ids(adoption, project.team_id)))
     return adoption
 
 
-async def _locked_adoption(
-    session: AsyncSession, *, user: User, adoption_id: int, hold: bool = False
+async def locked_adoption(
+    session: AsyncSession, *, user: User, adoption_id: int, hold: bool = False, lock: bool = True
 ) -> tuple[Adoption, ChallengeAccess, Sponsor, Team]:
     """The adoption with its row locked, if the person may see it: a change of its state
-    waits for another one in progress, then sees the state that one left.
+    waits for another one in progress, then sees the state that one left. Without `lock`,
+    a read (a page, a guard before the form is read).
 
     `hold` (an acceptance) first locks the project's row, then the sponsor's, always in
     this order: two acceptances of offers for the same project, or of one sponsor's offers,
@@ -187,7 +188,7 @@ async def _locked_adoption(
         await queries.get_sponsor(
             session, peek.sponsor_id, challenge_id=peek.challenge_id, lock=True
         )
-    adoption = await queries.get_adoption(session, adoption_id, lock=True)
+    adoption = await queries.get_adoption(session, adoption_id, lock=lock)
     access = await challenge_permissions.viewable(
         session, user=user, challenge_id=adoption.challenge_id
     )
@@ -210,7 +211,7 @@ async def accept_adoption(session: AsyncSession, *, user: User, adoption_id: int
     """The team's coach accepts an offer within the challenge's rules; with one godmother
     per project the other offers are declined, and told why. Where an organiser confirms,
     the offer waits for them, holding its place."""
-    adoption, access, _sponsor, team = await _locked_adoption(
+    adoption, access, _sponsor, team = await locked_adoption(
         session, user=user, adoption_id=adoption_id, hold=True
     )
     permissions.ensure_coach(access, team)
@@ -235,7 +236,7 @@ async def accept_adoption(session: AsyncSession, *, user: User, adoption_id: int
             **_about(user, adoption),
             data=_commitments(adoption),
         )
-        emit(session, events.AdoptionAwaitingConfirmation(**_event(adoption, team.id)))
+        emit(session, events.AdoptionAwaitingConfirmation(**event_ids(adoption, team.id)))
         return adoption
     await _take_effect(session, user=user, adoption=adoption, team_id=team.id, rules_=found)
     return adoption
@@ -243,7 +244,7 @@ async def accept_adoption(session: AsyncSession, *, user: User, adoption_id: int
 
 async def confirm_adoption(session: AsyncSession, *, user: User, adoption_id: int) -> Adoption:
     """An organiser confirms a team's acceptance: the adoption takes effect."""
-    adoption, access, _sponsor, team = await _locked_adoption(
+    adoption, access, _sponsor, team = await locked_adoption(
         session, user=user, adoption_id=adoption_id, hold=True
     )
     access.require_organiser()
@@ -272,7 +273,7 @@ async def refuse_adoption(
     session: AsyncSession, *, user: User, adoption_id: int, data: AdoptionRefusal
 ) -> Adoption:
     """An organiser does not confirm a team's acceptance; the team may accept another offer."""
-    adoption, access, _sponsor, team = await _locked_adoption(
+    adoption, access, _sponsor, team = await locked_adoption(
         session, user=user, adoption_id=adoption_id
     )
     access.require_organiser()
@@ -292,7 +293,7 @@ async def refuse_adoption(
         **_about(user, adoption),
         data={"reason": data.reason},
     )
-    emit(session, events.AdoptionRefused(**_event(adoption, team.id)))
+    emit(session, events.AdoptionRefused(**event_ids(adoption, team.id)))
     return adoption
 
 
@@ -315,7 +316,7 @@ async def _take_effect(
         **_about(user, adoption),
         data=_commitments(adoption),
     )
-    emit(session, events.AdoptionAccepted(**_event(adoption, team_id)))
+    emit(session, events.AdoptionAccepted(**event_ids(adoption, team_id)))
     if not rules_.single_godmother:
         return
     assert adoption.id is not None
@@ -326,7 +327,7 @@ async def _take_effect(
         session.add(other)
         data = {"accepted_adoption_id": adoption.id}
         log_action(session, action=events.ADOPTION_AUTO_DECLINED, **_about(user, other), data=data)
-        emit(session, events.AdoptionAutoDeclined(**_event(other, team_id), **data))
+        emit(session, events.AdoptionAutoDeclined(**event_ids(other, team_id), **data))
 
 
 def _about(user: User, adoption: Adoption) -> dict[str, Any]:
@@ -342,7 +343,7 @@ def _about(user: User, adoption: Adoption) -> dict[str, Any]:
 
 async def decline_adoption(session: AsyncSession, *, user: User, adoption_id: int) -> Adoption:
     """The team's coach declines an offer."""
-    adoption, access, _sponsor, team = await _locked_adoption(
+    adoption, access, _sponsor, team = await locked_adoption(
         session, user=user, adoption_id=adoption_id
     )
     permissions.ensure_coach(access, team)
@@ -361,13 +362,13 @@ async def decline_adoption(session: AsyncSession, *, user: User, adoption_id: in
         **_about(user, adoption),
         data=_commitments(adoption),
     )
-    emit(session, events.AdoptionDeclined(**_event(adoption, team.id)))
+    emit(session, events.AdoptionDeclined(**event_ids(adoption, team.id)))
     return adoption
 
 
 async def withdraw_adoption(session: AsyncSession, *, user: User, adoption_id: int) -> Adoption:
     """The sponsor takes an offer back before the team has answered."""
-    adoption, access, sponsor, team = await _locked_adoption(
+    adoption, access, sponsor, team = await locked_adoption(
         session, user=user, adoption_id=adoption_id
     )
     await permissions.ensure_represents(session, access, sponsor)
@@ -388,8 +389,17 @@ async def withdraw_adoption(session: AsyncSession, *, user: User, adoption_id: i
         subject_id=adoption_id,
         challenge_id=adoption.challenge_id,
     )
-    emit(session, events.AdoptionWithdrawn(**_event(adoption, team.id)))
+    emit(session, events.AdoptionWithdrawn(**event_ids(adoption, team.id)))
     return adoption
+
+
+def version_of(adoption: Adoption, *, created_by: int) -> AdoptionVersion:
+    """The offer's terms as they stand now, kept as its current version."""
+    assert adoption.id is not None
+    terms = {name: getattr(adoption, name) for name in OFFER_FIELDS}
+    return AdoptionVersion(
+        adoption_id=adoption.id, version=adoption.version, created_by=created_by, **terms
+    )
 
 
 def _commitments(adoption: Adoption) -> dict[str, int]:

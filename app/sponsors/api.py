@@ -8,14 +8,17 @@ from starlette.requests import Request
 from app.accounts.auth import current_user, require_user
 from app.api import ApiRouter, extended
 from app.challenges import permissions as challenge_permissions
-from app.sponsors import adoptions, queries, rules, service, views
+from app.sponsors import adoptions, offers, queries, rules, service, views
 from app.sponsors.schemas import (
+    AdoptionAmend,
     AdoptionCreate,
     AdoptionRead,
     AdoptionRefusal,
+    AdoptionReply,
     AdoptionRulesRead,
     AdoptionRulesUpdate,
     AdoptionsReport,
+    AdoptionVersionRead,
     RepresentativeAdd,
     RepresentativeRead,
     SponsorCreate,
@@ -37,6 +40,14 @@ async def organiser_of_path_adoption(request: Request, session: AsyncSession) ->
     await adoptions.organiser_of_adoption(
         session, user=require_user(request), adoption_id=path_id(request)
     )
+
+
+async def sponsor_of_path_adoption(request: Request, session: AsyncSession) -> None:
+    await offers.may_amend(session, user=require_user(request), adoption_id=path_id(request))
+
+
+async def coach_of_path_adoption(request: Request, session: AsyncSession) -> None:
+    await offers.may_reply(session, user=require_user(request), adoption_id=path_id(request))
 
 
 async def sponsor_of_path_project(request: Request, session: AsyncSession) -> None:
@@ -255,6 +266,57 @@ async def refuse_adoption(request: Request, body: AdoptionRefusal) -> AdoptionRe
     user = require_user(request)
     async with services(request).db.transaction() as session:
         adoption = await adoptions.refuse_adoption(
+            session, user=user, adoption_id=path_id(request), data=body
+        )
+    return AdoptionRead.model_validate(adoption)
+
+
+@router.route(
+    "GET",
+    "/adoptions/{id:int}/versions",
+    summary="Every version of an offer, the newest first (the company, the team, organisers)",
+    response=AdoptionVersionRead,
+    many=True,
+    errors=(404,),
+)
+async def adoption_versions(request: Request) -> list[AdoptionVersionRead]:
+    user = require_user(request)
+    async with services(request).db.read() as session:
+        page = await views.offer_page(session, user=user, adoption_id=path_id(request))
+    return [AdoptionVersionRead.model_validate(v) for v in page.versions]
+
+
+@router.route(
+    "POST",
+    "/adoptions/{id:int}/amend",
+    summary="Amend an offer before the team accepts it: a new version (sponsor representatives)",
+    body=AdoptionAmend,
+    response=AdoptionRead,
+    errors=(403, 404, 409),
+    guard=sponsor_of_path_adoption,
+)
+async def amend_adoption(request: Request, body: AdoptionAmend) -> AdoptionRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        adoption = await offers.amend_adoption(
+            session, user=user, adoption_id=path_id(request), data=body
+        )
+    return AdoptionRead.model_validate(adoption)
+
+
+@router.route(
+    "POST",
+    "/adoptions/{id:int}/reply",
+    summary="Answer the company with a message (the team's coach)",
+    body=AdoptionReply,
+    response=AdoptionRead,
+    errors=(403, 404, 409),
+    guard=coach_of_path_adoption,
+)
+async def reply_to_adoption(request: Request, body: AdoptionReply) -> AdoptionRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        adoption = await offers.reply_to_adoption(
             session, user=user, adoption_id=path_id(request), data=body
         )
     return AdoptionRead.model_validate(adoption)

@@ -46,6 +46,16 @@ class AdoptionRefused(AdoptionEvent):
     """An organiser did not confirm the team's acceptance."""
 
 
+class AdoptionAmended(AdoptionEvent):
+    """The sponsor changed its offer before the team accepted it (a new version)."""
+
+    version: int
+
+
+class AdoptionReplied(AdoptionEvent):
+    """The team answered the company with a message."""
+
+
 SPONSOR_ADDED = action("sponsor.added")
 REPRESENTATIVE_ADDED = action("sponsor.representative_added")
 ADOPTION_PROPOSED = action("adoption.proposed")
@@ -57,3 +67,5 @@ ADOPTION_AUTO_DECLINED = action("adoption.auto_declined")
 ADOPTION_CONFIRMED = action("adoption.confirmed")
 ADOPTION_REFUSED = action("adoption.refused")
 ADOPTION_RULES_CHANGED = action("adoption.rules_changed")
+ADOPTION_AMENDED = action("adoption.amended")
+ADOPTION_REPLIED = action("adoption.replied")

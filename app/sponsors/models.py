@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import String, UniqueConstraint
@@ -75,7 +75,14 @@ class Adoption(SQLModel, table=True):
     mentoring_hours: int = Field(default=0, ge=0)
     internships: int = Field(default=0, ge=0)
     funding_eur: int = Field(default=0, ge=0)
+    internship_from: date | None = None  # the internships' period, when known
+    internship_until: date | None = None
+    materials: str = Field(default="", max_length=1000)  # materials or lab access offered
+    contact_person: str = Field(default="", max_length=200)  # the company's contact
     message: str = Field(default="", max_length=2000)
+    # The offer's current version: 1 as proposed, one more at each amendment.
+    version: int = Field(default=1, ge=1)
+    team_message: str = Field(default="", max_length=2000)  # the team's answer
     proposed_by: int = Field(foreign_key="user.id")
     proposed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     decided_by: int | None = Field(default=None, foreign_key="user.id")
@@ -85,3 +92,38 @@ class Adoption(SQLModel, table=True):
     reason: str = Field(default="", max_length=500)  # an organiser's refusal, an early end
     confirmed_by: int | None = Field(default=None, foreign_key="user.id")
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AdoptionVersion(SQLModel, table=True):
+    """An offer as it stood at one version: amendments before acceptance keep the history,
+    so the team sees what changed."""
+
+    __tablename__ = "adoption_version"
+    __table_args__ = (UniqueConstraint("adoption_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    adoption_id: int = Field(foreign_key="adoption.id", index=True)
+    version: int = Field(ge=1)
+    mentoring_hours: int = 0
+    internships: int = 0
+    funding_eur: int = 0
+    internship_from: date | None = None
+    internship_until: date | None = None
+    materials: str = Field(default="", max_length=1000)
+    contact_person: str = Field(default="", max_length=200)
+    message: str = Field(default="", max_length=2000)
+    created_by: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# The commitments of an offer, as an Adoption and an AdoptionVersion both hold them.
+OFFER_FIELDS = (
+    "mentoring_hours",
+    "internships",
+    "internship_from",
+    "internship_until",
+    "funding_eur",
+    "materials",
+    "contact_person",
+    "message",
+)

@@ -18,6 +18,7 @@ from app.sponsors.models import (
     HOLDING_STATUSES,
     Adoption,
     AdoptionStatus,
+    AdoptionVersion,
     Sponsor,
     SponsorRepresentative,
 )
@@ -193,6 +194,16 @@ async def _adoption_rows(
         .order_by(*order)
     )
     return [AdoptionRow(*row) for row in result.all()]
+
+
+async def adoption_versions(session: AsyncSession, adoption_id: int) -> list[AdoptionVersion]:
+    """Every version of an offer, the newest first."""
+    result = await session.execute(
+        select(AdoptionVersion)
+        .where(col(AdoptionVersion.adoption_id) == adoption_id)
+        .order_by(col(AdoptionVersion.version).desc())
+    )
+    return list(result.scalars())
 
 
 async def adoption_row(session: AsyncSession, adoption_id: int) -> AdoptionRow:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from app.db import Id
-from app.fields import BlankIsZero, Checkbox, Email, OneLine, OptionalId, Text
+from app.fields import BlankIsZero, Checkbox, Email, OneLine, OptionalDate, OptionalId, Text
 from app.i18n import gettext as _
 from app.sponsors.models import AdoptionStatus
 
@@ -75,22 +75,53 @@ class RepresentativeForm(RepresentativeAdd):
     sponsor_id: Id
 
 
-class AdoptionCreate(BaseModel):
-    """A sponsor's offer; sponsor_id is needed only by someone representing several."""
+class OfferTerms(BaseModel):
+    """What a company commits to: hours, internship places and their period, funding,
+    materials or lab access, and who to contact."""
 
-    sponsor_id: OptionalId = None
     mentoring_hours: Count = 0
     internships: Count = 0
+    internship_from: OptionalDate = None
+    internship_until: OptionalDate = None
     funding_eur: Euros = 0
+    materials: Text = Field(default="", max_length=1000)
+    contact_person: OneLine = Field(default="", max_length=200)
     message: Text = Field(default="", max_length=2000)
 
     @model_validator(mode="after")
-    def _commits_something(self) -> AdoptionCreate:
-        if not (self.mentoring_hours or self.internships or self.funding_eur):
+    def _commits_something(self) -> Self:
+        if not (self.mentoring_hours or self.internships or self.funding_eur or self.materials):
             raise ValueError(
-                _("Offer at least one of mentoring hours, internship places or funding.")
+                _(
+                    "Offer at least one of mentoring hours, internship places, funding, "
+                    "or materials and lab access."
+                )
             )
+        if (self.internship_from or self.internship_until) and not self.internships:
+            raise ValueError(_("An internship period needs at least one internship place."))
+        if (
+            self.internship_from is not None
+            and self.internship_until is not None
+            and self.internship_until < self.internship_from
+        ):
+            raise ValueError(_("The internships cannot end before they start."))
         return self
+
+
+class AdoptionCreate(OfferTerms):
+    """A sponsor's offer; sponsor_id is needed only by someone representing several."""
+
+    sponsor_id: OptionalId = None
+
+
+class AdoptionAmend(OfferTerms):
+    """A new version of an offer, before the team accepts it: every term, as now offered."""
+
+
+class AdoptionReply(BaseModel):
+    """The team's message to the company about its offer."""
+
+    message: Text = Field(min_length=1, max_length=2000)
 
 
 class SponsorRead(BaseModel):
@@ -123,7 +154,13 @@ class AdoptionRead(BaseModel):
     mentoring_hours: int
     internships: int
     funding_eur: int
+    internship_from: date | None
+    internship_until: date | None
+    materials: str
+    contact_person: str
     message: str
+    version: int
+    team_message: str
     proposed_at: datetime
     decided_at: datetime | None
     declined_automatically: bool
@@ -144,3 +181,18 @@ class AdoptionsReport(BaseModel):
     accepted: AdoptionTotals
     pending: AdoptionTotals
     adoptions: list[AdoptionRead]
+
+
+class AdoptionVersionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    version: int
+    mentoring_hours: int
+    internships: int
+    internship_from: date | None
+    internship_until: date | None
+    funding_eur: int
+    materials: str
+    contact_person: str
+    message: str
+    created_at: datetime

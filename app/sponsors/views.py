@@ -12,8 +12,8 @@ from app.accounts.models import User
 from app.challenges import permissions as challenge_permissions
 from app.challenges import queries as challenges_queries
 from app.challenges.models import Challenge, Track
-from app.sponsors import adoptions, permissions, queries, rules
-from app.sponsors.models import Adoption, AdoptionStatus, Sponsor
+from app.sponsors import adoptions, offers, permissions, queries, rules
+from app.sponsors.models import Adoption, AdoptionStatus, AdoptionVersion, Sponsor
 from app.sponsors.queries import AdoptionRow, ProjectRow
 from app.sponsors.schemas import AdoptionRulesRead, AdoptionTotals
 from app.teams import queries as teams_queries
@@ -24,6 +24,18 @@ from app.teams.models import Project, Team
 class RulesPage:
     challenge: Challenge
     rules: AdoptionRulesRead
+
+
+@dataclass(frozen=True)
+class OfferPage:
+    """One offer: its terms, what its last amendment changed, and its versions."""
+
+    challenge: Challenge
+    row: AdoptionRow
+    versions: list[AdoptionVersion]  # newest first
+    changes: list[offers.Change]  # from the previous version to the current one
+    can_answer: bool  # the team's coach
+    can_amend: bool  # the company's representatives, while the offer waits
 
 
 @dataclass(frozen=True)
@@ -215,3 +227,21 @@ async def refusal(session: AsyncSession, *, user: User, adoption_id: int) -> Ref
     )
     row = await queries.adoption_row(session, adoption_id)
     return Refusal(access.challenge, row)
+
+
+async def offer_page(session: AsyncSession, *, user: User, adoption_id: int) -> OfferPage:
+    """An offer as its company, the team and the organisers see it."""
+    adoption, access, sponsor, team = await adoptions.locked_adoption(
+        session, user=user, adoption_id=adoption_id, lock=False
+    )
+    versions = await queries.adoption_versions(session, adoption_id)
+    changes = offers.changes(versions[1], versions[0]) if len(versions) > 1 else []
+    waiting = adoption.status == AdoptionStatus.PROPOSED
+    return OfferPage(
+        challenge=access.challenge,
+        row=await queries.adoption_row(session, adoption_id),
+        versions=versions,
+        changes=changes,
+        can_answer=access.actor.user_id == team.coach_id,
+        can_amend=waiting and await permissions.represents(session, access, sponsor),
+    )

@@ -60,8 +60,10 @@ from app.judging.schemas import (
 from app.main import API_ROUTERS
 from app.sponsors.models import Adoption, AdoptionStatus
 from app.sponsors.schemas import (
+    AdoptionAmend,
     AdoptionCreate,
     AdoptionRefusal,
+    AdoptionReply,
     AdoptionRulesUpdate,
     RepresentativeForm,
     SponsorCreate,
@@ -375,16 +377,32 @@ async def _representative(world: World, db: Database) -> Target:
     return Target("organiser", f"{page}/representatives", data, page)
 
 
+OFFER = {
+    "mentoring_hours": "5",
+    "internships": "0",
+    "internship_from": "",
+    "internship_until": "",
+    "funding_eur": "0",
+    "materials": "Laboratorio ricompilato",
+    "contact_person": "Referente ricompilato",
+    "message": "Messaggio ricompilato",
+}
+
+
 async def _adopt(world: World, db: Database) -> Target:
     path = f"/projects/{await _other_project(db, world)}/adopt"
-    data = {
-        "sponsor_id": str(world.sponsor.id),
-        "mentoring_hours": "5",
-        "internships": "0",
-        "funding_eur": "0",
-        "message": "Messaggio ricompilato",
-    }
+    data = {"sponsor_id": str(world.sponsor.id), **OFFER}
     return Target("sponsor", path, data, path)
+
+
+async def _amend(world: World, db: Database) -> Target:
+    path = f"/adoptions/{world.adoption.id}/amend"
+    return Target("sponsor", path, dict(OFFER), path)
+
+
+async def _reply(world: World, db: Database) -> Target:
+    page = f"/adoptions/{world.adoption.id}"
+    return Target("coach", f"{page}/reply", {"message": "Risposta ricompilata"}, page)
 
 
 async def _awaiting_confirmation(db: Database, world: World) -> int:
@@ -470,6 +488,8 @@ PAGE_FORMS: dict[str, PageForm] = {
     "/challenges/{id:int}/sponsors/representatives": PageForm(RepresentativeForm, _representative),
     "/projects/{id:int}/adopt": PageForm(AdoptionCreate, _adopt),
     "/adoptions/{id:int}/refuse": PageForm(AdoptionRefusal, _refuse),
+    "/adoptions/{id:int}/amend": PageForm(AdoptionAmend, _amend),
+    "/adoptions/{id:int}/reply": PageForm(AdoptionReply, _reply),
     "/challenges/{id:int}/teams/new": PageForm(TeamInput, _new_team),
     "/teams/{id:int}/edit": PageForm(TeamInput, _edit_team),
     "/teams/{id:int}/project": PageForm(ProjectInput, _project),
@@ -578,8 +598,27 @@ async def _api_representative(world: World, db: Database) -> Target:
 
 
 async def _api_adopt(world: World, db: Database) -> Target:
-    data = {"mentoring_hours": 5, "message": "Messaggio ricompilato"}
+    data = {
+        "mentoring_hours": 5,
+        "materials": "Laboratorio ricompilato",
+        "contact_person": "Referente ricompilato",
+        "message": "Messaggio ricompilato",
+    }
     return Target("sponsor", f"/projects/{await _other_project(db, world)}/adoptions", data)
+
+
+async def _api_amend(world: World, db: Database) -> Target:
+    data = {
+        "mentoring_hours": 5,
+        "materials": "Laboratorio",
+        "contact_person": "Referente",
+        "message": "Messaggio",
+    }
+    return Target("sponsor", f"/adoptions/{world.adoption.id}/amend", data)
+
+
+async def _api_reply(world: World, db: Database) -> Target:
+    return Target("coach", f"/adoptions/{world.adoption.id}/reply", {"message": "Risposta"})
 
 
 async def _api_refuse(world: World, db: Database) -> Target:
@@ -621,6 +660,8 @@ API_BODIES: dict[str, Setup] = {
     "add_representative": _api_representative,
     "propose_adoption": _api_adopt,
     "refuse_adoption": _api_refuse,
+    "amend_adoption": _api_amend,
+    "reply_to_adoption": _api_reply,
     "register_team": _api_team,
     "save_project": _api_project,
     "revoke_certificate": _api_revoke,

@@ -61,6 +61,8 @@ ALSO_AS = {
     "POST /api/v1/adoptions/{id}/decline": "coach",
     "POST /api/v1/projects/{id}/adoptions": "sponsor",
     "POST /api/v1/adoptions/{id}/withdraw": "sponsor",
+    "POST /api/v1/adoptions/{id}/amend": "sponsor",
+    "POST /api/v1/adoptions/{id}/reply": "coach",
     "PUT /api/v1/assignments/{id}/scores": "judge",
     "GET /api/v1/judging/assignments": "judge",
     "POST /api/v1/challenges/{id}/conflicts": "judge",

@@ -107,6 +107,11 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ),
     ("GET", "/challenges/{id:int}"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/challenges/{id:int}/adoptions"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
+    # An offer is seen by the company, the team's people and the organisers.
+    ("GET", "/adoptions/{id:int}"): ("login", 200, 404, 200, 404, 200, 200, 404, 200),
+    # Only the company amends; who sees the offer otherwise is not allowed.
+    ("GET", "/adoptions/{id:int}/amend"): ("login", 403, 404, 403, 404, 200, 403, 404, 403),
+    ("GET", "/api/v1/adoptions/{id:int}/versions"): (401, 200, 404, 200, 404, 200, 200, 404, 200),
     ("GET", "/challenges/{id:int}/adoption-rules"): (
         "login",
         403,
@@ -346,6 +351,30 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("POST", "/adoptions/{id:int}/withdraw"): (DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY),
     # The world's offer waits for the team, not for an organiser: organisers get 409.
     ("POST", "/adoptions/{id:int}/confirm"): ORGANISERS_ONLY,
+    ("POST", "/adoptions/{id:int}/amend"): (DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY),
+    ("POST", "/adoptions/{id:int}/reply"): (DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY),
+    ("POST", "/api/v1/adoptions/{id:int}/amend"): (
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+        OK,
+        DENY,
+        DENY,
+        DENY,
+    ),
+    ("POST", "/api/v1/adoptions/{id:int}/reply"): (
+        DENY,
+        DENY,
+        DENY,
+        OK,
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+    ),
     ("POST", "/adoptions/{id:int}/refuse"): ORGANISERS_ONLY,
     ("POST", "/api/v1/adoptions/{id:int}/confirm"): ORGANISERS_ONLY,
     ("POST", "/api/v1/adoptions/{id:int}/refuse"): ORGANISERS_ONLY,

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from app.sponsors.routes import adoptions, dashboard, sponsors
+from app.sponsors.routes import adoptions, dashboard, offers, sponsors
 
-routes: list[BaseRoute] = [*sponsors.routes, *dashboard.routes, *adoptions.routes]
+routes: list[BaseRoute] = [
+    *sponsors.routes,
+    *dashboard.routes,
+    *adoptions.routes,
+    *offers.routes,
+]
