@@ -8,9 +8,10 @@ from starlette.requests import Request
 from app.accounts.auth import current_user, require_user
 from app.api import ApiRouter, extended
 from app.challenges import permissions as challenge_permissions
-from app.sponsors import adoptions, offers, queries, rules, service, views
+from app.sponsors import adoptions, followup, offers, queries, rules, service, views
 from app.sponsors.schemas import (
     AdoptionAmend,
+    AdoptionClose,
     AdoptionCreate,
     AdoptionRead,
     AdoptionRefusal,
@@ -19,6 +20,9 @@ from app.sponsors.schemas import (
     AdoptionRulesUpdate,
     AdoptionsReport,
     AdoptionVersionRead,
+    MilestoneCreate,
+    MilestoneRead,
+    Progress,
     RepresentativeAdd,
     RepresentativeRead,
     SponsorCreate,
@@ -48,6 +52,10 @@ async def sponsor_of_path_adoption(request: Request, session: AsyncSession) -> N
 
 async def coach_of_path_adoption(request: Request, session: AsyncSession) -> None:
     await offers.may_reply(session, user=require_user(request), adoption_id=path_id(request))
+
+
+async def side_of_path_adoption(request: Request, session: AsyncSession) -> None:
+    await followup.may_follow(session, user=require_user(request), adoption_id=path_id(request))
 
 
 async def sponsor_of_path_project(request: Request, session: AsyncSession) -> None:
@@ -317,6 +325,92 @@ async def reply_to_adoption(request: Request, body: AdoptionReply) -> AdoptionRe
     user = require_user(request)
     async with services(request).db.transaction() as session:
         adoption = await offers.reply_to_adoption(
+            session, user=user, adoption_id=path_id(request), data=body
+        )
+    return AdoptionRead.model_validate(adoption)
+
+
+@router.route(
+    "GET",
+    "/adoptions/{id:int}/milestones",
+    summary="An adoption's milestones by date (the company, the team, organisers)",
+    response=MilestoneRead,
+    many=True,
+    errors=(404,),
+)
+async def adoption_milestones(request: Request) -> list[MilestoneRead]:
+    user = require_user(request)
+    async with services(request).db.read() as session:
+        page = await views.follow_up(session, user=user, adoption_id=path_id(request))
+    return [MilestoneRead.model_validate(m) for m in page.milestones]
+
+
+@router.route(
+    "GET",
+    "/adoptions/{id:int}/progress",
+    summary="Done against promised, from the confirmed milestones",
+    response=Progress,
+    errors=(404,),
+)
+async def adoption_progress(request: Request) -> Progress:
+    user = require_user(request)
+    async with services(request).db.read() as session:
+        page = await views.follow_up(session, user=user, adoption_id=path_id(request))
+    return page.progress
+
+
+@router.route(
+    "POST",
+    "/adoptions/{id:int}/milestones",
+    summary="Record a milestone for the other side to confirm (the coach, the company)",
+    body=MilestoneCreate,
+    response=MilestoneRead,
+    status=201,
+    errors=(403, 404, 409),
+    guard=side_of_path_adoption,
+)
+async def add_milestone(request: Request, body: MilestoneCreate) -> MilestoneRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        milestone = await followup.propose_milestone(
+            session, user=user, adoption_id=path_id(request), data=body
+        )
+    return MilestoneRead.model_validate(milestone)
+
+
+@router.route(
+    "POST",
+    "/adoptions/{id:int}/milestones/{milestone_id:int}/confirm",
+    summary="Confirm the other side's milestone (the coach, the company)",
+    response=MilestoneRead,
+    errors=(403, 404, 409),
+    guard=side_of_path_adoption,
+)
+async def confirm_milestone(request: Request) -> MilestoneRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        milestone = await followup.confirm_milestone(
+            session,
+            user=user,
+            adoption_id=path_id(request),
+            milestone_id=path_id(request, "milestone_id"),
+        )
+    return MilestoneRead.model_validate(milestone)
+
+
+@router.route(
+    "POST",
+    "/adoptions/{id:int}/close",
+    summary="Close an adoption: completed, or ended early with a reason (either side)",
+    body=AdoptionClose,
+    response=AdoptionRead,
+    errors=(403, 404, 409),
+    guard=side_of_path_adoption,
+)
+async def close_adoption(request: Request, body: AdoptionClose) -> AdoptionRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        adoption = await followup.close_adoption(
             session, user=user, adoption_id=path_id(request), data=body
         )
     return AdoptionRead.model_validate(adoption)

@@ -56,6 +56,24 @@ class AdoptionReplied(AdoptionEvent):
     """The team answered the company with a message."""
 
 
+class MilestoneProposed(AdoptionEvent):
+    """One side recorded a step of the follow-up; the other side is asked to confirm it."""
+
+    milestone_id: int
+
+
+class MilestoneConfirmed(AdoptionEvent):
+    """The other side confirmed a step of the follow-up."""
+
+    milestone_id: int
+
+
+class AdoptionClosed(AdoptionEvent):
+    """An adoption was closed, as completed or ended early."""
+
+    outcome: str
+
+
 SPONSOR_ADDED = action("sponsor.added")
 REPRESENTATIVE_ADDED = action("sponsor.representative_added")
 ADOPTION_PROPOSED = action("adoption.proposed")
@@ -69,3 +87,6 @@ ADOPTION_REFUSED = action("adoption.refused")
 ADOPTION_RULES_CHANGED = action("adoption.rules_changed")
 ADOPTION_AMENDED = action("adoption.amended")
 ADOPTION_REPLIED = action("adoption.replied")
+MILESTONE_PROPOSED = action("adoption.milestone_proposed")
+MILESTONE_CONFIRMED = action("adoption.milestone_confirmed")
+ADOPTION_CLOSED = action("adoption.closed")

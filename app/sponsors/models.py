@@ -20,10 +20,31 @@ class AdoptionStatus(StrEnum):
     # its place (the project's godmother, the sponsor's quota) meanwhile.
     CONFIRMING = "confirming"
     REFUSED = "refused"  # an organiser did not confirm the team's acceptance
+    COMPLETED = "completed"  # closed after the follow-up: the promises were kept
+    ENDED = "ended"  # closed early, with a reason
 
 
 # Statuses that hold a project (single godmother) and count in a sponsor's quota.
-HOLDING_STATUSES = (AdoptionStatus.ACCEPTED, AdoptionStatus.CONFIRMING)
+HOLDING_STATUSES = (AdoptionStatus.ACCEPTED, AdoptionStatus.CONFIRMING, AdoptionStatus.COMPLETED)
+# Statuses of an adoption that took effect (its follow-up can be read).
+ADOPTED_STATUSES = (AdoptionStatus.ACCEPTED, AdoptionStatus.COMPLETED, AdoptionStatus.ENDED)
+
+
+class MilestoneKind(StrEnum):
+    KICKOFF = "kickoff"
+    MENTORING = "mentoring"  # a mentoring session, with its hours
+    INTERNSHIP_STARTED = "internship_started"
+    INTERNSHIP_ENDED = "internship_ended"
+    PROTOTYPE_DELIVERED = "prototype_delivered"
+    COMPANY_FOUNDED = "company_founded"  # the class's mini-company
+    FUNDING_PAID = "funding_paid"  # with the amount paid
+
+
+class Side(StrEnum):
+    """Who proposed a milestone: the other side confirms it."""
+
+    SPONSOR = "sponsor"
+    TEAM = "team"
 
 
 class AdoptionRules(SQLModel, table=True):
@@ -92,6 +113,7 @@ class Adoption(SQLModel, table=True):
     reason: str = Field(default="", max_length=500)  # an organiser's refusal, an early end
     confirmed_by: int | None = Field(default=None, foreign_key="user.id")
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AdoptionVersion(SQLModel, table=True):
@@ -127,3 +149,22 @@ OFFER_FIELDS = (
     "contact_person",
     "message",
 )
+
+
+class AdoptionMilestone(SQLModel, table=True):
+    """A dated step of an adoption's follow-up, proposed by one side, confirmed by the other."""
+
+    __tablename__ = "adoption_milestone"
+
+    id: int | None = Field(default=None, primary_key=True)
+    adoption_id: int = Field(foreign_key="adoption.id", index=True)
+    kind: MilestoneKind = Field(sa_type=String(30))
+    happened_on: date
+    hours: int = Field(default=0, ge=0)  # a mentoring session's
+    amount_eur: int = Field(default=0, ge=0)  # a payment's
+    note: str = Field(default="", max_length=1000)
+    proposed_side: Side = Field(sa_type=String(10))
+    proposed_by: int = Field(foreign_key="user.id")
+    proposed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    confirmed_by: int | None = Field(default=None, foreign_key="user.id")
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -17,6 +17,7 @@ from app.errors import NotFound
 from app.sponsors.models import (
     HOLDING_STATUSES,
     Adoption,
+    AdoptionMilestone,
     AdoptionStatus,
     AdoptionVersion,
     Sponsor,
@@ -204,6 +205,23 @@ async def adoption_versions(session: AsyncSession, adoption_id: int) -> list[Ado
         .order_by(col(AdoptionVersion.version).desc())
     )
     return list(result.scalars())
+
+
+async def milestones_of(
+    session: AsyncSession, adoption_ids: Sequence[int]
+) -> dict[int, list[AdoptionMilestone]]:
+    """The milestones of many adoptions in one query, each list by date."""
+    grouped: dict[int, list[AdoptionMilestone]] = {aid: [] for aid in adoption_ids}
+    if not adoption_ids:
+        return grouped
+    result = await session.execute(
+        select(AdoptionMilestone)
+        .where(col(AdoptionMilestone.adoption_id).in_(adoption_ids))
+        .order_by(col(AdoptionMilestone.happened_on), col(AdoptionMilestone.id))
+    )
+    for milestone in result.scalars():
+        grouped[milestone.adoption_id].append(milestone)
+    return grouped
 
 
 async def adoption_row(session: AsyncSession, adoption_id: int) -> AdoptionRow:

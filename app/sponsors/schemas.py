@@ -10,7 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from app.db import Id
 from app.fields import BlankIsZero, Checkbox, Email, OneLine, OptionalDate, OptionalId, Text
 from app.i18n import gettext as _
-from app.sponsors.models import AdoptionStatus
+from app.sponsors.models import AdoptionStatus, MilestoneKind, Side
 
 
 def _web_address(value: Any) -> Any:
@@ -166,6 +166,7 @@ class AdoptionRead(BaseModel):
     declined_automatically: bool
     reason: str
     confirmed_at: datetime | None
+    closed_at: datetime | None
 
 
 class AdoptionTotals(BaseModel):
@@ -196,3 +197,63 @@ class AdoptionVersionRead(BaseModel):
     contact_person: str
     message: str
     created_at: datetime
+
+
+class MilestoneCreate(BaseModel):
+    """A step of the follow-up, as one side records it for the other to confirm."""
+
+    kind: MilestoneKind
+    happened_on: date
+    hours: Count = 0
+    amount_eur: Euros = 0
+    note: Text = Field(default="", max_length=1000)
+
+    @model_validator(mode="after")
+    def _measured(self) -> Self:
+        if self.kind == MilestoneKind.MENTORING and not self.hours:
+            raise ValueError(_("Say how many hours the mentoring session took."))
+        if self.kind == MilestoneKind.FUNDING_PAID and not self.amount_eur:
+            raise ValueError(_("Say how much was paid."))
+        return self
+
+
+class AdoptionClose(BaseModel):
+    """Closing an adoption: completed, or ended early with a reason."""
+
+    outcome: Literal["completed", "ended"]
+    reason: Text = Field(default="", max_length=500)
+
+    @model_validator(mode="after")
+    def _explained(self) -> Self:
+        if self.outcome == "ended" and not self.reason:
+            raise ValueError(_("Say why the adoption ends early."))
+        return self
+
+
+class MilestoneRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    adoption_id: int
+    kind: MilestoneKind
+    happened_on: date
+    hours: int
+    amount_eur: int
+    note: str
+    proposed_side: Side
+    proposed_at: datetime
+    confirmed_at: datetime | None
+
+
+class Progress(BaseModel):
+    """What was done against what was promised, counting confirmed milestones only."""
+
+    mentoring_hours_done: int = 0
+    mentoring_hours_promised: int = 0
+    internships_started: int = 0
+    internships_promised: int = 0
+    funding_paid_eur: int = 0
+    funding_promised_eur: int = 0
+    milestones_confirmed: int = 0
+    milestones_waiting: int = 0
+    last_milestone_on: date | None = None

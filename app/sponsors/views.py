@@ -12,10 +12,18 @@ from app.accounts.models import User
 from app.challenges import permissions as challenge_permissions
 from app.challenges import queries as challenges_queries
 from app.challenges.models import Challenge, Track
-from app.sponsors import adoptions, offers, permissions, queries, rules
-from app.sponsors.models import Adoption, AdoptionStatus, AdoptionVersion, Sponsor
+from app.sponsors import adoptions, followup, offers, permissions, queries, rules
+from app.sponsors.models import (
+    Adoption,
+    AdoptionMilestone,
+    AdoptionStatus,
+    AdoptionVersion,
+    MilestoneKind,
+    Side,
+    Sponsor,
+)
 from app.sponsors.queries import AdoptionRow, ProjectRow
-from app.sponsors.schemas import AdoptionRulesRead, AdoptionTotals
+from app.sponsors.schemas import AdoptionRulesRead, AdoptionTotals, Progress
 from app.teams import queries as teams_queries
 from app.teams.models import Project, Team
 
@@ -36,6 +44,21 @@ class OfferPage:
     changes: list[offers.Change]  # from the previous version to the current one
     can_answer: bool  # the team's coach
     can_amend: bool  # the company's representatives, while the offer waits
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """An adoption's timeline, its progress, and what the person may do on it."""
+
+    challenge: Challenge
+    row: AdoptionRow
+    milestones: list[AdoptionMilestone]
+    progress: Progress
+    side: Side | None  # None: the organisers and the team's members only read
+
+    @property
+    def kinds(self) -> list[str]:
+        return [kind.value for kind in MilestoneKind]
 
 
 @dataclass(frozen=True)
@@ -99,6 +122,7 @@ class AdoptionsReport:
     accepted: AdoptionTotals
     pending: AdoptionTotals
     rules: AdoptionRulesRead
+    progress: dict[int, Progress]  # adoption id -> done against promised
 
 
 def totals(items: Iterable[Adoption], status: AdoptionStatus) -> AdoptionTotals:
@@ -196,12 +220,14 @@ async def adoptions_report(
     access = await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
     rows = await queries.challenge_adoptions(session, challenge_id)
     items = [row.adoption for row in rows]
+    milestones = await queries.milestones_of(session, [a.id for a in items if a.id])
     return AdoptionsReport(
         challenge=access.challenge,
         rows=rows,
         accepted=totals(items, AdoptionStatus.ACCEPTED),
         pending=totals(items, AdoptionStatus.PROPOSED),
         rules=rules.read(await rules.rules_of(session, challenge_id)),
+        progress={a.id: followup.progress(a, milestones[a.id]) for a in items if a.id is not None},
     )
 
 
@@ -244,4 +270,24 @@ async def offer_page(session: AsyncSession, *, user: User, adoption_id: int) -> 
         changes=changes,
         can_answer=access.actor.user_id == team.coach_id,
         can_amend=waiting and await permissions.represents(session, access, sponsor),
+    )
+
+
+async def follow_up(session: AsyncSession, *, user: User, adoption_id: int) -> FollowUp:
+    """An adoption's follow-up, for who sees the adoption; the two sides also act on it."""
+    adoption, access, sponsor, team = await adoptions.locked_adoption(
+        session, user=user, adoption_id=adoption_id, lock=False
+    )
+    side: Side | None = None
+    if access.actor.user_id == team.coach_id:
+        side = Side.TEAM
+    elif await permissions.represents(session, access, sponsor):
+        side = Side.SPONSOR
+    milestones = (await queries.milestones_of(session, [adoption_id]))[adoption_id]
+    return FollowUp(
+        challenge=access.challenge,
+        row=await queries.adoption_row(session, adoption_id),
+        milestones=milestones,
+        progress=followup.progress(adoption, milestones),
+        side=side,
     )

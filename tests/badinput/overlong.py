@@ -43,7 +43,7 @@ from app.challenges.schemas import (
     StageInput,
     TrackInput,
 )
-from app.db import Database
+from app.db import Database, utcnow
 from app.judging.models import Criterion
 from app.judging.schemas import (
     AggregationChoice,
@@ -61,10 +61,12 @@ from app.main import API_ROUTERS
 from app.sponsors.models import Adoption, AdoptionStatus
 from app.sponsors.schemas import (
     AdoptionAmend,
+    AdoptionClose,
     AdoptionCreate,
     AdoptionRefusal,
     AdoptionReply,
     AdoptionRulesUpdate,
+    MilestoneCreate,
     RepresentativeForm,
     SponsorCreate,
 )
@@ -405,6 +407,39 @@ async def _reply(world: World, db: Database) -> Target:
     return Target("coach", f"{page}/reply", {"message": "Risposta ricompilata"}, page)
 
 
+async def _accepted(db: Database, world: World) -> int:
+    """The world's offer, accepted: its follow-up is open."""
+    async with db.transaction() as session:
+        await session.execute(
+            update(Adoption)
+            .where(col(Adoption.id) == world.adoption.id)
+            .values(status=AdoptionStatus.ACCEPTED)
+        )
+    assert world.adoption.id is not None
+    return world.adoption.id
+
+
+def _milestone_data() -> dict[str, str]:
+    return {
+        "kind": "kickoff",
+        "happened_on": utcnow().date().isoformat(),
+        "hours": "0",
+        "amount_eur": "0",
+        "note": "Nota ricompilata",
+    }
+
+
+async def _milestone(world: World, db: Database) -> Target:
+    page = f"/adoptions/{await _accepted(db, world)}/follow-up"
+    return Target("coach", f"/adoptions/{world.adoption.id}/milestones", _milestone_data(), page)
+
+
+async def _close(world: World, db: Database) -> Target:
+    page = f"/adoptions/{await _accepted(db, world)}/follow-up"
+    data = {"outcome": "ended", "reason": "Motivo ricompilato"}
+    return Target("sponsor", f"/adoptions/{world.adoption.id}/close", data, page)
+
+
 async def _awaiting_confirmation(db: Database, world: World) -> int:
     """The world's offer, accepted by the team and waiting for an organiser."""
     async with db.transaction() as session:
@@ -490,6 +525,8 @@ PAGE_FORMS: dict[str, PageForm] = {
     "/adoptions/{id:int}/refuse": PageForm(AdoptionRefusal, _refuse),
     "/adoptions/{id:int}/amend": PageForm(AdoptionAmend, _amend),
     "/adoptions/{id:int}/reply": PageForm(AdoptionReply, _reply),
+    "/adoptions/{id:int}/milestones": PageForm(MilestoneCreate, _milestone),
+    "/adoptions/{id:int}/close": PageForm(AdoptionClose, _close),
     "/challenges/{id:int}/teams/new": PageForm(TeamInput, _new_team),
     "/teams/{id:int}/edit": PageForm(TeamInput, _edit_team),
     "/teams/{id:int}/project": PageForm(ProjectInput, _project),
@@ -510,6 +547,7 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
     "/adoptions/{id:int}/decline": None,
     "/adoptions/{id:int}/withdraw": None,
     "/adoptions/{id:int}/confirm": None,
+    "/adoptions/{id:int}/milestones/{milestone_id:int}/confirm": None,
     "/challenges/{id:int}/adoption-rules": AdoptionRulesUpdate,
     "/challenges/{challenge_id:int}/certificates/{certificate_id:int}/reissue": None,
     "/challenges/{id:int}/people/{role_id:int}/remove": None,
@@ -621,6 +659,16 @@ async def _api_reply(world: World, db: Database) -> Target:
     return Target("coach", f"/adoptions/{world.adoption.id}/reply", {"message": "Risposta"})
 
 
+async def _api_milestone(world: World, db: Database) -> Target:
+    data = {**_milestone_data(), "hours": 0, "amount_eur": 0}
+    return Target("coach", f"/adoptions/{await _accepted(db, world)}/milestones", data)
+
+
+async def _api_close(world: World, db: Database) -> Target:
+    data = {"outcome": "ended", "reason": "Motivo"}
+    return Target("sponsor", f"/adoptions/{await _accepted(db, world)}/close", data)
+
+
 async def _api_refuse(world: World, db: Database) -> Target:
     path = f"/adoptions/{await _awaiting_confirmation(db, world)}/refuse"
     return Target("organiser", path, {"reason": "Motivo ricompilato"})
@@ -662,6 +710,8 @@ API_BODIES: dict[str, Setup] = {
     "refuse_adoption": _api_refuse,
     "amend_adoption": _api_amend,
     "reply_to_adoption": _api_reply,
+    "add_milestone": _api_milestone,
+    "close_adoption": _api_close,
     "register_team": _api_team,
     "save_project": _api_project,
     "revoke_certificate": _api_revoke,

@@ -30,6 +30,7 @@ HEALTH = "health"  # 200, or 503 while no worker heartbeat is in Redis: public e
 Expected = int | str
 JUDGE_ONLY = (DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY)
 ORGANISERS_ONLY = (DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY, OK)
+TWO_SIDES = (DENY, DENY, DENY, OK, DENY, OK, DENY, DENY, DENY)  # an adoption's coach, company
 
 # (method, path template) -> outcome for each role, in the order of ROLES:
 # anonymous, member, other_member, coach, judge, sponsor, organiser, other_organiser, admin
@@ -112,6 +113,19 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     # Only the company amends; who sees the offer otherwise is not allowed.
     ("GET", "/adoptions/{id:int}/amend"): ("login", 403, 404, 403, 404, 200, 403, 404, 403),
     ("GET", "/api/v1/adoptions/{id:int}/versions"): (401, 200, 404, 200, 404, 200, 200, 404, 200),
+    ("GET", "/adoptions/{id:int}/follow-up"): ("login", 200, 404, 200, 404, 200, 200, 404, 200),
+    ("GET", "/api/v1/adoptions/{id:int}/milestones"): (
+        401,
+        200,
+        404,
+        200,
+        404,
+        200,
+        200,
+        404,
+        200,
+    ),
+    ("GET", "/api/v1/adoptions/{id:int}/progress"): (401, 200, 404, 200, 404, 200, 200, 404, 200),
     ("GET", "/challenges/{id:int}/adoption-rules"): (
         "login",
         403,
@@ -351,6 +365,13 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("POST", "/adoptions/{id:int}/withdraw"): (DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY),
     # The world's offer waits for the team, not for an organiser: organisers get 409.
     ("POST", "/adoptions/{id:int}/confirm"): ORGANISERS_ONLY,
+    # The follow-up is written by its two sides: the team's coach and the company.
+    ("POST", "/adoptions/{id:int}/milestones"): TWO_SIDES,
+    ("POST", "/adoptions/{id:int}/milestones/{milestone_id:int}/confirm"): TWO_SIDES,
+    ("POST", "/adoptions/{id:int}/close"): TWO_SIDES,
+    ("POST", "/api/v1/adoptions/{id:int}/milestones"): TWO_SIDES,
+    ("POST", "/api/v1/adoptions/{id:int}/milestones/{milestone_id:int}/confirm"): TWO_SIDES,
+    ("POST", "/api/v1/adoptions/{id:int}/close"): TWO_SIDES,
     ("POST", "/adoptions/{id:int}/amend"): (DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY),
     ("POST", "/adoptions/{id:int}/reply"): (DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY),
     ("POST", "/api/v1/adoptions/{id:int}/amend"): (

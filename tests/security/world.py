@@ -18,7 +18,7 @@ from app.certificates.models import Certificate, CertificateKind, CertificateSta
 from app.challenges.models import Challenge, Programme, Track
 from app.db import Database, utcnow
 from app.judging.models import Assignment, Round
-from app.sponsors.models import Adoption, Sponsor
+from app.sponsors.models import Adoption, AdoptionMilestone, MilestoneKind, Side, Sponsor
 from app.storage import LocalStorage
 from app.teams.models import Project, ProjectFile, Team, TeamMember
 from app.web import services
@@ -58,6 +58,7 @@ class World:
     file: ProjectFile
     sponsor: Sponsor
     adoption: Adoption
+    milestone: AdoptionMilestone
     round: Round
     assignment: Assignment
     certificate: Certificate
@@ -85,6 +86,7 @@ class World:
             "role_id": str(self.spare_role.id),
             "file_id": str(self.file.id),
             "sponsor_id": str(self.sponsor.id),
+            "milestone_id": str(self.milestone.id),
             "certificate_id": str(self.certificate.id),
             "judge_id": str(self.judge_id),
             "name": "members.csv",
@@ -191,6 +193,16 @@ async def build_world(app: Starlette) -> World:
         )
         session.add_all([project_file, adoption, certificate])
         await session.flush()
+        assert adoption.id is not None
+        milestone = AdoptionMilestone(
+            adoption_id=adoption.id,
+            kind=MilestoneKind.KICKOFF,
+            happened_on=utcnow().date(),
+            proposed_side=Side.SPONSOR,
+            proposed_by=representative.id or 0,
+        )
+        session.add(milestone)
+        await session.flush()
         assignment = (
             await session.execute(
                 select(Assignment).where(col(Assignment.round_id) == judging_round.id)
@@ -229,6 +241,7 @@ async def build_world(app: Starlette) -> World:
         file=project_file,
         sponsor=sponsor,
         adoption=adoption,
+        milestone=milestone,
         round=judging_round,
         assignment=assignment,
         certificate=certificate,
