@@ -9,6 +9,7 @@ from app.accounts.auth import current_user, require_user
 from app.api import ApiRouter, extended
 from app.challenges import permissions as challenge_permissions
 from app.sponsors import adoptions, followup, offers, queries, rules, service, views
+from app.sponsors.models import ADOPTED_STATUSES
 from app.sponsors.schemas import (
     AdoptionAmend,
     AdoptionClose,
@@ -207,6 +208,11 @@ async def adoptions_report(request: Request) -> AdoptionsReport:
             "accepted": report.accepted,
             "pending": report.pending,
             "adoptions": [row.adoption for row in report.rows],
+            "progress": [
+                {"adoption_id": row.adoption.id, "progress": report.progress[row.adoption.id]}
+                for row in report.rows
+                if row.adoption.status in ADOPTED_STATUSES and row.adoption.id is not None
+            ],
         }
     )
 

@@ -178,10 +178,19 @@ class AdoptionTotals(BaseModel):
     funding_eur: int = 0
 
 
+class AdoptionProgress(BaseModel):
+    """One adoption's progress, in the organisers' report."""
+
+    adoption_id: int
+    progress: Progress
+
+
 class AdoptionsReport(BaseModel):
     accepted: AdoptionTotals
     pending: AdoptionTotals
     adoptions: list[AdoptionRead]
+    # For the adoptions that took effect (accepted, completed or ended early).
+    progress: list[AdoptionProgress]
 
 
 class AdoptionVersionRead(BaseModel):
@@ -257,3 +266,7 @@ class Progress(BaseModel):
     milestones_confirmed: int = 0
     milestones_waiting: int = 0
     last_milestone_on: date | None = None
+
+
+AdoptionProgress.model_rebuild()
+AdoptionsReport.model_rebuild()

@@ -265,3 +265,24 @@ async def test_milestone_and_progress_api(db: Database, actors: Actors, scene: S
     assert progress.json()["funding_paid_eur"] == 400
     assert progress.json()["funding_promised_eur"] == 1000
     assert closed.json()["status"] == "completed"
+
+
+async def test_the_report_api_carries_each_adoption_progress(
+    db: Database, actors: Actors, scene: Scene
+) -> None:
+    adoption_id = await _adopted(db, scene)
+    milestone_id = await _record(db, scene.rep, adoption_id, kind="mentoring", hours=4)
+    await _confirm(db, scene.coach, adoption_id, milestone_id)
+
+    async with await actors.api(scene.organiser) as http:
+        report = await http.get(f"/api/v1/challenges/{scene.cid}/adoptions")
+
+    (row,) = report.json()["progress"]
+    assert row["adoption_id"] == adoption_id
+    assert (
+        row["progress"]["mentoring_hours_done"],
+        row["progress"]["mentoring_hours_promised"],
+    ) == (
+        4,
+        10,
+    )
