@@ -15,6 +15,7 @@ from app.accounts.models import User
 from app.challenges.models import Challenge, Track
 from app.errors import NotFound
 from app.sponsors.models import (
+    ADOPTED_STATUSES,
     HOLDING_STATUSES,
     Adoption,
     AdoptionMilestone,
@@ -26,7 +27,7 @@ from app.sponsors.models import (
 from app.teams.models import Project, ProjectStatus, Team
 
 # A pending offer is already an interest in the project (conflicts of interest count it).
-LIVE_STATUSES = (AdoptionStatus.PROPOSED, *HOLDING_STATUSES)
+LIVE_STATUSES = (AdoptionStatus.PROPOSED, AdoptionStatus.CONFIRMING, *ADOPTED_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -49,11 +50,12 @@ class ProjectRow:
 
 
 async def accepted_adoptions(session: AsyncSession, challenge_id: int) -> list[Adoption]:
+    """The adoptions that took effect: accepted, also those closed since."""
     result = await session.execute(
         select(Adoption)
         .where(
             col(Adoption.challenge_id) == challenge_id,
-            col(Adoption.status) == AdoptionStatus.ACCEPTED,
+            col(Adoption.status).in_(ADOPTED_STATUSES),
         )
         .order_by(col(Adoption.id))
     )
@@ -321,7 +323,7 @@ async def offers_of_representative(
     """(challenge id, challenge title, offers waiting for an answer, accepted) per challenge
     where the person represents a sponsor, in one query."""
     waiting = func.count(col(Adoption.id)).filter(col(Adoption.status) == AdoptionStatus.PROPOSED)
-    accepted = func.count(col(Adoption.id)).filter(col(Adoption.status) == AdoptionStatus.ACCEPTED)
+    accepted = func.count(col(Adoption.id)).filter(col(Adoption.status).in_(ADOPTED_STATUSES))
     result = await session.execute(
         sa_select(col(Challenge.id), col(Challenge.title), waiting, accepted)
         .join(Sponsor, col(Sponsor.challenge_id) == col(Challenge.id))

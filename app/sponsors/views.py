@@ -14,6 +14,7 @@ from app.challenges import queries as challenges_queries
 from app.challenges.models import Challenge, Track
 from app.sponsors import adoptions, followup, offers, permissions, queries, rules
 from app.sponsors.models import (
+    ADOPTED_STATUSES,
     Adoption,
     AdoptionMilestone,
     AdoptionStatus,
@@ -125,11 +126,11 @@ class AdoptionsReport:
     progress: dict[int, Progress]  # adoption id -> done against promised
 
 
-def totals(items: Iterable[Adoption], status: AdoptionStatus) -> AdoptionTotals:
-    """Sum the commitments of the adoptions in one status."""
+def totals(items: Iterable[Adoption], *statuses: AdoptionStatus) -> AdoptionTotals:
+    """Sum the commitments of the adoptions in these statuses."""
     result = AdoptionTotals()
     for item in items:
-        if item.status == status:
+        if item.status in statuses:
             result.adoptions += 1
             result.mentoring_hours += item.mentoring_hours
             result.internships += item.internships
@@ -224,7 +225,7 @@ async def adoptions_report(
     return AdoptionsReport(
         challenge=access.challenge,
         rows=rows,
-        accepted=totals(items, AdoptionStatus.ACCEPTED),
+        accepted=totals(items, *ADOPTED_STATUSES),
         pending=totals(items, AdoptionStatus.PROPOSED),
         rules=rules.read(await rules.rules_of(session, challenge_id)),
         progress={a.id: followup.progress(a, milestones[a.id]) for a in items if a.id is not None},
