@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -36,6 +36,10 @@ def _datetime(value: datetime | None, tz: str = "Europe/Rome", fmt: str = "mediu
     return format_datetime(value.astimezone(ZoneInfo(tz)), fmt, locale=i18n.get_locale())
 
 
+def _date(value: date | None, fmt: str = "medium") -> str:
+    return "" if value is None else format_date(value, fmt, locale=i18n.get_locale())
+
+
 def _number(value: float | int | None, digits: int = 2) -> str:
     if value is None:
         return "\u2013"
@@ -43,6 +47,7 @@ def _number(value: float | int | None, digits: int = 2) -> str:
 
 
 env.filters["datetime"] = _datetime
+env.filters["date"] = _date
 env.filters["markdown"] = render_markdown
 env.filters["number"] = _number
 env.globals["locales"] = i18n.LOCALES

@@ -80,6 +80,7 @@ CASES: dict[str, Case] = {
     "GET /projects/{id}/adopt offers (representative)": Case(sponsors.propose),
     "GET /challenges/{id}/adoptions (organiser)": Case(sponsors.adoptions),
     "GET /teams/{id}/adoptions (coach)": Case(sponsors.team_adoptions),
+    "GET /adoptions/{id}/follow-up milestones (coach)": Case(sponsors.follow_up),
     "GET /challenges/{id}/judging (organiser)": Case(judging.judging),
     "GET /challenges/{id}/ranking (organiser)": Case(judging.ranking),
     "GET /challenges/{id}/results preview (organiser)": Case(
@@ -107,6 +108,7 @@ CASES: dict[str, Case] = {
     "GET /api/v1/challenges/{id}/adoptions (organiser)": Case(
         sponsors.adoptions_api, pattern=ADOPTED_PROJECTS
     ),
+    "GET /api/v1/adoptions/{id}/milestones (coach)": Case(sponsors.milestones_api),
     "GET /api/v1/challenges/{id}/ranking (organiser)": Case(judging.ranking_api),
     "GET /api/v1/challenges/{id}/results (anonymous)": Case(judging.results_api),
     "GET /api/v1/judging/assignments (judge)": Case(judging.my_assignments_api),

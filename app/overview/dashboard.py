@@ -22,7 +22,7 @@ from app.i18n import gettext as _
 from app.judging.models import Assignment, Award, Round
 from app.reports.audit import AuditFilters, AuditRow
 from app.reports.audit import challenge_log as audit_log
-from app.sponsors.models import Adoption, AdoptionStatus
+from app.sponsors.models import ADOPTED_STATUSES, Adoption
 from app.teams.models import Project, ProjectStatus, Team
 
 RECENT = 10
@@ -112,7 +112,7 @@ async def dashboard(session: AsyncSession, *, user: User, challenge_id: int) -> 
             await session.execute(
                 sa_select(col(Adoption.project_id)).where(
                     col(Adoption.challenge_id) == challenge_id,
-                    col(Adoption.status) == AdoptionStatus.ACCEPTED,
+                    col(Adoption.status).in_(ADOPTED_STATUSES),
                 )
             )
         ).scalars()

@@ -29,7 +29,7 @@ from app.errors import NotFound
 from app.events.models import AuditEntry
 from app.i18n import gettext as _
 from app.judging.models import Assignment, Criterion, Round, Score
-from app.sponsors.models import Adoption, Sponsor
+from app.sponsors.models import Adoption, AdoptionMilestone, MilestoneKind, Sponsor
 from app.teams.models import Project, ProjectFile, Team, TeamMember
 
 BATCH = 500  # rows fetched and written at a time
@@ -188,7 +188,29 @@ def _scores(challenge_id: int, site: str) -> Select[*tuple[Any, ...]]:
     )
 
 
+def _confirmed(value: Any, *where: Any) -> Any:
+    """A sum over the adoption's confirmed milestones (0 when none), as a column."""
+    return (
+        sa_select(func.coalesce(func.sum(value), 0))
+        .where(
+            col(AdoptionMilestone.adoption_id) == col(Adoption.id),
+            col(AdoptionMilestone.confirmed_at).is_not(None),
+            *where,
+        )
+        .scalar_subquery()
+    )
+
+
 def _adoptions(challenge_id: int, site: str) -> Select[*tuple[Any, ...]]:
+    last = (
+        sa_select(func.max(col(AdoptionMilestone.happened_on)))
+        .where(
+            col(AdoptionMilestone.adoption_id) == col(Adoption.id),
+            col(AdoptionMilestone.confirmed_at).is_not(None),
+        )
+        .scalar_subquery()
+    )
+    kind = col(AdoptionMilestone.kind)
     return (
         sa_select(
             col(Sponsor.name),
@@ -196,11 +218,22 @@ def _adoptions(challenge_id: int, site: str) -> Select[*tuple[Any, ...]]:
             col(Team.name),
             col(Adoption.status),
             col(Adoption.mentoring_hours),
+            _confirmed(col(AdoptionMilestone.hours), kind == MilestoneKind.MENTORING),
             col(Adoption.internships),
+            _confirmed(literal(1), kind == MilestoneKind.INTERNSHIP_STARTED),
+            col(Adoption.internship_from),
+            col(Adoption.internship_until),
             col(Adoption.funding_eur),
+            _confirmed(col(AdoptionMilestone.amount_eur), kind == MilestoneKind.FUNDING_PAID),
+            col(Adoption.materials),
+            col(Adoption.contact_person),
             col(Adoption.message),
+            col(Adoption.version),
             col(Adoption.proposed_at),
             col(Adoption.decided_at),
+            last,
+            col(Adoption.closed_at),
+            col(Adoption.reason),
         )
         .join(Sponsor, col(Sponsor.id) == col(Adoption.sponsor_id))
         .join(Project, col(Project.id) == col(Adoption.project_id))
@@ -336,11 +369,22 @@ EXPORTS: dict[str, Export] = {
                 _("Team"),
                 _("Status"),
                 _("Mentoring hours"),
+                _("Mentoring hours done"),
                 _("Internship places"),
+                _("Internships started"),
+                _("Internships from"),
+                _("Internships until"),
                 _("Funding (EUR)"),
+                _("Funding paid (EUR)"),
+                _("Materials or lab access"),
+                _("Contact person at the company"),
                 _("Message"),
+                _("Version of the offer"),
                 _("Offered at"),
                 _("Answered at"),
+                _("Last confirmed milestone"),
+                _("Closed at"),
+                _("Reason"),
             ],
             _adoptions,
         ),

@@ -8,11 +8,22 @@ from starlette.requests import Request
 from app.accounts.auth import current_user, require_user
 from app.api import ApiRouter, extended
 from app.challenges import permissions as challenge_permissions
-from app.sponsors import adoptions, queries, service, views
+from app.sponsors import adoptions, followup, offers, queries, rules, service, views
+from app.sponsors.models import ADOPTED_STATUSES
 from app.sponsors.schemas import (
+    AdoptionAmend,
+    AdoptionClose,
     AdoptionCreate,
     AdoptionRead,
+    AdoptionRefusal,
+    AdoptionReply,
+    AdoptionRulesRead,
+    AdoptionRulesUpdate,
     AdoptionsReport,
+    AdoptionVersionRead,
+    MilestoneCreate,
+    MilestoneRead,
+    Progress,
     RepresentativeAdd,
     RepresentativeRead,
     SponsorCreate,
@@ -28,6 +39,24 @@ async def organiser_of_path_sponsor(request: Request, session: AsyncSession) -> 
     await queries.get_sponsor(
         session, path_id(request, "sponsor_id"), challenge_id=path_id(request)
     )
+
+
+async def organiser_of_path_adoption(request: Request, session: AsyncSession) -> None:
+    await adoptions.organiser_of_adoption(
+        session, user=require_user(request), adoption_id=path_id(request)
+    )
+
+
+async def sponsor_of_path_adoption(request: Request, session: AsyncSession) -> None:
+    await offers.may_amend(session, user=require_user(request), adoption_id=path_id(request))
+
+
+async def coach_of_path_adoption(request: Request, session: AsyncSession) -> None:
+    await offers.may_reply(session, user=require_user(request), adoption_id=path_id(request))
+
+
+async def side_of_path_adoption(request: Request, session: AsyncSession) -> None:
+    await followup.may_follow(session, user=require_user(request), adoption_id=path_id(request))
 
 
 async def sponsor_of_path_project(request: Request, session: AsyncSession) -> None:
@@ -179,5 +208,215 @@ async def adoptions_report(request: Request) -> AdoptionsReport:
             "accepted": report.accepted,
             "pending": report.pending,
             "adoptions": [row.adoption for row in report.rows],
+            "progress": [
+                {"adoption_id": row.adoption.id, "progress": report.progress[row.adoption.id]}
+                for row in report.rows
+                if row.adoption.status in ADOPTED_STATUSES and row.adoption.id is not None
+            ],
         }
     )
+
+
+@router.route(
+    "GET",
+    "/challenges/{id:int}/adoption-rules",
+    summary="A challenge's adoption rules",
+    response=AdoptionRulesRead,
+    auth=False,
+    errors=(404,),
+)
+async def adoption_rules(request: Request) -> AdoptionRulesRead:
+    async with services(request).db.read() as session:
+        return await views.rules_read(
+            session, user=current_user(request), challenge_id=path_id(request)
+        )
+
+
+@router.route(
+    "PUT",
+    "/challenges/{id:int}/adoption-rules",
+    summary="Set a challenge's adoption rules (organisers)",
+    body=AdoptionRulesUpdate,
+    response=AdoptionRulesRead,
+    errors=(403, 404),
+    guard=challenge_permissions.organised_in_path,
+)
+async def update_adoption_rules(request: Request, body: AdoptionRulesUpdate) -> AdoptionRulesRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        found = await rules.update_rules(
+            session, user=user, challenge_id=path_id(request), data=body
+        )
+    return rules.read(found)
+
+
+@router.route(
+    "POST",
+    "/adoptions/{id:int}/confirm",
+    summary="Confirm a team's acceptance, where the rules ask for it (organisers)",
+    response=AdoptionRead,
+    errors=(403, 404, 409),
+    guard=organiser_of_path_adoption,
+)
+async def confirm_adoption(request: Request) -> AdoptionRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        adoption = await adoptions.confirm_adoption(
+            session, user=user, adoption_id=path_id(request)
+        )
+    return AdoptionRead.model_validate(adoption)
+
+
+@router.route(
+    "POST",
+    "/adoptions/{id:int}/refuse",
+    summary="Refuse to confirm a team's acceptance, with a reason (organisers)",
+    body=AdoptionRefusal,
+    response=AdoptionRead,
+    errors=(403, 404, 409),
+    guard=organiser_of_path_adoption,
+)
+async def refuse_adoption(request: Request, body: AdoptionRefusal) -> AdoptionRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        adoption = await adoptions.refuse_adoption(
+            session, user=user, adoption_id=path_id(request), data=body
+        )
+    return AdoptionRead.model_validate(adoption)
+
+
+@router.route(
+    "GET",
+    "/adoptions/{id:int}/versions",
+    summary="Every version of an offer, the newest first (the company, the team, organisers)",
+    response=AdoptionVersionRead,
+    many=True,
+    errors=(404,),
+)
+async def adoption_versions(request: Request) -> list[AdoptionVersionRead]:
+    user = require_user(request)
+    async with services(request).db.read() as session:
+        page = await views.offer_page(session, user=user, adoption_id=path_id(request))
+    return [AdoptionVersionRead.model_validate(v) for v in page.versions]
+
+
+@router.route(
+    "POST",
+    "/adoptions/{id:int}/amend",
+    summary="Amend an offer before the team accepts it: a new version (sponsor representatives)",
+    body=AdoptionAmend,
+    response=AdoptionRead,
+    errors=(403, 404, 409),
+    guard=sponsor_of_path_adoption,
+)
+async def amend_adoption(request: Request, body: AdoptionAmend) -> AdoptionRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        adoption = await offers.amend_adoption(
+            session, user=user, adoption_id=path_id(request), data=body
+        )
+    return AdoptionRead.model_validate(adoption)
+
+
+@router.route(
+    "POST",
+    "/adoptions/{id:int}/reply",
+    summary="Answer the company with a message (the team's coach)",
+    body=AdoptionReply,
+    response=AdoptionRead,
+    errors=(403, 404, 409),
+    guard=coach_of_path_adoption,
+)
+async def reply_to_adoption(request: Request, body: AdoptionReply) -> AdoptionRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        adoption = await offers.reply_to_adoption(
+            session, user=user, adoption_id=path_id(request), data=body
+        )
+    return AdoptionRead.model_validate(adoption)
+
+
+@router.route(
+    "GET",
+    "/adoptions/{id:int}/milestones",
+    summary="An adoption's milestones by date (the company, the team, organisers)",
+    response=MilestoneRead,
+    many=True,
+    errors=(404,),
+)
+async def adoption_milestones(request: Request) -> list[MilestoneRead]:
+    user = require_user(request)
+    async with services(request).db.read() as session:
+        page = await views.follow_up(session, user=user, adoption_id=path_id(request))
+    return [MilestoneRead.model_validate(m) for m in page.milestones]
+
+
+@router.route(
+    "GET",
+    "/adoptions/{id:int}/progress",
+    summary="Done against promised, from the confirmed milestones",
+    response=Progress,
+    errors=(404,),
+)
+async def adoption_progress(request: Request) -> Progress:
+    user = require_user(request)
+    async with services(request).db.read() as session:
+        page = await views.follow_up(session, user=user, adoption_id=path_id(request))
+    return page.progress
+
+
+@router.route(
+    "POST",
+    "/adoptions/{id:int}/milestones",
+    summary="Record a milestone for the other side to confirm (the coach, the company)",
+    body=MilestoneCreate,
+    response=MilestoneRead,
+    status=201,
+    errors=(403, 404, 409),
+    guard=side_of_path_adoption,
+)
+async def add_milestone(request: Request, body: MilestoneCreate) -> MilestoneRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        milestone = await followup.propose_milestone(
+            session, user=user, adoption_id=path_id(request), data=body
+        )
+    return MilestoneRead.model_validate(milestone)
+
+
+@router.route(
+    "POST",
+    "/adoptions/{id:int}/milestones/{milestone_id:int}/confirm",
+    summary="Confirm the other side's milestone (the coach, the company)",
+    response=MilestoneRead,
+    errors=(403, 404, 409),
+    guard=side_of_path_adoption,
+)
+async def confirm_milestone(request: Request) -> MilestoneRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        milestone = await followup.confirm_milestone(
+            session,
+            user=user,
+            adoption_id=path_id(request),
+            milestone_id=path_id(request, "milestone_id"),
+        )
+    return MilestoneRead.model_validate(milestone)
+
+
+@router.route(
+    "POST",
+    "/adoptions/{id:int}/close",
+    summary="Close an adoption: completed, or ended early with a reason (either side)",
+    body=AdoptionClose,
+    response=AdoptionRead,
+    errors=(403, 404, 409),
+    guard=side_of_path_adoption,
+)
+async def close_adoption(request: Request, body: AdoptionClose) -> AdoptionRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        adoption = await followup.close_adoption(
+            session, user=user, adoption_id=path_id(request), data=body
+        )
+    return AdoptionRead.model_validate(adoption)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import String, UniqueConstraint
@@ -16,6 +16,48 @@ class AdoptionStatus(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"  # the sponsor took the offer back before an answer
+    # The team accepted; the challenge's rules ask an organiser to confirm. The offer holds
+    # its place (the project's godmother, the sponsor's quota) meanwhile.
+    CONFIRMING = "confirming"
+    REFUSED = "refused"  # an organiser did not confirm the team's acceptance
+    COMPLETED = "completed"  # closed after the follow-up: the promises were kept
+    ENDED = "ended"  # closed early, with a reason
+
+
+# Statuses that hold a project (single godmother) and count in a sponsor's quota.
+HOLDING_STATUSES = (AdoptionStatus.ACCEPTED, AdoptionStatus.CONFIRMING, AdoptionStatus.COMPLETED)
+# Statuses of an adoption that took effect (its follow-up can be read).
+ADOPTED_STATUSES = (AdoptionStatus.ACCEPTED, AdoptionStatus.COMPLETED, AdoptionStatus.ENDED)
+
+
+class MilestoneKind(StrEnum):
+    KICKOFF = "kickoff"
+    MENTORING = "mentoring"  # a mentoring session, with its hours
+    INTERNSHIP_STARTED = "internship_started"
+    INTERNSHIP_ENDED = "internship_ended"
+    PROTOTYPE_DELIVERED = "prototype_delivered"
+    COMPANY_FOUNDED = "company_founded"  # the class's mini-company
+    FUNDING_PAID = "funding_paid"  # with the amount paid
+
+
+class Side(StrEnum):
+    """Who proposed a milestone: the other side confirms it."""
+
+    SPONSOR = "sponsor"
+    TEAM = "team"
+
+
+class AdoptionRules(SQLModel, table=True):
+    """A challenge's adoption rules; a challenge without a row has the defaults."""
+
+    __tablename__ = "adoption_rules"
+
+    challenge_id: int = Field(foreign_key="challenge.id", primary_key=True)
+    single_godmother: bool = True  # one accepted adoption per project
+    max_projects_per_sponsor: int | None = Field(default=None, ge=1)  # None: no limit
+    organiser_confirms: bool = False  # a team's acceptance waits for an organiser
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Sponsor(SQLModel, table=True):
@@ -54,8 +96,75 @@ class Adoption(SQLModel, table=True):
     mentoring_hours: int = Field(default=0, ge=0)
     internships: int = Field(default=0, ge=0)
     funding_eur: int = Field(default=0, ge=0)
+    internship_from: date | None = None  # the internships' period, when known
+    internship_until: date | None = None
+    materials: str = Field(default="", max_length=1000)  # materials or lab access offered
+    contact_person: str = Field(default="", max_length=200)  # the company's contact
     message: str = Field(default="", max_length=2000)
+    # The offer's current version: 1 as proposed, one more at each amendment.
+    version: int = Field(default=1, ge=1)
+    team_message: str = Field(default="", max_length=2000)  # the team's answer
     proposed_by: int = Field(foreign_key="user.id")
     proposed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     decided_by: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Declined by the platform because the team accepted another company's offer.
+    declined_automatically: bool = False
+    reason: str = Field(default="", max_length=500)  # an organiser's refusal, an early end
+    confirmed_by: int | None = Field(default=None, foreign_key="user.id")
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AdoptionVersion(SQLModel, table=True):
+    """An offer as it stood at one version: amendments before acceptance keep the history,
+    so the team sees what changed."""
+
+    __tablename__ = "adoption_version"
+    __table_args__ = (UniqueConstraint("adoption_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    adoption_id: int = Field(foreign_key="adoption.id", index=True)
+    version: int = Field(ge=1)
+    mentoring_hours: int = 0
+    internships: int = 0
+    funding_eur: int = 0
+    internship_from: date | None = None
+    internship_until: date | None = None
+    materials: str = Field(default="", max_length=1000)
+    contact_person: str = Field(default="", max_length=200)
+    message: str = Field(default="", max_length=2000)
+    created_by: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# The commitments of an offer, as an Adoption and an AdoptionVersion both hold them.
+OFFER_FIELDS = (
+    "mentoring_hours",
+    "internships",
+    "internship_from",
+    "internship_until",
+    "funding_eur",
+    "materials",
+    "contact_person",
+    "message",
+)
+
+
+class AdoptionMilestone(SQLModel, table=True):
+    """A dated step of an adoption's follow-up, proposed by one side, confirmed by the other."""
+
+    __tablename__ = "adoption_milestone"
+
+    id: int | None = Field(default=None, primary_key=True)
+    adoption_id: int = Field(foreign_key="adoption.id", index=True)
+    kind: MilestoneKind = Field(sa_type=String(30))
+    happened_on: date
+    hours: int = Field(default=0, ge=0)  # a mentoring session's
+    amount_eur: int = Field(default=0, ge=0)  # a payment's
+    note: str = Field(default="", max_length=1000)
+    proposed_side: Side = Field(sa_type=String(10))
+    proposed_by: int = Field(foreign_key="user.id")
+    proposed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    confirmed_by: int | None = Field(default=None, foreign_key="user.id")
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -84,3 +84,12 @@ async def ensure_represents(
         await represents(session, access, sponsor),
         _("Only the sponsor's representatives may do this."),
     )
+
+
+def require_other_side(allowed: bool) -> None:
+    """A milestone is confirmed by the side that did not propose it."""
+    require(
+        allowed,
+        visible=True,
+        message=_("The other side confirms this milestone: the company or the team."),
+    )

@@ -14,11 +14,20 @@ from sqlmodel import col, select
 from app.accounts.models import User
 from app.challenges.models import Challenge, Track
 from app.errors import NotFound
-from app.sponsors.models import Adoption, AdoptionStatus, Sponsor, SponsorRepresentative
+from app.sponsors.models import (
+    ADOPTED_STATUSES,
+    HOLDING_STATUSES,
+    Adoption,
+    AdoptionMilestone,
+    AdoptionStatus,
+    AdoptionVersion,
+    Sponsor,
+    SponsorRepresentative,
+)
 from app.teams.models import Project, ProjectStatus, Team
 
 # A pending offer is already an interest in the project (conflicts of interest count it).
-LIVE_STATUSES = (AdoptionStatus.PROPOSED, AdoptionStatus.ACCEPTED)
+LIVE_STATUSES = (AdoptionStatus.PROPOSED, AdoptionStatus.CONFIRMING, *ADOPTED_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -41,11 +50,12 @@ class ProjectRow:
 
 
 async def accepted_adoptions(session: AsyncSession, challenge_id: int) -> list[Adoption]:
+    """The adoptions that took effect: accepted, also those closed since."""
     result = await session.execute(
         select(Adoption)
         .where(
             col(Adoption.challenge_id) == challenge_id,
-            col(Adoption.status) == AdoptionStatus.ACCEPTED,
+            col(Adoption.status).in_(ADOPTED_STATUSES),
         )
         .order_by(col(Adoption.id))
     )
@@ -74,9 +84,12 @@ async def sponsors_represented_by(
     return list(result.scalars())
 
 
-async def get_sponsor(session: AsyncSession, sponsor_id: int, *, challenge_id: int) -> Sponsor:
-    """A sponsor of this challenge; another challenge's sponsor is 'not found'."""
-    sponsor = await session.get(Sponsor, sponsor_id)
+async def get_sponsor(
+    session: AsyncSession, sponsor_id: int, *, challenge_id: int, lock: bool = False
+) -> Sponsor:
+    """A sponsor of this challenge; another challenge's sponsor is 'not found'. `lock` holds
+    its row (an acceptance counting the sponsor's quota)."""
+    sponsor = await session.get(Sponsor, sponsor_id, with_for_update=lock or None)
     if sponsor is None or sponsor.challenge_id != challenge_id:
         raise NotFound()
     return sponsor
@@ -84,10 +97,40 @@ async def get_sponsor(session: AsyncSession, sponsor_id: int, *, challenge_id: i
 
 async def get_adoption(session: AsyncSession, adoption_id: int, *, lock: bool = False) -> Adoption:
     """An adoption; `lock` holds its row until the transaction ends, for a change of state."""
-    adoption = await session.get(Adoption, adoption_id, with_for_update=lock or None)
+    # populate_existing: a row read earlier in the transaction is read again under the lock.
+    adoption = await session.get(
+        Adoption, adoption_id, with_for_update=lock or None, populate_existing=lock
+    )
     if adoption is None:
         raise NotFound()
     return adoption
+
+
+async def holding_adoptions(
+    session: AsyncSession, *, project_id: int, sponsor_id: int
+) -> list[Adoption]:
+    """The accepted (or confirming) adoptions of a project or of a sponsor."""
+    result = await session.execute(
+        select(Adoption).where(
+            (col(Adoption.project_id) == project_id) | (col(Adoption.sponsor_id) == sponsor_id),
+            col(Adoption.status).in_(HOLDING_STATUSES),
+        )
+    )
+    return list(result.scalars())
+
+
+async def pending_offers(session: AsyncSession, project_id: int) -> list[Adoption]:
+    """The offers for a project still waiting for the team's answer, their rows locked."""
+    result = await session.execute(
+        select(Adoption)
+        .where(
+            col(Adoption.project_id) == project_id,
+            col(Adoption.status) == AdoptionStatus.PROPOSED,
+        )
+        .order_by(col(Adoption.id))
+        .with_for_update()
+    )
+    return list(result.scalars())
 
 
 async def representative_row(
@@ -154,6 +197,40 @@ async def _adoption_rows(
         .order_by(*order)
     )
     return [AdoptionRow(*row) for row in result.all()]
+
+
+async def adoption_versions(session: AsyncSession, adoption_id: int) -> list[AdoptionVersion]:
+    """Every version of an offer, the newest first."""
+    result = await session.execute(
+        select(AdoptionVersion)
+        .where(col(AdoptionVersion.adoption_id) == adoption_id)
+        .order_by(col(AdoptionVersion.version).desc())
+    )
+    return list(result.scalars())
+
+
+async def milestones_of(
+    session: AsyncSession, adoption_ids: Sequence[int]
+) -> dict[int, list[AdoptionMilestone]]:
+    """The milestones of many adoptions in one query, each list by date."""
+    grouped: dict[int, list[AdoptionMilestone]] = {aid: [] for aid in adoption_ids}
+    if not adoption_ids:
+        return grouped
+    result = await session.execute(
+        select(AdoptionMilestone)
+        .where(col(AdoptionMilestone.adoption_id).in_(adoption_ids))
+        .order_by(col(AdoptionMilestone.happened_on), col(AdoptionMilestone.id))
+    )
+    for milestone in result.scalars():
+        grouped[milestone.adoption_id].append(milestone)
+    return grouped
+
+
+async def adoption_row(session: AsyncSession, adoption_id: int) -> AdoptionRow:
+    rows = await _adoption_rows(session, col(Adoption.id) == adoption_id)
+    if not rows:
+        raise NotFound()
+    return rows[0]
 
 
 async def challenge_adoptions(session: AsyncSession, challenge_id: int) -> list[AdoptionRow]:
@@ -246,7 +323,7 @@ async def offers_of_representative(
     """(challenge id, challenge title, offers waiting for an answer, accepted) per challenge
     where the person represents a sponsor, in one query."""
     waiting = func.count(col(Adoption.id)).filter(col(Adoption.status) == AdoptionStatus.PROPOSED)
-    accepted = func.count(col(Adoption.id)).filter(col(Adoption.status) == AdoptionStatus.ACCEPTED)
+    accepted = func.count(col(Adoption.id)).filter(col(Adoption.status).in_(ADOPTED_STATUSES))
     result = await session.execute(
         sa_select(col(Challenge.id), col(Challenge.title), waiting, accepted)
         .join(Sponsor, col(Sponsor.challenge_id) == col(Challenge.id))

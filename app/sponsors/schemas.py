@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from app.db import Id
-from app.fields import BlankIsZero, Email, OneLine, OptionalId, Text
+from app.fields import BlankIsZero, Checkbox, Email, OneLine, OptionalDate, OptionalId, Text
 from app.i18n import gettext as _
-from app.sponsors.models import AdoptionStatus
+from app.sponsors.models import AdoptionStatus, MilestoneKind, Side
 
 
 def _web_address(value: Any) -> Any:
@@ -29,6 +29,36 @@ Count = Annotated[int, Field(ge=0, le=100_000), BlankIsZero]
 Euros = Annotated[int, Field(ge=0, le=10_000_000), BlankIsZero]
 
 
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+Quota = Annotated[int | None, Field(ge=1, le=10_000), BeforeValidator(_blank_is_none)]
+
+
+class AdoptionRulesUpdate(BaseModel):
+    """A challenge's adoption rules, all of them at once (the page's form and PUT)."""
+
+    godmothers: Literal["single", "several"] = "single"
+    max_projects_per_sponsor: Quota = None  # empty: no limit
+    organiser_confirms: Checkbox = False
+
+
+class AdoptionRulesRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    challenge_id: int
+    godmothers: Literal["single", "several"]
+    max_projects_per_sponsor: int | None
+    organiser_confirms: bool
+
+
+class AdoptionRefusal(BaseModel):
+    """Why an organiser does not confirm a team's acceptance (told to both sides)."""
+
+    reason: Text = Field(default="", max_length=500)
+
+
 class SponsorCreate(BaseModel):
     name: OneLine = Field(min_length=1, max_length=160)
     website: Annotated[str, BeforeValidator(_web_address)] = Field(default="", max_length=300)
@@ -45,22 +75,53 @@ class RepresentativeForm(RepresentativeAdd):
     sponsor_id: Id
 
 
-class AdoptionCreate(BaseModel):
-    """A sponsor's offer; sponsor_id is needed only by someone representing several."""
+class OfferTerms(BaseModel):
+    """What a company commits to: hours, internship places and their period, funding,
+    materials or lab access, and who to contact."""
 
-    sponsor_id: OptionalId = None
     mentoring_hours: Count = 0
     internships: Count = 0
+    internship_from: OptionalDate = None
+    internship_until: OptionalDate = None
     funding_eur: Euros = 0
+    materials: Text = Field(default="", max_length=1000)
+    contact_person: OneLine = Field(default="", max_length=200)
     message: Text = Field(default="", max_length=2000)
 
     @model_validator(mode="after")
-    def _commits_something(self) -> AdoptionCreate:
-        if not (self.mentoring_hours or self.internships or self.funding_eur):
+    def _commits_something(self) -> Self:
+        if not (self.mentoring_hours or self.internships or self.funding_eur or self.materials):
             raise ValueError(
-                _("Offer at least one of mentoring hours, internship places or funding.")
+                _(
+                    "Offer at least one of mentoring hours, internship places, funding, "
+                    "or materials and lab access."
+                )
             )
+        if (self.internship_from or self.internship_until) and not self.internships:
+            raise ValueError(_("An internship period needs at least one internship place."))
+        if (
+            self.internship_from is not None
+            and self.internship_until is not None
+            and self.internship_until < self.internship_from
+        ):
+            raise ValueError(_("The internships cannot end before they start."))
         return self
+
+
+class AdoptionCreate(OfferTerms):
+    """A sponsor's offer; sponsor_id is needed only by someone representing several."""
+
+    sponsor_id: OptionalId = None
+
+
+class AdoptionAmend(OfferTerms):
+    """A new version of an offer, before the team accepts it: every term, as now offered."""
+
+
+class AdoptionReply(BaseModel):
+    """The team's message to the company about its offer."""
+
+    message: Text = Field(min_length=1, max_length=2000)
 
 
 class SponsorRead(BaseModel):
@@ -93,9 +154,19 @@ class AdoptionRead(BaseModel):
     mentoring_hours: int
     internships: int
     funding_eur: int
+    internship_from: date | None
+    internship_until: date | None
+    materials: str
+    contact_person: str
     message: str
+    version: int
+    team_message: str
     proposed_at: datetime
     decided_at: datetime | None
+    declined_automatically: bool
+    reason: str
+    confirmed_at: datetime | None
+    closed_at: datetime | None
 
 
 class AdoptionTotals(BaseModel):
@@ -107,7 +178,95 @@ class AdoptionTotals(BaseModel):
     funding_eur: int = 0
 
 
+class AdoptionProgress(BaseModel):
+    """One adoption's progress, in the organisers' report."""
+
+    adoption_id: int
+    progress: Progress
+
+
 class AdoptionsReport(BaseModel):
     accepted: AdoptionTotals
     pending: AdoptionTotals
     adoptions: list[AdoptionRead]
+    # For the adoptions that took effect (accepted, completed or ended early).
+    progress: list[AdoptionProgress]
+
+
+class AdoptionVersionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    version: int
+    mentoring_hours: int
+    internships: int
+    internship_from: date | None
+    internship_until: date | None
+    funding_eur: int
+    materials: str
+    contact_person: str
+    message: str
+    created_at: datetime
+
+
+class MilestoneCreate(BaseModel):
+    """A step of the follow-up, as one side records it for the other to confirm."""
+
+    kind: MilestoneKind
+    happened_on: date
+    hours: Count = 0
+    amount_eur: Euros = 0
+    note: Text = Field(default="", max_length=1000)
+
+    @model_validator(mode="after")
+    def _measured(self) -> Self:
+        if self.kind == MilestoneKind.MENTORING and not self.hours:
+            raise ValueError(_("Say how many hours the mentoring session took."))
+        if self.kind == MilestoneKind.FUNDING_PAID and not self.amount_eur:
+            raise ValueError(_("Say how much was paid."))
+        return self
+
+
+class AdoptionClose(BaseModel):
+    """Closing an adoption: completed, or ended early with a reason."""
+
+    outcome: Literal["completed", "ended"]
+    reason: Text = Field(default="", max_length=500)
+
+    @model_validator(mode="after")
+    def _explained(self) -> Self:
+        if self.outcome == "ended" and not self.reason:
+            raise ValueError(_("Say why the adoption ends early."))
+        return self
+
+
+class MilestoneRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    adoption_id: int
+    kind: MilestoneKind
+    happened_on: date
+    hours: int
+    amount_eur: int
+    note: str
+    proposed_side: Side
+    proposed_at: datetime
+    confirmed_at: datetime | None
+
+
+class Progress(BaseModel):
+    """What was done against what was promised, counting confirmed milestones only."""
+
+    mentoring_hours_done: int = 0
+    mentoring_hours_promised: int = 0
+    internships_started: int = 0
+    internships_promised: int = 0
+    funding_paid_eur: int = 0
+    funding_promised_eur: int = 0
+    milestones_confirmed: int = 0
+    milestones_waiting: int = 0
+    last_milestone_on: date | None = None
+
+
+AdoptionProgress.model_rebuild()
+AdoptionsReport.model_rebuild()

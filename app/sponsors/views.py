@@ -12,12 +12,60 @@ from app.accounts.models import User
 from app.challenges import permissions as challenge_permissions
 from app.challenges import queries as challenges_queries
 from app.challenges.models import Challenge, Track
-from app.sponsors import adoptions, permissions, queries
-from app.sponsors.models import Adoption, AdoptionStatus, Sponsor
+from app.sponsors import adoptions, followup, offers, permissions, queries, rules
+from app.sponsors.models import (
+    ADOPTED_STATUSES,
+    Adoption,
+    AdoptionMilestone,
+    AdoptionStatus,
+    AdoptionVersion,
+    MilestoneKind,
+    Side,
+    Sponsor,
+)
 from app.sponsors.queries import AdoptionRow, ProjectRow
-from app.sponsors.schemas import AdoptionTotals
+from app.sponsors.schemas import AdoptionRulesRead, AdoptionTotals, Progress
 from app.teams import queries as teams_queries
 from app.teams.models import Project, Team
+
+
+@dataclass(frozen=True)
+class RulesPage:
+    challenge: Challenge
+    rules: AdoptionRulesRead
+
+
+@dataclass(frozen=True)
+class OfferPage:
+    """One offer: its terms, what its last amendment changed, and its versions."""
+
+    challenge: Challenge
+    row: AdoptionRow
+    versions: list[AdoptionVersion]  # newest first
+    changes: list[offers.Change]  # from the previous version to the current one
+    can_answer: bool  # the team's coach
+    can_amend: bool  # the company's representatives, while the offer waits
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """An adoption's timeline, its progress, and what the person may do on it."""
+
+    challenge: Challenge
+    row: AdoptionRow
+    milestones: list[AdoptionMilestone]
+    progress: Progress
+    side: Side | None  # None: the organisers and the team's members only read
+
+    @property
+    def kinds(self) -> list[str]:
+        return [kind.value for kind in MilestoneKind]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    challenge: Challenge
+    row: AdoptionRow
 
 
 @dataclass(frozen=True)
@@ -65,6 +113,7 @@ class TeamAdoptions:
     team: Team
     rows: list[AdoptionRow]
     can_answer: bool
+    rules: AdoptionRulesRead
 
 
 @dataclass(frozen=True)
@@ -73,13 +122,15 @@ class AdoptionsReport:
     rows: list[AdoptionRow]
     accepted: AdoptionTotals
     pending: AdoptionTotals
+    rules: AdoptionRulesRead
+    progress: dict[int, Progress]  # adoption id -> done against promised
 
 
-def totals(items: Iterable[Adoption], status: AdoptionStatus) -> AdoptionTotals:
-    """Sum the commitments of the adoptions in one status."""
+def totals(items: Iterable[Adoption], *statuses: AdoptionStatus) -> AdoptionTotals:
+    """Sum the commitments of the adoptions in these statuses."""
     result = AdoptionTotals()
     for item in items:
-        if item.status == status:
+        if item.status in statuses:
             result.adoptions += 1
             result.mentoring_hours += item.mentoring_hours
             result.internships += item.internships
@@ -155,7 +206,11 @@ async def team_adoptions(session: AsyncSession, *, user: User, team_id: int) -> 
     await permissions.ensure_sees_team_offers(session, access, team)
     rows = await queries.team_adoptions(session, team_id)
     return TeamAdoptions(
-        access.challenge, team, rows, can_answer=access.actor.user_id == team.coach_id
+        access.challenge,
+        team,
+        rows,
+        can_answer=access.actor.user_id == team.coach_id,
+        rules=rules.read(await rules.rules_of(session, team.challenge_id)),
     )
 
 
@@ -166,9 +221,74 @@ async def adoptions_report(
     access = await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
     rows = await queries.challenge_adoptions(session, challenge_id)
     items = [row.adoption for row in rows]
+    milestones = await queries.milestones_of(session, [a.id for a in items if a.id])
     return AdoptionsReport(
         challenge=access.challenge,
         rows=rows,
-        accepted=totals(items, AdoptionStatus.ACCEPTED),
+        accepted=totals(items, *ADOPTED_STATUSES),
         pending=totals(items, AdoptionStatus.PROPOSED),
+        rules=rules.read(await rules.rules_of(session, challenge_id)),
+        progress={a.id: followup.progress(a, milestones[a.id]) for a in items if a.id is not None},
+    )
+
+
+async def rules_page(session: AsyncSession, *, user: User, challenge_id: int) -> RulesPage:
+    """The challenge's adoption rules, for its organisers to change."""
+    access = await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
+    return RulesPage(access.challenge, rules.read(await rules.rules_of(session, challenge_id)))
+
+
+async def rules_read(
+    session: AsyncSession, *, user: User | None, challenge_id: int
+) -> AdoptionRulesRead:
+    """The rules, for whoever sees the challenge: sponsors and teams plan by them."""
+    await challenge_permissions.viewable(session, user=user, challenge_id=challenge_id)
+    return rules.read(await rules.rules_of(session, challenge_id))
+
+
+async def refusal(session: AsyncSession, *, user: User, adoption_id: int) -> Refusal:
+    """The form where an organiser says why a team's acceptance is not confirmed."""
+    adoption = await queries.get_adoption(session, adoption_id)
+    access = await challenge_permissions.organised(
+        session, user=user, challenge_id=adoption.challenge_id
+    )
+    row = await queries.adoption_row(session, adoption_id)
+    return Refusal(access.challenge, row)
+
+
+async def offer_page(session: AsyncSession, *, user: User, adoption_id: int) -> OfferPage:
+    """An offer as its company, the team and the organisers see it."""
+    adoption, access, sponsor, team = await adoptions.locked_adoption(
+        session, user=user, adoption_id=adoption_id, lock=False
+    )
+    versions = await queries.adoption_versions(session, adoption_id)
+    changes = offers.changes(versions[1], versions[0]) if len(versions) > 1 else []
+    waiting = adoption.status == AdoptionStatus.PROPOSED
+    return OfferPage(
+        challenge=access.challenge,
+        row=await queries.adoption_row(session, adoption_id),
+        versions=versions,
+        changes=changes,
+        can_answer=access.actor.user_id == team.coach_id,
+        can_amend=waiting and await permissions.represents(session, access, sponsor),
+    )
+
+
+async def follow_up(session: AsyncSession, *, user: User, adoption_id: int) -> FollowUp:
+    """An adoption's follow-up, for who sees the adoption; the two sides also act on it."""
+    adoption, access, sponsor, team = await adoptions.locked_adoption(
+        session, user=user, adoption_id=adoption_id, lock=False
+    )
+    side: Side | None = None
+    if access.actor.user_id == team.coach_id:
+        side = Side.TEAM
+    elif await permissions.represents(session, access, sponsor):
+        side = Side.SPONSOR
+    milestones = (await queries.milestones_of(session, [adoption_id]))[adoption_id]
+    return FollowUp(
+        challenge=access.challenge,
+        row=await queries.adoption_row(session, adoption_id),
+        milestones=milestones,
+        progress=followup.progress(adoption, milestones),
+        side=side,
     )

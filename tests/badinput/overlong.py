@@ -46,7 +46,7 @@ from app.challenges.schemas import (
     StageInput,
     TrackInput,
 )
-from app.db import Database
+from app.db import Database, utcnow
 from app.editions.schemas import PromotionInput
 from app.invitations import links
 from app.invitations.schemas import AcceptSignup, InvitationForm
@@ -65,7 +65,18 @@ from app.judging.schemas import (
 )
 from app.main import API_ROUTERS
 from app.notifications.schemas import PreferencesForm
-from app.sponsors.schemas import AdoptionCreate, RepresentativeForm, SponsorCreate
+from app.sponsors.models import Adoption, AdoptionStatus
+from app.sponsors.schemas import (
+    AdoptionAmend,
+    AdoptionClose,
+    AdoptionCreate,
+    AdoptionRefusal,
+    AdoptionReply,
+    AdoptionRulesUpdate,
+    MilestoneCreate,
+    RepresentativeForm,
+    SponsorCreate,
+)
 from app.teams.models import Project
 from app.teams.schemas import ProjectInput, TeamInput
 from tests.factories import PASSWORD, make_team
@@ -416,16 +427,82 @@ async def _representative(world: World, db: Database) -> Target:
     return Target("organiser", f"{page}/representatives", data, page)
 
 
+OFFER = {
+    "mentoring_hours": "5",
+    "internships": "0",
+    "internship_from": "",
+    "internship_until": "",
+    "funding_eur": "0",
+    "materials": "Laboratorio ricompilato",
+    "contact_person": "Referente ricompilato",
+    "message": "Messaggio ricompilato",
+}
+
+
 async def _adopt(world: World, db: Database) -> Target:
     path = f"/projects/{await _other_project(db, world)}/adopt"
-    data = {
-        "sponsor_id": str(world.sponsor.id),
-        "mentoring_hours": "5",
-        "internships": "0",
-        "funding_eur": "0",
-        "message": "Messaggio ricompilato",
-    }
+    data = {"sponsor_id": str(world.sponsor.id), **OFFER}
     return Target("sponsor", path, data, path)
+
+
+async def _amend(world: World, db: Database) -> Target:
+    path = f"/adoptions/{world.adoption.id}/amend"
+    return Target("sponsor", path, dict(OFFER), path)
+
+
+async def _reply(world: World, db: Database) -> Target:
+    page = f"/adoptions/{world.adoption.id}"
+    return Target("coach", f"{page}/reply", {"message": "Risposta ricompilata"}, page)
+
+
+async def _accepted(db: Database, world: World) -> int:
+    """The world's offer, accepted: its follow-up is open."""
+    async with db.transaction() as session:
+        await session.execute(
+            update(Adoption)
+            .where(col(Adoption.id) == world.adoption.id)
+            .values(status=AdoptionStatus.ACCEPTED)
+        )
+    assert world.adoption.id is not None
+    return world.adoption.id
+
+
+def _milestone_data() -> dict[str, str]:
+    return {
+        "kind": "kickoff",
+        "happened_on": utcnow().date().isoformat(),
+        "hours": "0",
+        "amount_eur": "0",
+        "note": "Nota ricompilata",
+    }
+
+
+async def _milestone(world: World, db: Database) -> Target:
+    page = f"/adoptions/{await _accepted(db, world)}/follow-up"
+    return Target("coach", f"/adoptions/{world.adoption.id}/milestones", _milestone_data(), page)
+
+
+async def _close(world: World, db: Database) -> Target:
+    page = f"/adoptions/{await _accepted(db, world)}/follow-up"
+    data = {"outcome": "ended", "reason": "Motivo ricompilato"}
+    return Target("sponsor", f"/adoptions/{world.adoption.id}/close", data, page)
+
+
+async def _awaiting_confirmation(db: Database, world: World) -> int:
+    """The world's offer, accepted by the team and waiting for an organiser."""
+    async with db.transaction() as session:
+        await session.execute(
+            update(Adoption)
+            .where(col(Adoption.id) == world.adoption.id)
+            .values(status=AdoptionStatus.CONFIRMING)
+        )
+    assert world.adoption.id is not None
+    return world.adoption.id
+
+
+async def _refuse(world: World, db: Database) -> Target:
+    path = f"/adoptions/{await _awaiting_confirmation(db, world)}/refuse"
+    return Target("organiser", path, {"reason": "Motivo ricompilato"}, path)
 
 
 TEAM = {
@@ -497,6 +574,11 @@ PAGE_FORMS: dict[str, PageForm] = {
     "/challenges/{id:int}/sponsors": PageForm(SponsorCreate, _sponsor),
     "/challenges/{id:int}/sponsors/representatives": PageForm(RepresentativeForm, _representative),
     "/projects/{id:int}/adopt": PageForm(AdoptionCreate, _adopt),
+    "/adoptions/{id:int}/refuse": PageForm(AdoptionRefusal, _refuse),
+    "/adoptions/{id:int}/amend": PageForm(AdoptionAmend, _amend),
+    "/adoptions/{id:int}/reply": PageForm(AdoptionReply, _reply),
+    "/adoptions/{id:int}/milestones": PageForm(MilestoneCreate, _milestone),
+    "/adoptions/{id:int}/close": PageForm(AdoptionClose, _close),
     "/challenges/{id:int}/teams/new": PageForm(TeamInput, _new_team),
     "/teams/{id:int}/edit": PageForm(TeamInput, _edit_team),
     "/teams/{id:int}/project": PageForm(ProjectInput, _project),
@@ -520,6 +602,9 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
     "/adoptions/{id:int}/accept": None,
     "/adoptions/{id:int}/decline": None,
     "/adoptions/{id:int}/withdraw": None,
+    "/adoptions/{id:int}/confirm": None,
+    "/adoptions/{id:int}/milestones/{milestone_id:int}/confirm": None,
+    "/challenges/{id:int}/adoption-rules": AdoptionRulesUpdate,
     "/challenges/{challenge_id:int}/certificates/{certificate_id:int}/reissue": None,
     "/challenges/{id:int}/people/{role_id:int}/remove": None,
     "/challenges/{id:int}/invitations/{invitation_id:int}/resend": None,
@@ -644,8 +729,42 @@ async def _api_representative(world: World, db: Database) -> Target:
 
 
 async def _api_adopt(world: World, db: Database) -> Target:
-    data = {"mentoring_hours": 5, "message": "Messaggio ricompilato"}
+    data = {
+        "mentoring_hours": 5,
+        "materials": "Laboratorio ricompilato",
+        "contact_person": "Referente ricompilato",
+        "message": "Messaggio ricompilato",
+    }
     return Target("sponsor", f"/projects/{await _other_project(db, world)}/adoptions", data)
+
+
+async def _api_amend(world: World, db: Database) -> Target:
+    data = {
+        "mentoring_hours": 5,
+        "materials": "Laboratorio",
+        "contact_person": "Referente",
+        "message": "Messaggio",
+    }
+    return Target("sponsor", f"/adoptions/{world.adoption.id}/amend", data)
+
+
+async def _api_reply(world: World, db: Database) -> Target:
+    return Target("coach", f"/adoptions/{world.adoption.id}/reply", {"message": "Risposta"})
+
+
+async def _api_milestone(world: World, db: Database) -> Target:
+    data = {**_milestone_data(), "hours": 0, "amount_eur": 0}
+    return Target("coach", f"/adoptions/{await _accepted(db, world)}/milestones", data)
+
+
+async def _api_close(world: World, db: Database) -> Target:
+    data = {"outcome": "ended", "reason": "Motivo"}
+    return Target("sponsor", f"/adoptions/{await _accepted(db, world)}/close", data)
+
+
+async def _api_refuse(world: World, db: Database) -> Target:
+    path = f"/adoptions/{await _awaiting_confirmation(db, world)}/refuse"
+    return Target("organiser", path, {"reason": "Motivo ricompilato"})
 
 
 async def _api_team(world: World, db: Database) -> Target:
@@ -692,6 +811,11 @@ API_BODIES: dict[str, Setup] = {
     "add_sponsor": _api_sponsor,
     "add_representative": _api_representative,
     "propose_adoption": _api_adopt,
+    "refuse_adoption": _api_refuse,
+    "amend_adoption": _api_amend,
+    "reply_to_adoption": _api_reply,
+    "add_milestone": _api_milestone,
+    "close_adoption": _api_close,
     "register_team": _api_team,
     "save_project": _api_project,
     "revoke_certificate": _api_revoke,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
 from app.accounts.models import User
 from app.challenges.models import Challenge
-from app.db import Database
-from app.sponsors.models import Sponsor
+from app.db import Database, utcnow
+from app.sponsors.models import Adoption, AdoptionMilestone, MilestoneKind, Side, Sponsor
 from tests.factories import Actors, make_challenge, make_project, make_sponsor, make_team
 from tests.listings import Visit, item
 from tests.listings.rows import offer, submitted_projects
@@ -70,6 +74,20 @@ async def _adoptions(db: Database, actors: Actors, n: int) -> tuple[User, Challe
         representative = await actors.user()
         sponsor = await make_sponsor(db, challenge, representative=representative)
         await offer(db, sponsor, project, representative)
+    async with db.transaction() as session:  # a confirmed milestone each: their progress
+        for adoption in (await session.execute(select(Adoption))).scalars():
+            assert adoption.id is not None
+            session.add(
+                AdoptionMilestone(
+                    adoption_id=adoption.id,
+                    kind=MilestoneKind.MENTORING,
+                    happened_on=date(2026, 1, 1),
+                    hours=3,
+                    proposed_side=Side.TEAM,
+                    proposed_by=organiser.id or 0,
+                    confirmed_at=utcnow(),
+                )
+            )
     return organiser, challenge
 
 
@@ -94,3 +112,41 @@ async def team_adoptions(db: Database, actors: Actors, n: int) -> Visit:
         sponsor = await make_sponsor(db, challenge, representative=representative, name=item(k))
         await offer(db, sponsor, project, representative)
     return Visit(await actors.client(coach), f"/teams/{team.id}/adoptions")
+
+
+async def _followed(db: Database, actors: Actors, n: int) -> tuple[User, int]:
+    """One accepted adoption with n milestones, noted Item-k, every other one confirmed."""
+    coach = await actors.user()
+    challenge = await make_challenge(db)
+    project = await make_project(db, await make_team(db, challenge, coach=coach))
+    representative = await actors.user()
+    sponsor = await make_sponsor(db, challenge, representative=representative)
+    await offer(db, sponsor, project, representative)
+    async with db.transaction() as session:
+        adoption = (await session.execute(select(Adoption))).scalar_one()
+        assert adoption.id is not None
+        for k in range(n):
+            session.add(
+                AdoptionMilestone(
+                    adoption_id=adoption.id,
+                    kind=MilestoneKind.MENTORING,
+                    happened_on=date(2026, 1, 1) + timedelta(days=k),
+                    hours=2,
+                    note=item(k),
+                    proposed_side=Side.SPONSOR,
+                    proposed_by=representative.id or 0,
+                    confirmed_by=coach.id if k % 2 else None,
+                    confirmed_at=utcnow() if k % 2 else None,
+                )
+            )
+    return coach, adoption.id
+
+
+async def follow_up(db: Database, actors: Actors, n: int) -> Visit:
+    coach, adoption_id = await _followed(db, actors, n)
+    return Visit(await actors.client(coach), f"/adoptions/{adoption_id}/follow-up")
+
+
+async def milestones_api(db: Database, actors: Actors, n: int) -> Visit:
+    coach, adoption_id = await _followed(db, actors, n)
+    return Visit(await actors.api(coach), f"/api/v1/adoptions/{adoption_id}/milestones")

@@ -31,6 +31,7 @@ Expected = int | str
 JUDGE_ONLY = (DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY)
 ORGANISERS_ONLY = (DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY, OK)
 ORGANISER_PAGE = ("login", 403, 403, 403, 403, 403, 200, 403, 200)
+TWO_SIDES = (DENY, DENY, DENY, OK, DENY, OK, DENY, DENY, DENY)  # an adoption's coach, company
 
 # (method, path template) -> outcome for each role, in the order of ROLES:
 # anonymous, member, other_member, coach, judge, sponsor, organiser, other_organiser, admin
@@ -108,6 +109,49 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ),
     ("GET", "/challenges/{id:int}"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/challenges/{id:int}/adoptions"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
+    # An offer is seen by the company, the team's people and the organisers.
+    ("GET", "/adoptions/{id:int}"): ("login", 200, 404, 200, 404, 200, 200, 404, 200),
+    # Only the company amends; who sees the offer otherwise is not allowed.
+    ("GET", "/adoptions/{id:int}/amend"): ("login", 403, 404, 403, 404, 200, 403, 404, 403),
+    ("GET", "/api/v1/adoptions/{id:int}/versions"): (401, 200, 404, 200, 404, 200, 200, 404, 200),
+    ("GET", "/adoptions/{id:int}/follow-up"): ("login", 200, 404, 200, 404, 200, 200, 404, 200),
+    ("GET", "/api/v1/adoptions/{id:int}/milestones"): (
+        401,
+        200,
+        404,
+        200,
+        404,
+        200,
+        200,
+        404,
+        200,
+    ),
+    ("GET", "/api/v1/adoptions/{id:int}/progress"): (401, 200, 404, 200, 404, 200, 200, 404, 200),
+    ("GET", "/challenges/{id:int}/adoption-rules"): (
+        "login",
+        403,
+        403,
+        403,
+        403,
+        403,
+        200,
+        403,
+        200,
+    ),
+    # Organisers only; the others see the challenge, so they are not allowed (403).
+    ("GET", "/adoptions/{id:int}/refuse"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
+    # The rules are public to whoever sees the challenge: sponsors and teams plan by them.
+    ("GET", "/api/v1/challenges/{id:int}/adoption-rules"): (
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+    ),
     ("GET", "/challenges/{id:int}/edit"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
     ("GET", "/challenges/{id:int}/judging"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
     ("GET", "/challenges/{id:int}/people"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
@@ -395,6 +439,44 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("POST", "/adoptions/{id:int}/accept"): (DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY),
     ("POST", "/adoptions/{id:int}/decline"): (DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY),
     ("POST", "/adoptions/{id:int}/withdraw"): (DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY),
+    # The world's offer waits for the team, not for an organiser: organisers get 409.
+    ("POST", "/adoptions/{id:int}/confirm"): ORGANISERS_ONLY,
+    # The follow-up is written by its two sides: the team's coach and the company.
+    ("POST", "/adoptions/{id:int}/milestones"): TWO_SIDES,
+    ("POST", "/adoptions/{id:int}/milestones/{milestone_id:int}/confirm"): TWO_SIDES,
+    ("POST", "/adoptions/{id:int}/close"): TWO_SIDES,
+    ("POST", "/api/v1/adoptions/{id:int}/milestones"): TWO_SIDES,
+    ("POST", "/api/v1/adoptions/{id:int}/milestones/{milestone_id:int}/confirm"): TWO_SIDES,
+    ("POST", "/api/v1/adoptions/{id:int}/close"): TWO_SIDES,
+    ("POST", "/adoptions/{id:int}/amend"): (DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY),
+    ("POST", "/adoptions/{id:int}/reply"): (DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY),
+    ("POST", "/api/v1/adoptions/{id:int}/amend"): (
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+        OK,
+        DENY,
+        DENY,
+        DENY,
+    ),
+    ("POST", "/api/v1/adoptions/{id:int}/reply"): (
+        DENY,
+        DENY,
+        DENY,
+        OK,
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+        DENY,
+    ),
+    ("POST", "/adoptions/{id:int}/refuse"): ORGANISERS_ONLY,
+    ("POST", "/api/v1/adoptions/{id:int}/confirm"): ORGANISERS_ONLY,
+    ("POST", "/api/v1/adoptions/{id:int}/refuse"): ORGANISERS_ONLY,
+    ("POST", "/challenges/{id:int}/adoption-rules"): ORGANISERS_ONLY,
+    ("PUT", "/api/v1/challenges/{id:int}/adoption-rules"): ORGANISERS_ONLY,
     ("POST", "/api/v1/adoptions/{id:int}/accept"): (
         DENY,
         DENY,

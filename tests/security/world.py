@@ -20,7 +20,7 @@ from app.db import Database, utcnow
 from app.invitations import service as invitations_service
 from app.invitations.models import Invitation
 from app.judging.models import Assignment, Round
-from app.sponsors.models import Adoption, Sponsor
+from app.sponsors.models import Adoption, AdoptionMilestone, MilestoneKind, Side, Sponsor
 from app.storage import LocalStorage
 from app.teams.models import Project, ProjectFile, Team, TeamMember
 from app.web import services
@@ -60,6 +60,7 @@ class World:
     file: ProjectFile
     sponsor: Sponsor
     adoption: Adoption
+    milestone: AdoptionMilestone
     round: Round
     assignment: Assignment
     certificate: Certificate
@@ -88,6 +89,7 @@ class World:
             "role_id": str(self.spare_role.id),
             "file_id": str(self.file.id),
             "sponsor_id": str(self.sponsor.id),
+            "milestone_id": str(self.milestone.id),
             "certificate_id": str(self.certificate.id),
             "judge_id": str(self.judge_id),
             "invitation_id": str(self.invitation.id),
@@ -195,6 +197,16 @@ async def build_world(app: Starlette) -> World:
         )
         session.add_all([project_file, adoption, certificate])
         await session.flush()
+        assert adoption.id is not None
+        milestone = AdoptionMilestone(
+            adoption_id=adoption.id,
+            kind=MilestoneKind.KICKOFF,
+            happened_on=utcnow().date(),
+            proposed_side=Side.SPONSOR,
+            proposed_by=representative.id or 0,
+        )
+        session.add(milestone)
+        await session.flush()
         assignment = (
             await session.execute(
                 select(Assignment).where(col(Assignment.round_id) == judging_round.id)
@@ -243,6 +255,7 @@ async def build_world(app: Starlette) -> World:
         file=project_file,
         sponsor=sponsor,
         adoption=adoption,
+        milestone=milestone,
         round=judging_round,
         assignment=assignment,
         certificate=certificate,

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from app.sponsors.routes import adoptions, dashboard, sponsors
+from app.sponsors.routes import adoptions, dashboard, followup, offers, sponsors
 
-routes: list[BaseRoute] = [*sponsors.routes, *dashboard.routes, *adoptions.routes]
+routes: list[BaseRoute] = [
+    *sponsors.routes,
+    *dashboard.routes,
+    *adoptions.routes,
+    *offers.routes,
+    *followup.routes,
+]
