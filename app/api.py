@@ -25,7 +25,7 @@ from app.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from app.forms import field_errors, raw_overlong
+from app.forms import field_errors, raw_errors
 from app.i18n import gettext as _
 from app.web import services
 
@@ -177,9 +177,9 @@ async def read_json(request: Request, schema: type[Schema]) -> Schema:
         raise ValidationFailed({"__all__": "The body is not valid JSON."}) from None
     if not isinstance(data, dict):
         raise ValidationFailed({"__all__": "The body must be a JSON object."})
-    overlong = raw_overlong(schema, data)
-    if overlong:
-        raise ValidationFailed(overlong)
+    refused = raw_errors(schema, data)
+    if refused:
+        raise ValidationFailed(refused)
     try:
         return schema.model_validate(data)
     except ValidationError as exc:

@@ -69,26 +69,29 @@ def form_values(form: FormData) -> dict[str, str]:
 
 def validate(schema: type[Schema], data: Mapping[str, Any]) -> Schema:
     """Build the schema or raise ValidationFailed with one readable message per field."""
-    overlong = raw_overlong(schema, data)
-    if overlong:
-        raise ValidationFailed(overlong)
+    refused = raw_errors(schema, data)
+    if refused:
+        raise ValidationFailed(refused)
     try:
         return schema.model_validate(dict(data))
     except ValidationError as exc:
         raise ValidationFailed(field_errors(exc)) from None
 
 
-def raw_overlong(
+def raw_errors(
     schema: type[BaseModel], data: Mapping[str, Any], prefix: str = ""
 ) -> dict[str, str]:
-    """Text longer than its field's bound *as sent*. The bounds apply again after clean-ups
-    (a value of trailing spaces may shrink under its bound), but the document promises the
-    bound on what is sent, and nothing should be done with more than it promises."""
+    """What is wrong with text *as sent*, before any work: longer than its field's bound
+    (the bounds apply again after clean-ups, where a value of trailing spaces may shrink
+    under its bound, but the document promises the bound on what is sent), or holding a
+    null character, which no text needs and PostgreSQL cannot store."""
     errors: dict[str, str] = {}
     for name, info in schema.model_fields.items():
         value = data.get(name)
         limit = next((m.max_length for m in info.metadata if isinstance(m, MaxLen)), None)
-        if isinstance(value, str) and limit is not None and len(value) > limit:
+        if isinstance(value, str) and "\x00" in value:
+            errors[prefix + name] = _("Please remove the invisible null character from this text.")
+        elif isinstance(value, str) and limit is not None and len(value) > limit:
             errors[prefix + name] = ngettext(
                 "Please enter at most %(n)s character.",
                 "Please enter at most %(n)s characters.",
@@ -101,7 +104,7 @@ def raw_overlong(
         if issubclass(row_schema, BaseModel):
             for index, row in enumerate(value):
                 if isinstance(row, Mapping):
-                    errors |= raw_overlong(row_schema, row, f"{prefix}{name}-{index}-")
+                    errors |= raw_errors(row_schema, row, f"{prefix}{name}-{index}-")
     return errors
 
 
