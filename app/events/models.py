@@ -54,7 +54,7 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=80)
     subject_type: str = Field(max_length=40)
     subject_id: str = Field(max_length=40)
-    challenge_id: int | None = Field(default=None, index=True)
+    challenge_id: int | None = None  # indexed with `at` and `id` (__table_args__)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 

@@ -26,7 +26,7 @@ class Notification(SQLModel, table=True):
     kind: str = Field(max_length=40)
     subject_id: str = Field(max_length=60)  # "<adoption id>", "<phase id>:48h", ...
     user_id: int = Field(foreign_key="user.id", index=True)
-    challenge_id: int | None = Field(default=None, foreign_key="challenge.id", index=True)
+    challenge_id: int | None = Field(default=None, foreign_key="challenge.id")  # see __table_args__
     mail_id: int | None = Field(default=None, foreign_key="outgoing_mail.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
