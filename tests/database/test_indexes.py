@@ -100,9 +100,8 @@ async def _fill(db: Database) -> Any:
         await session.execute(insert(AuditEntry), audit)
         await session.execute(insert(Notification), notes)
         await session.execute(insert(Invitation), invites)
-    async with db.engine.connect() as conn:
-        await conn.execute(text("COMMIT"))
-        await conn.execute(text("ANALYZE"))
+    async with db.engine.begin() as conn:
+        await conn.execute(text("ANALYZE"))  # the statistics a server has after autovacuum
     return data
 
 
