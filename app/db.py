@@ -94,10 +94,25 @@ def _executed(state: ORMExecuteState) -> None:
         state.session.info[WROTE] = True
 
 
+POOL_TIMEOUT_SECONDS = 10
+
+
+def pool_size(settings: Settings) -> int:
+    """One web process's share of DB_CONNECTIONS: `madrina serve --workers N` runs N
+    processes, each with its own pool, and PostgreSQL refuses connections past its
+    max_connections (100 by default), which the arq worker, migrations and psql share too.
+    At least 2, so a request can hold one while the session lookup or a job enqueue needs
+    another without waiting on itself."""
+    return max(2, settings.db_connections // settings.web_workers)
+
+
 class Database:
     """One engine and its session factory; created by the app lifespan or a worker."""
 
-    def __init__(self, settings: Settings, *, pool: bool = True) -> None:
+    def __init__(
+        self, settings: Settings, *, pool: bool = True, connections: int | None = None
+    ) -> None:
+        """`connections`: this process's pool (default: its share of DB_CONNECTIONS)."""
         self.settings = settings
         kwargs: dict[str, Any] = {}
         if settings.is_sqlite:
@@ -105,7 +120,15 @@ class Database:
         elif not pool:
             kwargs["poolclass"] = NullPool
         else:
-            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+            # No overflow: the pool is the bound, so N processes never hold more than
+            # DB_CONNECTIONS together. A request that finds every connection busy waits up
+            # to POOL_TIMEOUT_SECONDS, then gets a 503 (DatabaseUnavailable, via _connect).
+            kwargs.update(
+                pool_size=connections or pool_size(settings),
+                max_overflow=0,
+                pool_timeout=POOL_TIMEOUT_SECONDS,
+                pool_pre_ping=True,
+            )
         self.engine: AsyncEngine = create_async_engine(settings.database_url, **kwargs)
         if settings.is_sqlite:
             _configure_sqlite(self.engine)
@@ -164,16 +187,39 @@ async def _outage_as_unavailable() -> AsyncIterator[None]:
         raise
 
 
+# Set on every SQLite connection (tests/database/test_pool_and_pragmas.py reads them back).
+SQLITE_PRAGMAS = (
+    # Write-ahead log: readers never wait for the writer nor it for them, so pages keep being
+    # served while a form is saved; the only journal mode where that holds.
+    "journal_mode=WAL",
+    # In WAL mode NORMAL cannot corrupt the database; it syncs at checkpoints rather than at
+    # every commit, so a commit costs no fsync. A crash of the process loses nothing; a power
+    # cut may lose the last commits, as it would for many hosted databases' default settings.
+    "synchronous=NORMAL",
+    # Wait up to 30 s for another connection's write lock instead of failing at once with
+    # "database is locked" (writers are serialised by BEGIN IMMEDIATE, below).
+    "busy_timeout=30000",
+    "foreign_keys=ON",
+    # 16 MiB of page cache per connection (the default is 2 MiB): a 5,000-project database
+    # (about 30 MB) keeps its hot pages and indexes in memory; connections are few (the
+    # pool's), so the total stays within a small server's memory.
+    "cache_size=-16384",
+    # Read the file through 256 MiB of memory map: pages come from the operating system's
+    # cache, shared by every connection and process, without a copy per read.
+    "mmap_size=268435456",
+    # Sorts and temporary indexes (ORDER BY over a join, DISTINCT) in memory, not a file.
+    "temp_store=MEMORY",
+)
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # We issue BEGIN ourselves (below), so the driver must not.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

@@ -34,6 +34,7 @@ DOMAIN_TASKS = [
     notifications_tasks,
 ]
 HEALTH_CHECK_SECONDS = 10
+MAX_JOBS = 10  # jobs a worker runs at once; its database pool has one connection for each
 
 
 def worker_options(settings: Settings, redis_url: str) -> dict[str, Any]:
@@ -41,7 +42,7 @@ def worker_options(settings: Settings, redis_url: str) -> dict[str, Any]:
 
     async def startup(ctx: dict[str, Any]) -> None:
         ctx["settings"] = settings
-        ctx["db"] = Database(settings)
+        ctx["db"] = Database(settings, connections=MAX_JOBS)
         ctx["storage"] = LocalStorage(settings.storage_dir)
         # In-process (tests) the web app's queue connection is kept; a worker alone uses its own.
         if jobs.get_pool() is None:
@@ -71,7 +72,7 @@ def worker_options(settings: Settings, redis_url: str) -> dict[str, Any]:
         "on_shutdown": shutdown,
         "redis_settings": jobs.redis_settings(redis_url),
         "health_check_interval": HEALTH_CHECK_SECONDS,
-        "max_jobs": 10,
+        "max_jobs": MAX_JOBS,
         "job_timeout": 120,
         "keep_result": 3600,
     }

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -45,6 +45,8 @@ class AuditEntry(SQLModel, table=True):
     """Append-only: who did what to which object, and when."""
 
     __tablename__ = "audit_entry"
+    # A challenge's audit page and dashboard: its entries, newest first, a page at a time.
+    __table_args__ = (Index("ix_audit_entry_challenge_id_at_id", "challenge_id", "at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
@@ -52,7 +54,7 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=80)
     subject_type: str = Field(max_length=40)
     subject_id: str = Field(max_length=40)
-    challenge_id: int | None = Field(default=None, index=True)
+    challenge_id: int | None = None  # indexed with `at` and `id` (__table_args__)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 

@@ -69,7 +69,7 @@ class Project(SQLModel, table=True):
     status: ProjectStatus = Field(default=ProjectStatus.DRAFT, sa_type=String(20), index=True)
     version: int = 1  # bumped by every edit until submission
     # The project of the previous stage it grew from (a promoted team's), for its history.
-    previous_project_id: int | None = Field(default=None, foreign_key="project.id")
+    previous_project_id: int | None = Field(default=None, foreign_key="project.id", index=True)
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
