@@ -106,6 +106,13 @@ async def get_adoption(session: AsyncSession, adoption_id: int, *, lock: bool = 
     return adoption
 
 
+async def get_milestone(session: AsyncSession, milestone_id: int) -> AdoptionMilestone:
+    milestone = await session.get(AdoptionMilestone, milestone_id)
+    if milestone is None:
+        raise NotFound()
+    return milestone
+
+
 async def holding_adoptions(
     session: AsyncSession, *, project_id: int, sponsor_id: int
 ) -> list[Adoption]:
