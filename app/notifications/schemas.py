@@ -34,6 +34,7 @@ class Kind(StrEnum):
     MILESTONE_PROPOSED = "milestone_proposed"
     MILESTONE_CONFIRMED = "milestone_confirmed"
     ADOPTION_CLOSED = "adoption_closed"
+    ADOPTION_OVERDUE = "adoption_overdue"
     JUDGING_ASSIGNED = "judging_assigned"
     JUDGE_REMINDER = "judge_reminder"
     RESULTS_PUBLISHED = "results_published"
@@ -45,15 +46,16 @@ class Kind(StrEnum):
 
 # What a person must get whatever they chose: an offer (or its new version) waits for the
 # coach's answer, an acceptance for an organiser's confirmation and a milestone for the other
-# side's, a judge cannot score what nobody told them about, and people planned around the
-# dates an organiser moved (account e-mails, such as a password reset, do not go through
-# here at all and are never optional).
+# side's, an overdue adoption is a promise not being kept, a judge cannot score what nobody
+# told them about, and people planned around the dates an organiser moved (account e-mails,
+# such as a password reset, do not go through here at all and are never optional).
 MANDATORY: frozenset[Kind] = frozenset(
     {
         Kind.ADOPTION_PROPOSED,
         Kind.ADOPTION_AMENDED,
         Kind.ADOPTION_AWAITING_CONFIRMATION,
         Kind.MILESTONE_PROPOSED,
+        Kind.ADOPTION_OVERDUE,
         Kind.JUDGING_ASSIGNED,
         Kind.PHASES_MOVED,
     }
@@ -102,6 +104,7 @@ SUBJECTS: dict[Kind, str] = {
     Kind.MILESTONE_PROPOSED: i18n.lazy("A step of the adoption of %(project)s to confirm"),
     Kind.MILESTONE_CONFIRMED: i18n.lazy("A step of the adoption of %(project)s was confirmed"),
     Kind.ADOPTION_CLOSED: i18n.lazy("The adoption of %(project)s by %(sponsor)s is closed"),
+    Kind.ADOPTION_OVERDUE: i18n.lazy("The adoption of %(project)s by %(sponsor)s is overdue"),
     Kind.JUDGING_ASSIGNED: i18n.lazy("Projects to score in %(challenge)s"),
     Kind.JUDGE_REMINDER: i18n.lazy("Reminder: projects left to score in %(challenge)s"),
     Kind.RESULTS_PUBLISHED: i18n.lazy("The results of %(challenge)s are published"),
@@ -168,6 +171,12 @@ TEXTS: dict[Kind, str] = {
     Kind.ADOPTION_CLOSED: i18n.lazy(
         "The adoption of the project %(project)s of team %(team)s by %(sponsor)s in "
         "%(challenge)s was closed: %(outcome)s"
+    ),
+    Kind.ADOPTION_OVERDUE: i18n.lazy(
+        "No milestone of the adoption of the project %(project)s of team %(team)s by "
+        "%(sponsor)s in %(challenge)s has been confirmed since %(date)s (the rules of the "
+        "challenge ask for one every %(weeks)s weeks). Record what happened, or confirm what "
+        "the other side recorded."
     ),
     Kind.JUDGING_ASSIGNED: i18n.lazy(
         "The round %(round)s of %(challenge)s is open. Projects waiting for your scores: %(count)s."

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from arq import cron
@@ -134,7 +134,7 @@ async def _tell_adoption(
     to: tuple[str, ...] = EVERYONE,
     subject_id: str | None = None,
     more: Values | None = None,
-) -> None:
+) -> int:
     """The team's coach, the sponsor's representatives and the challenge's organisers (or
     those of them in `to`); `more` adds values, called in each recipient's language."""
     settings = session_settings(session)
@@ -182,7 +182,7 @@ async def _tell_adoption(
         sponsor_side = user.id in representatives and user.id not in coach + organisers
         return for_sponsor(user) if sponsor_side else for_team(user)
 
-    await service.notify(
+    return await service.notify(
         session,
         kind=kind,
         subject_id=subject_id or str(event.adoption_id),
@@ -193,7 +193,7 @@ async def _tell_adoption(
 
 
 FOLLOWED_KINDS = frozenset(
-    {Kind.MILESTONE_PROPOSED, Kind.MILESTONE_CONFIRMED, Kind.ADOPTION_CLOSED}
+    {Kind.MILESTONE_PROPOSED, Kind.MILESTONE_CONFIRMED, Kind.ADOPTION_CLOSED, Kind.ADOPTION_OVERDUE}
 )
 
 
@@ -439,6 +439,42 @@ async def tell_certificate_ready(session: AsyncSession, event: CertificateIssued
     )
 
 
+async def _overdue_reminders(session: AsyncSession) -> int:
+    queued = 0
+    for late in await sponsors_queries.overdue_adoptions(session, today=utcnow().date()):
+        adoption = late.adoption
+        assert adoption.id is not None
+        event = AdoptionEvent(
+            challenge_id=adoption.challenge_id,
+            adoption_id=adoption.id,
+            sponsor_id=adoption.sponsor_id,
+            project_id=adoption.project_id,
+            team_id=late.team_id,
+        )
+
+        def more(since: date = late.since, weeks: int = late.weeks) -> dict[str, str]:
+            day = format_date(since, format="long", locale=i18n.get_locale())
+            return {"date": day, "weeks": str(weeks)}
+
+        queued += await _tell_adoption(
+            session,
+            event,
+            Kind.ADOPTION_OVERDUE,
+            to=(COACH, SPONSOR),
+            # Once per overdue period; a milestone confirmed since starts the count again.
+            subject_id=f"{adoption.id}:{late.since.isoformat()}:{late.periods}",
+            more=more,
+        )
+    return queued
+
+
+async def remind_overdue(ctx: dict[str, Any]) -> int:
+    """Both sides of each overdue adoption are reminded, once per overdue period."""
+    db: Database = ctx["db"]
+    async with db.transaction() as session:
+        return await _overdue_reminders(session)
+
+
 async def _phase_reminders(session: AsyncSession) -> int:
     settings = session_settings(session)
     now = utcnow()
@@ -524,6 +560,8 @@ cron_jobs: list[Any] = [
     cron(
         remind_phases, name="notifications.remind_phases", minute=set(range(0, 60, 10)), second={40}
     ),
+    # 07:30 UTC (morning in Italy): overdue adoptions, once per overdue period.
+    cron(remind_overdue, name="notifications.remind_overdue", hour={7}, minute={30}, second={20}),
     # 08:00 UTC (morning in Italy): the judge's daily reminder.
     cron(remind_judges, name="notifications.remind_judges", hour={8}, minute={0}, second={50}),
 ]

@@ -3,11 +3,16 @@ a real worker, a real SMTP server on loopback."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import col
 from starlette.applications import Starlette
 
 from app.db import Database, utcnow
+from app.notifications import tasks
 from app.sponsors import adoptions, followup, offers, rules
-from app.sponsors.models import MilestoneKind
+from app.sponsors.models import Adoption, MilestoneKind
 from app.sponsors.schemas import (
     AdoptionAmend,
     AdoptionClose,
@@ -203,3 +208,91 @@ async def test_milestones_reach_the_other_side_and_a_closing_everyone_with_the_r
     ]
     english = sink.to("olga@example.org")[0]
     assert "ended early, saying: \u201cLa classe si è diplomata\u201d." in _plain(english)
+
+
+async def _adopted_weeks_ago(
+    app: Starlette, db: Database, scene: Scene, sink: SmtpSink, weeks: int
+) -> int:
+    adoption_id = await _offer(app, db, scene, sink)
+    async with db.transaction() as session:
+        await adoptions.accept_adoption(session, user=scene.coach, adoption_id=adoption_id)
+    await run_jobs(app)
+    sink.messages.clear()
+    async with db.transaction() as session:
+        await session.execute(
+            update(Adoption)
+            .where(col(Adoption.id) == adoption_id)
+            .values(decided_at=utcnow() - timedelta(weeks=weeks, days=1))
+        )
+    return adoption_id
+
+
+async def test_an_overdue_adoption_reminds_both_sides_once_per_period_and_is_flagged(
+    app: Starlette, db: Database, actors: Actors, scene: Scene, sink: SmtpSink
+) -> None:
+    adoption_id = await _adopted_weeks_ago(app, db, scene, sink, weeks=3)
+    assert await tasks.remind_overdue({"db": db}) == 0  # three weeks: not yet (4 by default)
+
+    async with db.transaction() as session:
+        await session.execute(
+            update(Adoption)
+            .where(col(Adoption.id) == adoption_id)
+            .values(decided_at=utcnow() - timedelta(weeks=5))
+        )
+    assert await tasks.remind_overdue({"db": db}) == 2
+    assert await tasks.remind_overdue({"db": db}) == 0  # the same period: nobody twice
+    await run_jobs(app)
+    assert sorted(_subjects(sink)) == [
+        ("carla", "L'adozione di Sensori per l'acqua piovana da parte di Acme S.p.A. è in ritardo"),
+        (
+            "riccardo",
+            "L'adozione di Sensori per l'acqua piovana da parte di Acme S.p.A. è in ritardo",
+        ),
+    ]
+    assert "ne chiedono una ogni 4 settimane" in _plain(sink.messages[0])
+
+    async with await actors.client(scene.organiser) as http:
+        table = await http.get(f"/challenges/{scene.cid}/adoptions")
+        follow_up = await http.get(f"/adoptions/{adoption_id}/follow-up")
+    assert (table.status_code, follow_up.status_code) == (200, 200)
+    assert table.text.count('<span class="badge warn">In ritardo</span>') == 1
+    assert follow_up.text.count('<span class="badge warn">In ritardo</span>') == 1
+
+    # The next period reminds again; the organisers' rule of more weeks stops it.
+    async with db.transaction() as session:
+        await session.execute(
+            update(Adoption)
+            .where(col(Adoption.id) == adoption_id)
+            .values(decided_at=utcnow() - timedelta(weeks=9))
+        )
+    assert await tasks.remind_overdue({"db": db}) == 2
+    async with db.transaction() as session:
+        await rules.update_rules(
+            session,
+            user=scene.organiser,
+            challenge_id=scene.cid,
+            data=AdoptionRulesUpdate(overdue_weeks=12),
+        )
+    assert await tasks.remind_overdue({"db": db}) == 0
+    async with await actors.client(scene.organiser) as http:
+        table = await http.get(f"/challenges/{scene.cid}/adoptions")
+    assert "badge warn" not in table.text
+
+
+async def test_a_confirmed_milestone_ends_the_overdue_period(
+    app: Starlette, db: Database, scene: Scene, sink: SmtpSink
+) -> None:
+    adoption_id = await _adopted_weeks_ago(app, db, scene, sink, weeks=6)
+    async with db.transaction() as session:
+        milestone = await followup.propose_milestone(
+            session,
+            user=scene.rep,
+            adoption_id=adoption_id,
+            data=MilestoneCreate(kind=MilestoneKind.KICKOFF, happened_on=utcnow().date()),
+        )
+    assert await tasks.remind_overdue({"db": db}) == 2  # proposed, not confirmed yet
+    async with db.transaction() as session:
+        await followup.confirm_milestone(
+            session, user=scene.coach, adoption_id=adoption_id, milestone_id=milestone.id or 0
+        )
+    assert await tasks.remind_overdue({"db": db}) == 0
