@@ -105,6 +105,26 @@ async def overdue_adoptions(session: AsyncSession, *, today: date) -> list[Overd
     return found
 
 
+def adopter_columns(project_id: Any) -> tuple[Any, Any]:
+    """Two correlated subqueries for a list of projects (one statement whatever its length):
+    the names of the companies that adopted the project (accepted, or since completed), and
+    of those whose adoption was closed as completed; each None when there are none."""
+
+    def names(*statuses: AdoptionStatus) -> Any:
+        return (
+            sa_select(func.aggregate_strings(col(Sponsor.name), ", "))
+            .select_from(Adoption)
+            .join(Sponsor, col(Sponsor.id) == col(Adoption.sponsor_id))
+            .where(col(Adoption.project_id) == project_id, col(Adoption.status).in_(statuses))
+            .scalar_subquery()
+        )
+
+    return (
+        names(AdoptionStatus.ACCEPTED, AdoptionStatus.COMPLETED),
+        names(AdoptionStatus.COMPLETED),
+    )
+
+
 async def accepted_adoptions(session: AsyncSession, challenge_id: int) -> list[Adoption]:
     """The adoptions that took effect: accepted, also those closed since."""
     result = await session.execute(
