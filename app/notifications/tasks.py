@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from arq import cron
+from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import i18n
 from app.accounts.models import RoleKind, User
 from app.certificates import queries as certificates_queries
 from app.certificates import render as certificates_render
@@ -26,6 +28,7 @@ from app.challenges.events import PhasesMoved
 from app.config import Settings
 from app.db import Database, utcnow
 from app.events.service import handles, session_settings
+from app.i18n import gettext as _
 from app.judging.events import ResultsPublished, RoundOpened
 from app.notifications import queries, service
 from app.notifications.mails import letter, phase_name, when
@@ -34,11 +37,20 @@ from app.notifications.service import LetterFor
 from app.sponsors import queries as sponsors_queries
 from app.sponsors.events import (
     AdoptionAccepted,
+    AdoptionAmended,
+    AdoptionAutoDeclined,
+    AdoptionAwaitingConfirmation,
+    AdoptionClosed,
     AdoptionDeclined,
     AdoptionEvent,
     AdoptionProposed,
+    AdoptionRefused,
+    AdoptionReplied,
     AdoptionWithdrawn,
+    MilestoneConfirmed,
+    MilestoneProposed,
 )
+from app.sponsors.models import AdoptionStatus, Side
 from app.teams import queries as teams_queries
 from app.teams.events import ProjectSubmitted, TeamRegistered
 
@@ -109,8 +121,22 @@ async def tell_project_submitted(session: AsyncSession, event: ProjectSubmitted)
     )
 
 
-async def _tell_adoption(session: AsyncSession, event: AdoptionEvent, kind: Kind) -> None:
-    """The team's coach, the sponsor's representatives and the challenge's organisers."""
+COACH, SPONSOR, ORGANISERS = "coach", "sponsor", "organisers"
+EVERYONE = (COACH, SPONSOR, ORGANISERS)
+Values = Callable[[], dict[str, str]]
+
+
+async def _tell_adoption(
+    session: AsyncSession,
+    event: AdoptionEvent,
+    kind: Kind,
+    *,
+    to: tuple[str, ...] = EVERYONE,
+    subject_id: str | None = None,
+    more: Values | None = None,
+) -> int:
+    """The team's coach, the sponsor's representatives and the challenge's organisers (or
+    those of them in `to`); `more` adds values, called in each recipient's language."""
     settings = session_settings(session)
     team = await teams_queries.get_team(session, event.team_id)
     project = await teams_queries.get_project(session, event.project_id)
@@ -118,33 +144,57 @@ async def _tell_adoption(session: AsyncSession, event: AdoptionEvent, kind: Kind
         session, event.sponsor_id, challenge_id=event.challenge_id
     )
     challenge = await challenges_queries.get_challenge(session, event.challenge_id)
-    values = {
+    common = {
         "team": team.name,
         "project": project.title,
         "sponsor": sponsor.name,
         "challenge": challenge.title,
     }
-    coach = await queries.coach_of(session, team_id=event.team_id)
-    representatives = await queries.representatives(session, sponsor_id=event.sponsor_id)
-    organisers = await queries.role_holders(
-        session, challenge_id=event.challenge_id, kinds=[RoleKind.ORGANISER]
+
+    def values() -> dict[str, str]:
+        return {**common, **(more() if more else {})}
+
+    coach = await queries.coach_of(session, team_id=event.team_id) if COACH in to else []
+    representatives = (
+        await queries.representatives(session, sponsor_id=event.sponsor_id) if SPONSOR in to else []
     )
-    # Each is sent where they follow offers: the sponsor's page, else the team's offers.
-    for_team = _letters(settings, kind, values, f"/teams/{event.team_id}/adoptions")
-    for_sponsor = _letters(settings, kind, values, f"/challenges/{event.challenge_id}/sponsor")
+    organisers = (
+        await queries.role_holders(
+            session, challenge_id=event.challenge_id, kinds=[RoleKind.ORGANISER]
+        )
+        if ORGANISERS in to
+        else []
+    )
+    # Each is sent where they follow offers: the sponsor's page, else the team's offers; an
+    # adoption that took effect is followed on its own page, an acceptance to confirm on the
+    # organisers' table.
+    if kind in FOLLOWED_KINDS:
+        team_path = sponsor_path = f"/adoptions/{event.adoption_id}/follow-up"
+    else:
+        team_path = f"/teams/{event.team_id}/adoptions"
+        sponsor_path = f"/challenges/{event.challenge_id}/sponsor"
+    if kind == Kind.ADOPTION_AWAITING_CONFIRMATION:
+        team_path = f"/challenges/{event.challenge_id}/adoptions"
+    for_team = _letters(settings, kind, values, team_path)
+    for_sponsor = _letters(settings, kind, values, sponsor_path)
 
     def letter_for(user: User) -> Letter:
         sponsor_side = user.id in representatives and user.id not in coach + organisers
         return for_sponsor(user) if sponsor_side else for_team(user)
 
-    await service.notify(
+    return await service.notify(
         session,
         kind=kind,
-        subject_id=str(event.adoption_id),
+        subject_id=subject_id or str(event.adoption_id),
         user_ids=[*coach, *representatives, *organisers],
         challenge_id=event.challenge_id,
         letter_for=letter_for,
     )
+
+
+FOLLOWED_KINDS = frozenset(
+    {Kind.MILESTONE_PROPOSED, Kind.MILESTONE_CONFIRMED, Kind.ADOPTION_CLOSED, Kind.ADOPTION_OVERDUE}
+)
 
 
 @handles(AdoptionProposed)
@@ -154,6 +204,7 @@ async def tell_adoption_proposed(session: AsyncSession, event: AdoptionProposed)
 
 @handles(AdoptionAccepted)
 async def tell_adoption_accepted(session: AsyncSession, event: AdoptionAccepted) -> None:
+    """Accepted by the team, or confirmed by an organiser where the rules ask for it."""
     await _tell_adoption(session, event, Kind.ADOPTION_ACCEPTED)
 
 
@@ -165,6 +216,115 @@ async def tell_adoption_declined(session: AsyncSession, event: AdoptionDeclined)
 @handles(AdoptionWithdrawn)
 async def tell_adoption_withdrawn(session: AsyncSession, event: AdoptionWithdrawn) -> None:
     await _tell_adoption(session, event, Kind.ADOPTION_WITHDRAWN)
+
+
+@handles(AdoptionAmended)
+async def tell_adoption_amended(session: AsyncSession, event: AdoptionAmended) -> None:
+    """The coach (who answers) and the organisers; each version is told once."""
+    await _tell_adoption(
+        session,
+        event,
+        Kind.ADOPTION_AMENDED,
+        to=(COACH, ORGANISERS),
+        subject_id=f"{event.adoption_id}:v{event.version}",
+        more=lambda: {"version": str(event.version)},
+    )
+
+
+@handles(AdoptionReplied)
+async def tell_adoption_replied(session: AsyncSession, event: AdoptionReplied) -> None:
+    """The company reads the team's message (each reply once)."""
+    adoption = await sponsors_queries.get_adoption(session, event.adoption_id)
+    message = adoption.team_message
+    await _tell_adoption(
+        session,
+        event,
+        Kind.ADOPTION_REPLIED,
+        to=(SPONSOR,),
+        subject_id=event.event_id,
+        more=lambda: {"message": message},
+    )
+
+
+@handles(AdoptionAutoDeclined)
+async def tell_adoption_auto_declined(session: AsyncSession, event: AdoptionAutoDeclined) -> None:
+    """The company whose offer lost to another: why it was declined."""
+    await _tell_adoption(session, event, Kind.ADOPTION_AUTO_DECLINED, to=(SPONSOR,))
+
+
+@handles(AdoptionAwaitingConfirmation)
+async def tell_adoption_awaiting_confirmation(
+    session: AsyncSession, event: AdoptionAwaitingConfirmation
+) -> None:
+    """The organisers, who confirm or refuse the team's acceptance."""
+    await _tell_adoption(session, event, Kind.ADOPTION_AWAITING_CONFIRMATION, to=(ORGANISERS,))
+
+
+@handles(AdoptionRefused)
+async def tell_adoption_refused(session: AsyncSession, event: AdoptionRefused) -> None:
+    """Both sides, with the organisers' reason."""
+    adoption = await sponsors_queries.get_adoption(session, event.adoption_id)
+    reason = adoption.reason
+    await _tell_adoption(
+        session,
+        event,
+        Kind.ADOPTION_REFUSED,
+        to=(COACH, SPONSOR),
+        more=lambda: {"reason": reason},
+    )
+
+
+def _side_of(side: Side) -> tuple[str, ...]:
+    return (SPONSOR,) if side == Side.SPONSOR else (COACH,)
+
+
+def _other_side(side: Side) -> tuple[str, ...]:
+    return (COACH,) if side == Side.SPONSOR else (SPONSOR,)
+
+
+@handles(MilestoneProposed)
+async def tell_milestone_proposed(session: AsyncSession, event: MilestoneProposed) -> None:
+    """The side that did not record the milestone, which must confirm it."""
+    milestone = await sponsors_queries.get_milestone(session, event.milestone_id)
+    day = milestone.happened_on
+    await _tell_adoption(
+        session,
+        event,
+        Kind.MILESTONE_PROPOSED,
+        to=_other_side(milestone.proposed_side),
+        subject_id=str(event.milestone_id),
+        more=lambda: {"date": format_date(day, format="long", locale=i18n.get_locale())},
+    )
+
+
+@handles(MilestoneConfirmed)
+async def tell_milestone_confirmed(session: AsyncSession, event: MilestoneConfirmed) -> None:
+    """The side that recorded the milestone: the other side confirmed it."""
+    milestone = await sponsors_queries.get_milestone(session, event.milestone_id)
+    day = milestone.happened_on
+    await _tell_adoption(
+        session,
+        event,
+        Kind.MILESTONE_CONFIRMED,
+        to=_side_of(milestone.proposed_side),
+        subject_id=str(event.milestone_id),
+        more=lambda: {"date": format_date(day, format="long", locale=i18n.get_locale())},
+    )
+
+
+@handles(AdoptionClosed)
+async def tell_adoption_closed(session: AsyncSession, event: AdoptionClosed) -> None:
+    """Both sides and the organisers: completed, or ended early with the reason."""
+    adoption = await sponsors_queries.get_adoption(session, event.adoption_id)
+    reason = adoption.reason
+    completed = event.outcome == AdoptionStatus.COMPLETED
+
+    def outcome() -> dict[str, str]:
+        if completed:
+            return {"outcome": _("completed, the promises were kept.")}
+        return {"outcome": _("ended early, saying: \u201c%(reason)s\u201d.") % {"reason": reason}}
+
+    await _tell_adoption(session, event, Kind.ADOPTION_CLOSED, more=outcome)
 
 
 @handles(RoundOpened)
@@ -279,6 +439,42 @@ async def tell_certificate_ready(session: AsyncSession, event: CertificateIssued
     )
 
 
+async def _overdue_reminders(session: AsyncSession) -> int:
+    queued = 0
+    for late in await sponsors_queries.overdue_adoptions(session, today=utcnow().date()):
+        adoption = late.adoption
+        assert adoption.id is not None
+        event = AdoptionEvent(
+            challenge_id=adoption.challenge_id,
+            adoption_id=adoption.id,
+            sponsor_id=adoption.sponsor_id,
+            project_id=adoption.project_id,
+            team_id=late.team_id,
+        )
+
+        def more(since: date = late.since, weeks: int = late.weeks) -> dict[str, str]:
+            day = format_date(since, format="long", locale=i18n.get_locale())
+            return {"date": day, "weeks": str(weeks)}
+
+        queued += await _tell_adoption(
+            session,
+            event,
+            Kind.ADOPTION_OVERDUE,
+            to=(COACH, SPONSOR),
+            # Once per overdue period; a milestone confirmed since starts the count again.
+            subject_id=f"{adoption.id}:{late.since.isoformat()}:{late.periods}",
+            more=more,
+        )
+    return queued
+
+
+async def remind_overdue(ctx: dict[str, Any]) -> int:
+    """Both sides of each overdue adoption are reminded, once per overdue period."""
+    db: Database = ctx["db"]
+    async with db.transaction() as session:
+        return await _overdue_reminders(session)
+
+
 async def _phase_reminders(session: AsyncSession) -> int:
     settings = session_settings(session)
     now = utcnow()
@@ -364,6 +560,8 @@ cron_jobs: list[Any] = [
     cron(
         remind_phases, name="notifications.remind_phases", minute=set(range(0, 60, 10)), second={40}
     ),
+    # 07:30 UTC (morning in Italy): overdue adoptions, once per overdue period.
+    cron(remind_overdue, name="notifications.remind_overdue", hour={7}, minute={30}, second={20}),
     # 08:00 UTC (morning in Italy): the judge's daily reminder.
     cron(remind_judges, name="notifications.remind_judges", hour={8}, minute={0}, second={50}),
 ]

@@ -54,6 +54,7 @@ async def challenge_page(
         track_ids={t.id for t in detail.tracks if t.id is not None},
         track=track,
         page=page,
+        extra=sponsors_queries.adopter_columns,
     )
     return ChallengePage(detail=detail, my_teams=my_teams, gallery=gallery)
 

@@ -47,6 +47,9 @@ class Side(StrEnum):
     TEAM = "team"
 
 
+OVERDUE_WEEKS = 4  # the default of a challenge's rules
+
+
 class AdoptionRules(SQLModel, table=True):
     """A challenge's adoption rules; a challenge without a row has the defaults."""
 
@@ -56,6 +59,8 @@ class AdoptionRules(SQLModel, table=True):
     single_godmother: bool = True  # one accepted adoption per project
     max_projects_per_sponsor: int | None = Field(default=None, ge=1)  # None: no limit
     organiser_confirms: bool = False  # a team's acceptance waits for an organiser
+    # Weeks without a confirmed milestone before an accepted adoption is overdue.
+    overdue_weeks: int = Field(default=OVERDUE_WEEKS, ge=1, le=52)
     updated_by: int | None = Field(default=None, foreign_key="user.id")
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

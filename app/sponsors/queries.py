@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, func
@@ -17,8 +18,10 @@ from app.errors import NotFound
 from app.sponsors.models import (
     ADOPTED_STATUSES,
     HOLDING_STATUSES,
+    OVERDUE_WEEKS,
     Adoption,
     AdoptionMilestone,
+    AdoptionRules,
     AdoptionStatus,
     AdoptionVersion,
     Sponsor,
@@ -47,6 +50,79 @@ class ProjectRow:
     project: Project
     team_name: str
     track_name: str | None
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """An accepted adoption without a confirmed milestone for `periods` overdue periods."""
+
+    adoption: Adoption
+    team_id: int
+    since: date  # its last confirmed milestone, else the day it took effect
+    periods: int
+    weeks: int  # its challenge's rule
+
+
+def overdue_periods(
+    adoption: Adoption, *, last_milestone_on: date | None, weeks: int, today: date
+) -> tuple[date, int]:
+    """Since when an adoption's follow-up is counted and how many whole periods of `weeks`
+    it has gone without a confirmed milestone (0: not overdue; only an accepted, open
+    adoption can be overdue)."""
+    took_effect = adoption.confirmed_at or adoption.decided_at or adoption.proposed_at
+    since = max(last_milestone_on or took_effect.date(), took_effect.date())
+    if adoption.status != AdoptionStatus.ACCEPTED:
+        return since, 0
+    return since, max(0, (today - since).days // (7 * weeks))
+
+
+async def overdue_adoptions(session: AsyncSession, *, today: date) -> list[Overdue]:
+    """Every accepted adoption that is overdue by its challenge's rules, in one query."""
+    last = (
+        sa_select(
+            col(AdoptionMilestone.adoption_id).label("adoption_id"),
+            func.max(col(AdoptionMilestone.happened_on)).label("last_on"),
+        )
+        .where(col(AdoptionMilestone.confirmed_at).is_not(None))
+        .group_by(col(AdoptionMilestone.adoption_id))
+        .subquery()
+    )
+    result = await session.execute(
+        sa_select(Adoption, col(Project.team_id), col(AdoptionRules.overdue_weeks), last.c.last_on)
+        .join(Project, col(Project.id) == col(Adoption.project_id))
+        .outerjoin(AdoptionRules, col(AdoptionRules.challenge_id) == col(Adoption.challenge_id))
+        .outerjoin(last, last.c.adoption_id == col(Adoption.id))
+        .where(col(Adoption.status) == AdoptionStatus.ACCEPTED)
+        .order_by(col(Adoption.id))
+    )
+    found: list[Overdue] = []
+    for adoption, team_id, weeks, last_on in result.all():
+        since, periods = overdue_periods(
+            adoption, last_milestone_on=last_on, weeks=weeks or OVERDUE_WEEKS, today=today
+        )
+        if periods:
+            found.append(Overdue(adoption, team_id, since, periods, weeks or OVERDUE_WEEKS))
+    return found
+
+
+def adopter_columns(project_id: Any) -> tuple[Any, Any]:
+    """Two correlated subqueries for a list of projects (one statement whatever its length):
+    the names of the companies that adopted the project (accepted, or since completed), and
+    of those whose adoption was closed as completed; each None when there are none."""
+
+    def names(*statuses: AdoptionStatus) -> Any:
+        return (
+            sa_select(func.aggregate_strings(col(Sponsor.name), ", "))
+            .select_from(Adoption)
+            .join(Sponsor, col(Sponsor.id) == col(Adoption.sponsor_id))
+            .where(col(Adoption.project_id) == project_id, col(Adoption.status).in_(statuses))
+            .scalar_subquery()
+        )
+
+    return (
+        names(AdoptionStatus.ACCEPTED, AdoptionStatus.COMPLETED),
+        names(AdoptionStatus.COMPLETED),
+    )
 
 
 async def accepted_adoptions(session: AsyncSession, challenge_id: int) -> list[Adoption]:
@@ -104,6 +180,13 @@ async def get_adoption(session: AsyncSession, adoption_id: int, *, lock: bool = 
     if adoption is None:
         raise NotFound()
     return adoption
+
+
+async def get_milestone(session: AsyncSession, milestone_id: int) -> AdoptionMilestone:
+    milestone = await session.get(AdoptionMilestone, milestone_id)
+    if milestone is None:
+        raise NotFound()
+    return milestone
 
 
 async def holding_adoptions(

@@ -35,6 +35,7 @@ def read(rules: AdoptionRules) -> AdoptionRulesRead:
         godmothers="single" if rules.single_godmother else "several",
         max_projects_per_sponsor=rules.max_projects_per_sponsor,
         organiser_confirms=rules.organiser_confirms,
+        overdue_weeks=rules.overdue_weeks,
     )
 
 
@@ -59,6 +60,7 @@ async def update_rules(
     rules.single_godmother = data.godmothers == "single"
     rules.max_projects_per_sponsor = data.max_projects_per_sponsor
     rules.organiser_confirms = data.organiser_confirms
+    rules.overdue_weeks = data.overdue_weeks
     rules.updated_by = user.id
     rules.updated_at = utcnow()
     session.add(rules)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from app.db import Id
 from app.fields import BlankIsZero, Checkbox, Email, OneLine, OptionalDate, OptionalId, Text
 from app.i18n import gettext as _
-from app.sponsors.models import AdoptionStatus, MilestoneKind, Side
+from app.sponsors.models import OVERDUE_WEEKS, AdoptionStatus, MilestoneKind, Side
 
 
 def _web_address(value: Any) -> Any:
@@ -42,6 +42,8 @@ class AdoptionRulesUpdate(BaseModel):
     godmothers: Literal["single", "several"] = "single"
     max_projects_per_sponsor: Quota = None  # empty: no limit
     organiser_confirms: Checkbox = False
+    # Weeks without a confirmed milestone before an accepted adoption is overdue.
+    overdue_weeks: Annotated[int, Field(ge=1, le=52)] = OVERDUE_WEEKS
 
 
 class AdoptionRulesRead(BaseModel):
@@ -51,6 +53,7 @@ class AdoptionRulesRead(BaseModel):
     godmothers: Literal["single", "several"]
     max_projects_per_sponsor: int | None
     organiser_confirms: bool
+    overdue_weeks: int
 
 
 class AdoptionRefusal(BaseModel):

@@ -12,6 +12,7 @@ from app.accounts.models import User
 from app.challenges import permissions as challenge_permissions
 from app.challenges import queries as challenges_queries
 from app.challenges.models import Challenge, Track
+from app.db import utcnow
 from app.sponsors import adoptions, followup, offers, permissions, queries, rules
 from app.sponsors.models import (
     ADOPTED_STATUSES,
@@ -56,6 +57,8 @@ class FollowUp:
     milestones: list[AdoptionMilestone]
     progress: Progress
     side: Side | None  # None: the organisers and the team's members only read
+    overdue_weeks: int  # the challenge's rule
+    overdue: bool  # no confirmed milestone for that long
 
     @property
     def kinds(self) -> list[str]:
@@ -124,6 +127,7 @@ class AdoptionsReport:
     pending: AdoptionTotals
     rules: AdoptionRulesRead
     progress: dict[int, Progress]  # adoption id -> done against promised
+    overdue: set[int]  # ids of the adoptions without a confirmed milestone for too long
 
 
 def totals(items: Iterable[Adoption], *statuses: AdoptionStatus) -> AdoptionTotals:
@@ -222,13 +226,28 @@ async def adoptions_report(
     rows = await queries.challenge_adoptions(session, challenge_id)
     items = [row.adoption for row in rows]
     milestones = await queries.milestones_of(session, [a.id for a in items if a.id])
+    found = rules.read(await rules.rules_of(session, challenge_id))
+    progress = {a.id: followup.progress(a, milestones[a.id]) for a in items if a.id is not None}
+    today = utcnow().date()
+    overdue = {
+        a.id
+        for a in items
+        if a.id is not None
+        and queries.overdue_periods(
+            a,
+            last_milestone_on=progress[a.id].last_milestone_on,
+            weeks=found.overdue_weeks,
+            today=today,
+        )[1]
+    }
     return AdoptionsReport(
         challenge=access.challenge,
         rows=rows,
         accepted=totals(items, *ADOPTED_STATUSES),
         pending=totals(items, AdoptionStatus.PROPOSED),
-        rules=rules.read(await rules.rules_of(session, challenge_id)),
-        progress={a.id: followup.progress(a, milestones[a.id]) for a in items if a.id is not None},
+        rules=found,
+        progress=progress,
+        overdue=overdue,
     )
 
 
@@ -285,10 +304,17 @@ async def follow_up(session: AsyncSession, *, user: User, adoption_id: int) -> F
     elif await permissions.represents(session, access, sponsor):
         side = Side.SPONSOR
     milestones = (await queries.milestones_of(session, [adoption_id]))[adoption_id]
+    progress = followup.progress(adoption, milestones)
+    weeks = (await rules.rules_of(session, adoption.challenge_id)).overdue_weeks
+    _since, periods = queries.overdue_periods(
+        adoption, last_milestone_on=progress.last_milestone_on, weeks=weeks, today=utcnow().date()
+    )
     return FollowUp(
         challenge=access.challenge,
         row=await queries.adoption_row(session, adoption_id),
         milestones=milestones,
-        progress=followup.progress(adoption, milestones),
+        progress=progress,
         side=side,
+        overdue_weeks=weeks,
+        overdue=periods > 0,
     )

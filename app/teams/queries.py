@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -112,6 +113,9 @@ class GalleryItem:
     institution_name: str | None
     institution_city: str | None
     submitted_at: datetime | None
+    # Filled where the caller asks (the challenge page): "Adottato da ..." badges.
+    adopted_by: str | None = None
+    completed_by: str | None = None
 
 
 def _submitted(challenge_id: int, track_id: int | None) -> list[ColumnElement[bool]]:
@@ -124,8 +128,9 @@ def _submitted(challenge_id: int, track_id: int | None) -> list[ColumnElement[bo
     return conditions
 
 
-def _gallery_query(challenge_id: int, track_id: int | None) -> Any:
-    # sqlmodel's select() is typed for up to four columns; this one reads ten.
+def _gallery_query(challenge_id: int, track_id: int | None, extra: Sequence[Any] = ()) -> Any:
+    # sqlmodel's select() is typed for up to four columns; this one reads ten (and `extra`,
+    # columns of a domain above this one, such as the adopting companies).
     return (
         sa_select(
             col(Project.id),
@@ -144,6 +149,7 @@ def _gallery_query(challenge_id: int, track_id: int | None) -> Any:
         .outerjoin(Institution, col(Institution.id) == col(Team.institution_id))
         .where(*_submitted(challenge_id, track_id))
         .order_by(col(Track.position), col(Project.title), col(Project.id))
+        .add_columns(*extra)
     )
 
 
@@ -165,11 +171,18 @@ async def gallery(
 
 
 async def gallery_slice(
-    session: AsyncSession, challenge_id: int, *, track_id: int | None, limit: int, offset: int
+    session: AsyncSession,
+    challenge_id: int,
+    *,
+    track_id: int | None,
+    limit: int,
+    offset: int,
+    extra: Callable[[Any], Sequence[Any]] | None = None,
 ) -> tuple[list[GalleryItem], int | None]:
     """A slice of `gallery` and how many it lists in all, in one statement (the count is a
     window over the rows before the slice). The count is None when the slice is empty."""
-    query = _gallery_query(challenge_id, track_id).add_columns(func.count().over())
+    columns = extra(col(Project.id)) if extra else ()
+    query = _gallery_query(challenge_id, track_id, columns).add_columns(func.count().over())
     result = await session.execute(query.limit(limit).offset(offset))
     rows: list[Any] = list(result.all())
     total = int(rows[0][-1]) if rows else None

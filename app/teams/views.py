@@ -3,7 +3,9 @@ permission check."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,6 +51,7 @@ async def gallery_page(
     track_ids: set[int],
     track: str | None,
     page: str | None,
+    extra: Callable[[Any], Sequence[Any]] | None = None,
 ) -> GalleryPage:
     """The gallery's ?track= and ?page= of a challenge the caller may see: a track of this
     challenge and a page from 1; links naming anything else are 'not found', as a missing
@@ -63,6 +66,7 @@ async def gallery_page(
         track_id=track_id,
         limit=GALLERY_PAGE_SIZE,
         offset=(number - 1) * GALLERY_PAGE_SIZE,
+        extra=extra,
     )
     if total is None:  # past the last page, unless the gallery is empty and this is page 1
         if number > 1:

@@ -80,6 +80,7 @@ async def test_rules_api_reads_defaults_and_organiser_changes_them(
         "godmothers": "single",
         "max_projects_per_sponsor": None,
         "organiser_confirms": False,
+        "overdue_weeks": 4,
     }
     assert changed.status_code == 200
     assert changed.json()["max_projects_per_sponsor"] == 2
@@ -153,3 +154,25 @@ async def test_organiser_confirms_on_the_page(db: Database, actors: Actors, scen
     async with db.read() as session:
         stored = await session.get(Adoption, adoption_id)
     assert stored is not None and stored.status == AdoptionStatus.ACCEPTED
+
+
+async def test_organiser_sets_the_weeks_before_an_adoption_is_overdue(
+    db: Database, actors: Actors, scene: Scene
+) -> None:
+    page = f"/challenges/{scene.cid}/adoption-rules"
+    async with await actors.client(scene.organiser) as http:
+        shown = await http.get(page)
+        zero = await post_form(
+            http, page, {"godmothers": "single", "overdue_weeks": "0"}, form_page=page
+        )
+        six = await post_form(
+            http, page, {"godmothers": "single", "overdue_weeks": "6"}, form_page=page
+        )
+        report = await http.get(f"/challenges/{scene.cid}/adoptions")
+
+    assert 'name="overdue_weeks"' in shown.text and 'value="4"' in shown.text
+    assert (zero.status_code, six.status_code) == (422, 303)
+    async with db.read() as session:
+        found = await session.get(AdoptionRules, scene.cid)
+    assert found is not None and found.overdue_weeks == 6
+    assert "In ritardo dopo 6 settimane senza una tappa confermata" in report.text
