@@ -81,15 +81,18 @@ def validate(schema: type[Schema], data: Mapping[str, Any]) -> Schema:
 def raw_errors(
     schema: type[BaseModel], data: Mapping[str, Any], prefix: str = ""
 ) -> dict[str, str]:
-    """What is wrong with text *as sent*, before any work: longer than its field's bound
-    (the bounds apply again after clean-ups, where a value of trailing spaces may shrink
-    under its bound, but the document promises the bound on what is sent), or holding a
-    null character, which no text needs and PostgreSQL cannot store."""
+    """What is wrong with input *as sent*, before any work: text longer than its field's
+    bound (the bounds apply again after clean-ups, where a value of trailing spaces may
+    shrink under its bound, but the document promises the bound on what is sent), text
+    holding a null character, which no text needs and PostgreSQL cannot store, or JSON's
+    true/false where a number is expected (pydantic would read true as 1)."""
     errors: dict[str, str] = {}
     for name, info in schema.model_fields.items():
         value = data.get(name)
         limit = next((m.max_length for m in info.metadata if isinstance(m, MaxLen)), None)
-        if isinstance(value, str) and "\x00" in value:
+        if isinstance(value, bool) and _takes_int_not_bool(info.annotation):
+            errors[prefix + name] = _("Please enter a whole number.")
+        elif isinstance(value, str) and "\x00" in value:
             errors[prefix + name] = _("Please remove the invisible null character from this text.")
         elif isinstance(value, str) and limit is not None and len(value) > limit:
             errors[prefix + name] = ngettext(
@@ -106,6 +109,11 @@ def raw_errors(
                 if isinstance(row, Mapping):
                     errors |= raw_errors(row_schema, row, f"{prefix}{name}-{index}-")
     return errors
+
+
+def _takes_int_not_bool(annotation: Any) -> bool:
+    kinds = {annotation, *get_args(annotation)}
+    return int in kinds and bool not in kinds
 
 
 @dataclass(frozen=True)
