@@ -24,6 +24,7 @@ from tests.listings import (
     accounts,
     certificates,
     challenges,
+    editions,
     invitations,
     judging,
     notifications,
@@ -69,6 +70,7 @@ CASES: dict[str, Case] = {
         invitations.invitations_api, pattern=INVITED
     ),
     "GET /programmes (anonymous)": Case(challenges.programmes),
+    "GET /challenges/{id}/promote teams (organiser of both stages)": Case(editions.promote_page),
     "GET /programmes/{id} (organiser of the stages)": Case(challenges.programme_page),
     "GET /challenges/{id}/teams/new institutions (anyone logged in)": Case(teams.register_team),
     "GET /teams/{id} members (coach)": Case(teams.team_page),

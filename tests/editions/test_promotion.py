@@ -165,3 +165,19 @@ async def test_teams_move_only_forward_within_the_programme_and_into_stages_one_
     assert backwards.status_code == 422 and outside.status_code == 422
     assert foreign.status_code == 403
     assert await _teams_in(db, ideas) == []
+
+
+async def test_a_team_of_another_challenge_cannot_be_moved_on(db: Database, actors: Actors) -> None:
+    organiser, coach, ideas, final = await _two_stages(db, actors)
+    stranger = await make_team(db, await make_challenge(db), coach=coach, name="5A Vento")
+    await make_project(db, stranger)
+
+    async with await actors.api(organiser) as http:
+        refused = await http.post(
+            f"/api/v1/challenges/{ideas.id}/promotions",
+            json={"to_challenge_id": final.id, "team_ids": [stranger.id]},
+        )
+
+    assert refused.status_code == 422
+    assert "team_ids" in refused.json()["error"]["fields"]
+    assert await _teams_in(db, final) == []
