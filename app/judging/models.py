@@ -17,6 +17,15 @@ class RoundStatus(StrEnum):
     CLOSED = "closed"
 
 
+class RoundKind(StrEnum):
+    """How a round is judged: a rubric score sheet, pairwise comparisons at the expo, or
+    the public's vote."""
+
+    RUBRIC = "rubric"
+    PAIRWISE = "pairwise"
+    PUBLIC_VOTE = "public_vote"
+
+
 class Aggregation(StrEnum):
     """How a round's winners are decided (app.judging.ranking explains each)."""
 
@@ -52,7 +61,9 @@ class Round(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     challenge_id: int = Field(foreign_key="challenge.id", index=True)
-    rubric_id: int = Field(foreign_key="rubric.id")
+    kind: RoundKind = Field(default=RoundKind.RUBRIC, sa_type=String(20))
+    # Only rubric rounds have one: pairwise and public-vote rounds compare or count.
+    rubric_id: int | None = Field(default=None, foreign_key="rubric.id")
     name: str = Field(max_length=120)
     status: RoundStatus = Field(default=RoundStatus.DRAFT, sa_type=String(20))
     judges_per_project: int = Field(default=2, ge=1, le=20)

@@ -114,7 +114,7 @@ class ResultsPage:
 async def round_results(session: AsyncSession, challenge_id: int) -> list[RoundResult]:
     """Every round's three rankings from its submitted assignments, newest round first."""
     round_list = await queries.rounds(session, challenge_id)
-    rubric_ids = sorted({r.rubric_id for r in round_list})
+    rubric_ids = sorted({r.rubric_id for r in round_list if r.rubric_id is not None})
     weights = {
         c.id: c.weight
         for group in (await queries.criteria(session, rubric_ids)).values()

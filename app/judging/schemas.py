@@ -13,6 +13,7 @@ from pydantic import (
     StrictInt,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from app.db import Id
@@ -21,7 +22,7 @@ from app.fields import Email, OneLine, Stripped, Text
 from app.forms import validate
 from app.i18n import gettext as _
 from app.i18n import ngettext
-from app.judging.models import Aggregation, ConflictKind, RoundStatus
+from app.judging.models import Aggregation, ConflictKind, RoundKind, RoundStatus
 
 CRITERIA_ROWS = 6  # rows on the rubric form; more criteria make a slow phone form anyway
 MAX_SCALE_STEPS = 10  # a scale must fit as buttons on a phone
@@ -104,11 +105,20 @@ def rubric_from_form(values: Mapping[str, str]) -> RubricCreate:
 
 class RoundCreate(BaseModel):
     name: OneLine = Field(min_length=1, max_length=120)
-    rubric_id: Id
+    kind: RoundKind = Field(default=RoundKind.RUBRIC, description="How the round is judged.")
+    rubric_id: Id | None = Field(default=None, description="Required for a rubric round only.")
     judges_per_project: int = Field(default=2, ge=1, le=20)
     aggregation: Aggregation = Field(
         default=Aggregation.JUDGE_EFFECT, description="How the winners are decided."
     )
+
+    @model_validator(mode="after")
+    def _rubric_only_for_rubric_rounds(self) -> RoundCreate:
+        if self.kind == RoundKind.RUBRIC and self.rubric_id is None:
+            raise ValueError(_("A rubric round needs a rubric."))
+        if self.kind != RoundKind.RUBRIC and self.rubric_id is not None:
+            raise ValueError(_("Only a rubric round is scored with a rubric."))
+        return self
 
 
 class AggregationChoice(BaseModel):
@@ -176,7 +186,8 @@ class RoundRead(BaseModel):
 
     id: int
     challenge_id: int
-    rubric_id: int
+    kind: RoundKind
+    rubric_id: int | None
     name: str
     status: RoundStatus
     judges_per_project: int

@@ -153,6 +153,8 @@ async def save_scores(
         raise ScoringNotOpen(_(ScoringNotOpen.message))
     if assignment.recused_at is not None:
         raise AssignmentRecused(_(AssignmentRecused.message))
+    # Only rubric rounds have assignments to score.
+    assert judging_round.rubric_id is not None
     rubric = await queries.get_rubric(
         session, judging_round.rubric_id, challenge_id=judging_round.challenge_id
     )

@@ -161,7 +161,8 @@ async def create_round(
 ) -> Round:
     """A judging round in preparation, scored with one of the challenge's rubrics."""
     await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
-    await queries.get_rubric(session, data.rubric_id, challenge_id=challenge_id)
+    if data.rubric_id is not None:
+        await queries.get_rubric(session, data.rubric_id, challenge_id=challenge_id)
     judging_round = Round(challenge_id=challenge_id, **data.model_dump())
     session.add(judging_round)
     await session.flush()
@@ -175,6 +176,7 @@ async def create_round(
         challenge_id=challenge_id,
         data={
             "name": data.name,
+            "kind": data.kind,
             "judges_per_project": data.judges_per_project,
             "aggregation": data.aggregation,
         },

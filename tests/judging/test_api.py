@@ -181,3 +181,23 @@ async def test_ranking_publish_and_results_over_the_api(
     assert judge_ranking.status_code == 403
     async with db.read() as session:
         assert len((await session.execute(select(Award))).scalars().all()) == 3
+
+
+async def test_only_a_rubric_round_has_a_rubric(db: Database, actors: Actors, jury: Jury) -> None:
+    async with await actors.api(jury.organiser) as http:
+        rubric = (await http.post(f"/api/v1/challenges/{jury.cid}/rubrics", json=RUBRIC)).json()
+        url = f"/api/v1/challenges/{jury.cid}/rounds"
+        no_rubric = await http.post(url, json={"name": "Preselezione"})
+        pairwise_with_rubric = await http.post(
+            url, json={"name": "Expo", "kind": "pairwise", "rubric_id": rubric["id"]}
+        )
+        pairwise = await http.post(url, json={"name": "Expo", "kind": "pairwise"})
+
+    assert no_rubric.status_code == 422
+    assert "richiede una griglia" in str(no_rubric.json()["error"])
+    assert pairwise_with_rubric.status_code == 422
+    assert pairwise.status_code == 201
+    assert pairwise.json()["kind"] == "pairwise" and pairwise.json()["rubric_id"] is None
+    async with db.read() as session:
+        rounds = (await session.execute(select(Round))).scalars().all()
+    assert [(r.name, r.kind) for r in rounds] == [("Expo", "pairwise")]
