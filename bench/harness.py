@@ -131,10 +131,18 @@ class Timing:
 
     samples: list[float]  # every call
     run_medians: list[float]
+    # This process's CPU seconds per call (every thread: aiosqlite's too), run by run: what
+    # the call itself costs, which other programs on a busy machine change far less than
+    # the wall-clock time (they take turns on the cores, they do not add CPU to ours).
+    cpu_run_medians: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float:
         return statistics.median(self.run_medians)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpu_run_medians) if self.cpu_run_medians else float("nan")
 
     @property
     def p90(self) -> float:
@@ -170,17 +178,22 @@ async def time_calls(
             await call()
     samples: dict[str, list[float]] = {name: [] for name in calls}
     medians: dict[str, list[float]] = {name: [] for name in calls}
+    cpu_medians: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(runs):
         for name, call in calls.items():
             gc.collect()
             run: list[float] = []
+            cpu: list[float] = []
             for _ in range(per_run):
+                cpu_started = time.process_time()
                 started = time.perf_counter()
                 await call()
                 run.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - cpu_started)
             samples[name] += run
             medians[name].append(statistics.median(run))
-    return {name: Timing(samples[name], medians[name]) for name in calls}
+            cpu_medians[name].append(statistics.median(cpu))
+    return {name: Timing(samples[name], medians[name], cpu_medians[name]) for name in calls}
 
 
 # Tables ------------------------------------------------------------------------------------
