@@ -73,6 +73,7 @@ class Operation:
     files: tuple[str, ...]
     guard: Guard | None
     produces: tuple[str, ...]
+    query: type[BaseModel] | None
 
 
 class ApiRouter:
@@ -100,12 +101,14 @@ class ApiRouter:
         files: tuple[str, ...] = (),
         guard: Guard | None = None,
         produces: tuple[str, ...] = (),
+        query: type[BaseModel] | None = None,
     ) -> Callable[[ApiEndpoint], ApiEndpoint]:
         """`auth`: a bearer token is required (401 without). `guard`: the permission, checked
         before the body is read, so someone who may not act learns nothing from what they
         sent; the service checks it again in its transaction. `files` names the file fields
         of a multipart/form-data body (instead of `body`); `produces` the media types of an
-        answer that is a file rather than JSON."""
+        answer that is a file rather than JSON; `query` the model of the query string,
+        given to the endpoint as `query=`."""
 
         def register(endpoint: ApiEndpoint) -> ApiEndpoint:
             self.operations.append(
@@ -124,6 +127,7 @@ class ApiRouter:
                     files,
                     guard,
                     produces,
+                    query,
                 )
             )
             return endpoint
@@ -151,7 +155,8 @@ def _starlette_endpoint(op: Operation) -> Callable[[Request], Awaitable[Response
             async with services(request).db.read() as session:
                 await op.guard(request, session)
         args = [await read_json(request, op.body)] if op.body is not None else []
-        return respond(await op.endpoint(request, *args), op.status)
+        kwargs = {"query": read_query(request, op.query)} if op.query is not None else {}
+        return respond(await op.endpoint(request, *args, **kwargs), op.status)
 
     return endpoint
 
@@ -182,6 +187,18 @@ async def read_json(request: Request, schema: type[Schema]) -> Schema:
         raise ValidationFailed(refused)
     try:
         return schema.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(field_errors(exc)) from None
+
+
+def read_query(request: Request, schema: type[Schema]) -> Schema:
+    """The query string as `schema` (a parameter given twice: the last one); 422 when a
+    value is not what the parameter takes. Parameters the schema does not name are ignored,
+    as a browser's or a proxy's additions would be."""
+    data = {name: request.query_params.getlist(name)[-1] for name in request.query_params}
+    known = {name: value for name, value in data.items() if name in schema.model_fields}
+    try:
+        return schema.model_validate(known)
     except ValidationError as exc:
         raise ValidationFailed(field_errors(exc)) from None
 
@@ -233,7 +250,7 @@ def respond(answer: Answer, status: int = 200) -> Response:
 
 
 def openapi_document(routers: list[ApiRouter], *, version: str) -> dict[str, Any]:
-    models: set[type[BaseModel]] = {ErrorResponse}
+    models: set[type[BaseModel]] = {ErrorResponse}  # query models are inlined as parameters
     for router in routers:
         for op in router.operations:
             models.update(m for m in (op.body, op.response) if m is not None)
@@ -276,6 +293,8 @@ def _operation(op: Operation, refs: dict[type[BaseModel], Any]) -> dict[str, Any
         ok["content"] = {"application/json": {"schema": schema}}
     responses: dict[str, Any] = {str(op.status): ok}
     codes = set(op.errors) | {503}  # any operation, while the database cannot be reached
+    if op.query is not None:
+        codes |= {422}
     if op.body is not None:  # 408: a body that does not arrive in time (app.middleware)
         codes |= {408, 413, 415, 422}
     if op.files:  # 400: a multipart body Starlette cannot parse (or with too many fields)
@@ -288,6 +307,13 @@ def _operation(op: Operation, refs: dict[type[BaseModel], Any]) -> dict[str, Any
         {"name": name, "in": "path", "required": True, "schema": _param_schema(kind)}
         for name, kind in _path_params(op.path)
     ]
+    if op.query is not None:
+        schema = op.query.model_json_schema()
+        required = set(schema.get("required", []))
+        params += [
+            {"name": name, "in": "query", "required": name in required, "schema": field}
+            for name, field in schema["properties"].items()
+        ]
     result: dict[str, Any] = {
         "summary": op.summary,
         "tags": [op.tag],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from app.accounts.auth import current_user, require_user
 from app.api import ApiRouter, extended
@@ -12,7 +13,9 @@ from app.forms import read_upload
 from app.storage import staged
 from app.teams import permissions, projects, queries, service, uploads, views
 from app.teams.schemas import (
+    API_PAGE_SIZE,
     FileRead,
+    GalleryQuery,
     ProjectInput,
     ProjectRead,
     ProjectSummary,
@@ -188,16 +191,29 @@ async def get_project(request: Request) -> ProjectRead:
 @router.route(
     "GET",
     "/challenges/{id:int}/projects",
-    summary="The challenge's submitted projects",
+    summary="The challenge's submitted projects, a page at a time (X-Total-Count, Link)",
     response=ProjectSummary,
     many=True,
     auth=False,
     errors=(404,),
+    query=GalleryQuery,
 )
-async def list_projects(request: Request) -> list[ProjectSummary]:
+async def list_projects(request: Request, *, query: GalleryQuery) -> Response:
     async with services(request).db.read() as session:
         access = await challenge_permissions.viewable(
             session, user=current_user(request), challenge_id=path_id(request)
         )
-        items = await queries.gallery(session, access.challenge_id)
-    return [ProjectSummary.model_validate(item) for item in items]
+        items, total = await queries.gallery_slice(
+            session,
+            access.challenge_id,
+            track_id=None,
+            limit=API_PAGE_SIZE,
+            offset=(query.page - 1) * API_PAGE_SIZE,
+        )
+        if total is None:  # a page past the end (or none at all): counted apart
+            total = await queries.gallery_count(session, access.challenge_id)
+    headers = {"X-Total-Count": str(total)}
+    if query.page * API_PAGE_SIZE < total:  # RFC 8288: where the next page is
+        headers["Link"] = f'<{request.url.include_query_params(page=query.page + 1)}>; rel="next"'
+    content = [ProjectSummary.model_validate(i).model_dump(mode="json") for i in items]
+    return JSONResponse(content, headers=headers)

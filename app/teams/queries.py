@@ -189,6 +189,12 @@ async def gallery_slice(
     return [GalleryItem(*row[:-1]) for row in rows], total
 
 
+async def gallery_count(session: AsyncSession, challenge_id: int) -> int:
+    """How many projects `gallery` lists."""
+    listed = _gallery_query(challenge_id, None).subquery()
+    return int(await session.scalar(select(func.count()).select_from(listed)) or 0)
+
+
 async def teams_of_user(session: AsyncSession, *, user_id: int, challenge_id: int) -> list[Team]:
     """Teams the person coaches or belongs to (with an account) in the challenge."""
     member_of = select(TeamMember.team_id).where(col(TeamMember.user_id) == user_id)

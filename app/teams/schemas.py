@@ -199,6 +199,19 @@ class ProjectRead(BaseModel):
     files: list[FileRead]
 
 
+API_PAGE_SIZE = 100  # projects per page of the JSON gallery
+MAX_API_PAGE = 10_000  # a million projects: far beyond any challenge
+
+
+class GalleryQuery(BaseModel):
+    page: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_API_PAGE,
+        description=f"Page of {API_PAGE_SIZE} projects, oldest submission first.",
+    )
+
+
 class ProjectSummary(BaseModel):
     """A submitted project in the public gallery (no member names)."""
 

@@ -9,7 +9,9 @@ from app.challenges.models import PhaseKind
 from app.db import Database, utcnow
 from app.storage import LocalStorage
 from app.teams.models import Project, ProjectFile, Team
+from app.teams.schemas import API_PAGE_SIZE
 from tests.factories import Actors, make_challenge, make_project, make_team
+from tests.listings.rows import submitted_projects
 from tests.teams.test_uploads import EXE, PDF, stored_files
 
 CONSENT = (utcnow().date() - timedelta(days=2)).isoformat()
@@ -189,3 +191,23 @@ async def test_openapi_documents_the_team_endpoints(actors: Actors) -> None:
 
     assert "/api/v1/challenges/{id}/teams" in document["paths"]
     assert "TeamCreate" in document["components"]["schemas"]
+
+
+async def test_gallery_api_answers_a_page_at_a_time(db: Database, actors: Actors) -> None:
+    challenge = await make_challenge(db)
+    projects = await submitted_projects(db, actors, challenge, API_PAGE_SIZE + 1, coach=None)
+    url = f"/api/v1/challenges/{challenge.id}/projects"
+    async with actors.anonymous() as http:
+        first = await http.get(url)
+        second = await http.get(first.links["next"]["url"])
+        past_the_end = await http.get(url, params={"page": 3})
+        refused = [await http.get(url, params={"page": p}) for p in ("0", "abc", "10001", "1e3")]
+
+    assert len(first.json()) == API_PAGE_SIZE and first.headers["x-total-count"] == "101"
+    assert first.links["next"]["url"].endswith("page=2")
+    assert len(second.json()) == 1 and "link" not in second.headers
+    listed = [p["project_id"] for p in first.json() + second.json()]
+    assert sorted(listed) == sorted(p.id for p in projects)
+    assert past_the_end.json() == [] and past_the_end.headers["x-total-count"] == "101"
+    assert [r.status_code for r in refused] == [422] * 4
+    assert "page" in refused[0].json()["error"]["fields"]
