@@ -39,7 +39,7 @@ profile: $(STAMP)
 	$(BIN)/python -m bench.profile '$(PAGE)' $(PROFILE_ARGS)
 
 # Load on loopback, in the production shape: wrk (Debian's) against two uvicorn workers and
-# an arq worker on PostgreSQL and Redis, 1,000 projects, 100 judges (about two minutes).
+# an arq worker on PostgreSQL and Redis, 5,000 projects, 500 judges (a few minutes).
 # It creates and drops the database madrina_load on LOAD_DATABASE_URL's server, and
 # uses Redis from REDIS_URL, else a private embedded one. `make load LOAD_ARGS=--duration=5`.
 LOAD_DATABASE_URL ?= $(or $(DATABASE_URL),postgresql://postgres@127.0.0.1:5432/postgres)

@@ -2,9 +2,10 @@
 
 PostgreSQL (a scratch database, created and dropped), Redis, two uvicorn workers
 (`madrina serve --workers 2`) and an arq worker (`madrina worker`), holding the shared
-synthetic dataset (bench/data.py) at 1,000 projects and 100 judges. wrk (bench/load.lua)
-loads one page at a time for a fixed time: the home page, the challenge page, project
-pages, and the judges' scoring flow (open a score sheet, post the scores with the
+synthetic dataset (bench/data.py) at 5,000 projects and 500 judges (`--projects`). wrk
+(bench/load.lua) loads one page at a time for a fixed time: the pages of `make bench` (home,
+challenge list, challenge page, JSON gallery, project pages, a judge's assignments, the
+organisers' ranking) and the judges' scoring flow (open a score sheet, post the scores with the
 session's CSRF token, get the 303 back). It prints requests, req/s, p50 and p99 per page
 and the machine's facts. It exits 1 if any answer was not the expected one (a non-2xx/3xx
 status, a redirect elsewhere, a socket error or a timeout), if a score answered as saved is
@@ -44,7 +45,7 @@ from bench.data import BenchData, generate
 from bench.harness import ms, quantile, table
 from bench.wrk import Page, Request, Result
 
-TEAMS, JUDGES = 1000, 100  # one project per team: 1,000 projects, 100 judges
+PROJECTS = 5000  # one project per team; a judge for every ten projects
 SAVED = "/judging?saved=1"  # where a saved score sheet sends the judge
 SHEET, SCORE = "scoring: open sheet", "scoring: post score"
 
@@ -57,21 +58,24 @@ def visitor_cookie(seed: int) -> str:
     return f"{CSRF_COOKIE}={random.Random(seed).randbytes(32).hex()[:43]}"
 
 
-async def judge_sessions(db: Database, data: BenchData) -> dict[int, str]:
-    """A logged-in session per judge, made as the login page makes it."""
+async def logged_in(db: Database, user_ids: list[int]) -> dict[int, str]:
+    """A logged-in session per person, made as the login page makes it."""
     tokens = {}
     async with db.transaction() as session:
-        for judge_id in data.judge_ids:
-            user = await session.get(User, judge_id)
+        for user_id in user_ids:
+            user = await session.get(User, user_id)
             assert user is not None
-            tokens[judge_id] = await accounts_service.start_session(session, user=user, days=1)
+            tokens[user_id] = await accounts_service.start_session(session, user=user, days=1)
     return tokens
 
 
-async def scoring_plan(db: Database, data: BenchData, base: str) -> list[Request]:
+def session_cookie(user_id: int, token: str) -> str:
+    return f"{visitor_cookie(user_id)}; {SESSION_COOKIE}={token}"
+
+
+async def scoring_plan(db: Database, sessions: dict[int, str], base: str) -> list[Request]:
     """Every assignment: its sheet, then its scores posted with the CSRF token the sheet's
     form carries (read from the page, once per judge, as a browser would)."""
-    sessions = await judge_sessions(db, data)
     async with db.read() as session:
         rows = await session.execute(
             select(Assignment.id, Assignment.judge_id).order_by(col(Assignment.id))
@@ -82,7 +86,7 @@ async def scoring_plan(db: Database, data: BenchData, base: str) -> list[Request
         for assignment_id, judge_id in assignments:
             if judge_id in forms:
                 continue
-            cookie = f"{visitor_cookie(judge_id)}; {SESSION_COOKIE}={sessions[judge_id]}"
+            cookie = session_cookie(judge_id, sessions[judge_id])
             page = await client.get(
                 f"/judging/assignments/{assignment_id}", headers={"cookie": cookie}
             )
@@ -104,14 +108,30 @@ async def scoring_plan(db: Database, data: BenchData, base: str) -> list[Request
 
 
 async def pages(db: Database, data: BenchData, base: str) -> list[Page]:
+    """The pages of `make bench`, and the judges' scoring flow."""
     cookie = visitor_cookie(0)
     challenge = f"/challenges/{data.challenge_ids[0]}"
     projects = [Request("project", "GET", f"/projects/{p}", cookie, 200) for p in data.project_ids]
+    sessions = await logged_in(db, [data.organiser_id, *data.judge_ids])
+    organiser = session_cookie(data.organiser_id, sessions.pop(data.organiser_id))
+    judges = [
+        Request("judge: assignments", "GET", "/judging", session_cookie(j, token), 200)
+        for j, token in sessions.items()
+    ]
     return [
         Page("home", [Request("home", "GET", "/", cookie, 200)]),
+        Page("challenge list", [Request("challenge list", "GET", "/challenges", cookie, 200)]),
         Page("challenge", [Request("challenge", "GET", challenge, cookie, 200)]),
+        Page(
+            "gallery API", [Request("gallery API", "GET", f"/api/v1{challenge}/projects", "", 200)]
+        ),
         Page("project", projects),
-        Page("scoring", await scoring_plan(db, data, base), step=2),
+        Page("judge: assignments", judges),
+        Page(
+            "organiser: ranking",
+            [Request("ranking", "GET", f"{challenge}/ranking", organiser, 200)],
+        ),
+        Page("scoring", await scoring_plan(db, sessions, base), step=2),
     ]
 
 
@@ -182,7 +202,7 @@ async def measure(args: argparse.Namespace, work: Path, database_url: str, redis
     await asyncio.to_thread(upgrade, database_url)
     db = Database(settings)
     try:
-        data = await generate(db, teams=TEAMS, judges=JUDGES)
+        data = await generate(db, teams=args.projects, judges=max(3, args.projects // 10))
         seconds = time.perf_counter() - started
         print(
             f"Dataset: {len(data.project_ids):,} projects, {len(data.judge_ids)} judges, "
@@ -257,7 +277,8 @@ def report(
         )
     )
     print(
-        "project: the 1,000 project pages in turn; scoring: every assignment in turn, its sheet "
+        f"project: the {args.projects:,} project pages in turn; judge: assignments: "
+        "every judge in turn; scoring: every assignment in turn, its sheet "
         "then its scores\n(expected: 303 to /judging?saved=1). errors: any other status or "
         f"redirect, socket errors, answers slower than {wrk.TIMEOUT}."
     )
@@ -295,6 +316,9 @@ def report(
 def main() -> None:
     summary = __doc__.split("\n")[0]
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=summary)
+    parser.add_argument(
+        "--projects", type=int, default=PROJECTS, help=f"projects in the dataset ({PROJECTS:,})"
+    )
     parser.add_argument("--duration", type=float, default=12, help="seconds per page (12)")
     parser.add_argument("--warmup", type=float, default=2, help="seconds before each page (2)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
