@@ -30,6 +30,7 @@ MAX_HEAD_BYTES = 32 * 1024
 MAX_HEADERS = 100
 # uvicorn's default: an idle keep-alive connection is closed after this many seconds.
 KEEP_ALIVE_SECONDS = 5
+WORKER_HEALTHCHECK_SECONDS = 60
 HEAD_TOO_LARGE = lazy("The request's headers are too large.")
 HEAD_TOO_SLOW = lazy("The request took too long to arrive.")
 MALFORMED = lazy("The request was malformed.")
@@ -51,6 +52,10 @@ def uvicorn_options() -> dict[str, Any]:
         "ws": "none",  # no WebSocket routes: no upgrade either
         "proxy_headers": True,
         "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+        # With --workers, uvicorn kills a child that does not answer its health ping in
+        # time, and starts another. Importing the app takes 3 s of CPU (WeasyPrint, SciPy):
+        # on a busy host the default 5 s killed every child before it was up, forever.
+        "timeout_worker_healthcheck": WORKER_HEALTHCHECK_SECONDS,
     }
 
 
