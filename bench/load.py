@@ -291,6 +291,8 @@ def report(
     print(f"Python {platform.python_version()}, PostgreSQL {postgres}, Redis ({redis_kind})")
     problems = []
     for page, warm, measured in results:
+        if not any(measured.latencies.values()):  # every request took longer than the run
+            problems.append(f"{page.name}: no answer within the {args.duration:g}s run")
         for name, result in (("warm-up", warm), ("run", measured)):
             if result.failures:
                 sockets = ", ".join(f"{k} {v}" for k, v in result.socket_errors.items() if v)
