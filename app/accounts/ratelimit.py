@@ -35,6 +35,11 @@ HOUR = 3600
 MAX_SIGNUPS_PER_ADDRESS = 20  # a school's teachers may share one public address
 MAX_MAIL_PER_RECIPIENT = 3  # sign-ups, reset links or confirmation links to one address
 MAX_RESETS_PER_ADDRESS = 20
+DAY = 24 * HOUR
+# Invitations are e-mails an organiser makes us send to strangers: a whole school network
+# (two full lists of 500) a day, and the same invitation again three times an hour.
+MAX_INVITATIONS_PER_INVITER = 1000
+MAX_RESENDS_PER_INVITATION = 3
 _PREFIX = "madrina:limit:"
 
 
@@ -64,16 +69,18 @@ class Reservation:
     keys: tuple[str, ...] = ()
 
 
-async def _reserve(redis: ArqRedis | None, limits: list[tuple[str, int, int]]) -> list[bool]:
-    """Count one attempt in each (key, limit, window); which counts went past their limit.
-    Without Redis nothing can be counted: argon2's cost still slows guessing."""
+async def _reserve(
+    redis: ArqRedis | None, limits: list[tuple[str, int, int]], amount: int = 1
+) -> list[bool]:
+    """Count `amount` attempts in each (key, limit, window); which counts went past their
+    limit. Without Redis nothing can be counted: argon2's cost still slows guessing."""
     if redis is None:
         return [False] * len(limits)
     try:
         async with redis.pipeline(transaction=True) as pipe:
             for key, _limit, window in limits:
                 pipe.set(key, 0, ex=window, nx=True)  # a fixed window from the first attempt
-                pipe.incr(key)
+                pipe.incrby(key, amount)
             results = await pipe.execute()
     except (RedisError, OSError):
         return [False] * len(limits)
@@ -178,3 +185,37 @@ async def limit_resend(redis: ArqRedis | None, *, email: str, address: str) -> N
     await _limit_mail(
         redis, kind="verify", email=email, address=address, per_address=MAX_RESETS_PER_ADDRESS
     )
+
+
+async def limit_invitations(redis: ArqRedis | None, *, inviter_id: int, count: int) -> None:
+    """`count` invitations about to be e-mailed by one organiser: 1,000 a day in all."""
+    key = f"{_PREFIX}invite:by:{inviter_id}"
+    if (await _reserve(redis, [(key, MAX_INVITATIONS_PER_INVITER, DAY)], count))[0]:
+        await _give_back(redis, key, count)  # refused: these were not sent
+        raise TooManyRequests(
+            _(
+                "You have sent too many invitations today (at most %(n)s a day). Please "
+                "try again tomorrow."
+            )
+            % {"n": MAX_INVITATIONS_PER_INVITER},
+            retry_after=DAY,
+        )
+
+
+async def limit_invitation_resend(redis: ArqRedis | None, *, invitation_id: int) -> None:
+    """One invitation sent again: 3 times an hour."""
+    key = f"{_PREFIX}invite:again:{invitation_id}"
+    if (await _reserve(redis, [(key, MAX_RESENDS_PER_INVITATION, HOUR)]))[0]:
+        raise TooManyRequests(
+            _("This invitation was sent again several times already. Please wait an hour."),
+            retry_after=HOUR,
+        )
+
+
+async def _give_back(redis: ArqRedis | None, key: str, amount: int) -> None:
+    if redis is None:
+        return
+    try:
+        await redis.decrby(key, amount)
+    except (RedisError, OSError):
+        return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
+from app.accounts import ratelimit
 from app.accounts.auth import require_user
 from app.api import ApiRouter, extended
 from app.challenges import permissions as challenge_permissions
@@ -52,14 +53,18 @@ async def list_invitations(request: Request) -> list[InvitationRead]:
     body=InvitationCreate,
     response=InvitationReport,
     status=201,
-    errors=(403, 404, 409),
+    errors=(403, 404, 409, 429),
     guard=challenge_permissions.organised_in_path,
 )
 async def invite(request: Request, body: InvitationCreate) -> InvitationReport:
-    async with services(request).db.transaction() as session:
+    user = require_user(request)
+    assert user.id is not None
+    found = services(request)
+    await ratelimit.limit_invitations(found.redis, inviter_id=user.id, count=len(body.emails))
+    async with found.db.transaction() as session:
         report = await service.invite(
             session,
-            user=require_user(request),
+            user=user,
             challenge_id=path_id(request),
             kind=body.kind,
             sponsor_id=body.sponsor_id,
@@ -80,11 +85,15 @@ async def invite(request: Request, body: InvitationCreate) -> InvitationReport:
     "/challenges/{id:int}/invitations/{invitation_id:int}/resend",
     summary="Send an invitation again with a new link, valid 7 days; the old link stops working",
     response=InvitationRead,
-    errors=(403, 404, 409),
+    errors=(403, 404, 409, 429),
     guard=challenge_permissions.organised_in_path,
 )
 async def resend(request: Request) -> InvitationRead:
-    async with services(request).db.transaction() as session:
+    found = services(request)
+    await ratelimit.limit_invitation_resend(
+        found.redis, invitation_id=path_id(request, "invitation_id")
+    )
+    async with found.db.transaction() as session:
         invitation = await service.resend(
             session,
             user=require_user(request),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from app.accounts import ratelimit
 from app.accounts import service as accounts_service
 from app.accounts.auth import SESSION_COOKIE, current_user, require_user
 from app.accounts.models import RoleKind
@@ -15,7 +17,7 @@ from app.accounts.queries import user_by_email
 from app.challenges import permissions as challenge_permissions
 from app.challenges import queries as challenge_queries
 from app.db import utcnow
-from app.errors import FIXABLE_ON_A_FORM, AppError, ValidationFailed, form_errors
+from app.errors import FIXABLE_ON_A_FORM, AppError, TooManyRequests, ValidationFailed, form_errors
 from app.forms import Filled, form_values, no_fields, read_form, submit, validate
 from app.i18n import gettext as _
 from app.invitations import links, queries, service
@@ -97,6 +99,9 @@ async def invitations_page(request: Request) -> Response:
         data = validate(InvitationForm, values)
         if data.emails and csv_text:
             raise ValidationFailed({"emails": _("Paste the addresses or upload a file, not both.")})
+        lines = address_lines(data.emails or csv_text)
+        assert user.id is not None
+        await ratelimit.limit_invitations(found.redis, inviter_id=user.id, count=len(lines))
         async with found.db.transaction() as session:
             report = await service.invite(
                 session,
@@ -104,10 +109,12 @@ async def invitations_page(request: Request) -> Response:
                 challenge_id=challenge_id,
                 kind=data.kind,
                 sponsor_id=data.sponsor_id,
-                lines=address_lines(data.emails or csv_text),
+                lines=lines,
                 days=data.days,
                 locale=request.state.locale,
             )
+    except TooManyRequests as exc:  # the list stays in the box, to be sent tomorrow
+        return await _list_page(request, Filled(values, {"emails": exc.message}, 429))
     except FIXABLE_ON_A_FORM as exc:
         return await _list_page(request, Filled(values, form_errors(exc), exc.status_code))
     target = path_for(request, "challenge_invitations", id=challenge_id)
@@ -122,21 +129,27 @@ async def invitations_page(request: Request) -> Response:
 async def resend_invitation(request: Request) -> Response:
     user = require_user(request)
     challenge_id = path_id(request)
-    return await submit(
-        request,
-        guard=lambda session: challenge_permissions.organised(
-            session, user=user, challenge_id=challenge_id
-        ),
-        parse=no_fields,
-        act=lambda session, _none: service.resend(
-            session,
-            user=user,
-            challenge_id=challenge_id,
-            invitation_id=path_id(request, "invitation_id"),
-        ),
-        done=lambda _invitation: path_for(request, "challenge_invitations", id=challenge_id),
-        again=lambda filled: _list_page(request, filled),
-    )
+    invitation_id = path_id(request, "invitation_id")
+
+    async def guard(session: AsyncSession) -> None:
+        await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
+        await ratelimit.limit_invitation_resend(
+            services(request).redis, invitation_id=invitation_id
+        )
+
+    try:
+        return await submit(
+            request,
+            guard=guard,
+            parse=no_fields,
+            act=lambda session, _none: service.resend(
+                session, user=user, challenge_id=challenge_id, invitation_id=invitation_id
+            ),
+            done=lambda _invitation: path_for(request, "challenge_invitations", id=challenge_id),
+            again=lambda filled: _list_page(request, filled),
+        )
+    except TooManyRequests as exc:
+        return await _list_page(request, Filled({}, {"__all__": exc.message}, 429))
 
 
 async def revoke_invitation(request: Request) -> Response:

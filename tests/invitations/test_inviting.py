@@ -203,3 +203,35 @@ async def test_the_mail_is_in_the_invitees_language_and_no_title_adds_a_header(
         "english@example.org",
         "nuovo@example.org",
     ]
+
+
+async def test_an_organiser_invites_at_most_1000_a_day_and_resends_3_times_an_hour(
+    app: Starlette, db: Database, actors: Actors
+) -> None:
+    organiser = await actors.user()
+    challenge = await make_challenge(db, organiser=organiser)
+    base = f"/api/v1/challenges/{challenge.id}/invitations"
+    page = f"/challenges/{challenge.id}/invitations"
+
+    async with await actors.api(organiser) as http:
+        for batch in range(2):  # a school network: two full lists
+            emails = [f"p{batch}-{k}@scuola.example" for k in range(500)]
+            made = await http.post(base, json={"kind": "judge", "emails": emails})
+            assert made.status_code == 201 and len(made.json()["invited"]) == 500
+        one_more = await http.post(base, json={"kind": "judge", "emails": ["x@scuola.example"]})
+        first_id = made.json()["invited"][0]["id"]
+        resends = [(await http.post(f"{base}/{first_id}/resend")).status_code for _ in range(4)]
+    async with await actors.client(organiser) as http:
+        await http.get(page)
+        before = await snapshot(db)
+        form = await post_form(
+            http, page, {"kind": "judge", "emails": "y@scuola.example", "days": "7"}
+        )
+
+    assert one_more.status_code == 429 and int(one_more.headers["retry-after"]) == 86400
+    assert "1000" in one_more.json()["error"]["message"]
+    assert resends == [200, 200, 200, 429]
+    assert form.status_code == 429
+    assert "y@scuola.example" in form.text  # the list stays in the box
+    assert changed_tables(before, await snapshot(db)) == []
+    assert len(await _invitations(db)) == 1000
