@@ -5,11 +5,12 @@ PostgreSQL (a scratch database, created and dropped), Redis, two uvicorn workers
 synthetic dataset (bench/data.py) at 5,000 projects and 500 judges (`--projects`). wrk
 (bench/load.lua) loads one page at a time for a fixed time: the pages of `make bench` (home,
 challenge list, challenge page, JSON gallery, project pages, a judge's assignments, the
-organisers' ranking) and the judges' scoring flow (open a score sheet, post the scores with the
-session's CSRF token, get the 303 back). It prints requests, req/s, p50 and p99 per page
-and the machine's facts. It exits 1 if any answer was not the expected one (a non-2xx/3xx
-status, a redirect elsewhere, a socket error or a timeout), if a score answered as saved is
-not in the database, if the worker leaves events undispatched, or if a server logged an error.
+organisers' ranking) and the judges' scoring flow (open a score sheet, post the scores with
+the session's CSRF token, get the 303 back), then again with 100 judges at once. It prints
+requests, req/s, p50 and p99 per page and the machine's facts. It exits 1 if any answer was
+not the expected one (a non-2xx/3xx status, a redirect elsewhere, a socket error or a
+timeout), if a page got no answer within its run, if a score answered as saved is not in the
+database, if the worker leaves events undispatched, or if a server logged an error.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from bench.harness import ms, quantile, table
 from bench.wrk import Page, Request, Result
 
 PROJECTS = 5000  # one project per team; a judge for every ten projects
+JUDGES_AT_ONCE = 100
 SAVED = "/judging?saved=1"  # where a saved score sheet sends the judge
 SHEET, SCORE = "scoring: open sheet", "scoring: post score"
 
@@ -78,7 +80,9 @@ async def scoring_plan(db: Database, sessions: dict[int, str], base: str) -> lis
     form carries (read from the page, once per judge, as a browser would)."""
     async with db.read() as session:
         rows = await session.execute(
-            select(Assignment.id, Assignment.judge_id).order_by(col(Assignment.id))
+            select(Assignment.id, Assignment.judge_id).order_by(
+                col(Assignment.judge_id), col(Assignment.id)
+            )
         )
         assignments = [(int(a), int(j)) for a, j in rows.all()]
     forms: dict[int, tuple[str, str, list[str]]] = {}
@@ -118,6 +122,8 @@ async def pages(db: Database, data: BenchData, base: str) -> list[Page]:
         Request("judge: assignments", "GET", "/judging", session_cookie(j, token), 200)
         for j, token in sessions.items()
     ]
+    # Ordered by judge: threads start spread over the plan, so on different judges.
+    scoring = await scoring_plan(db, sessions, base)
     return [
         Page("home", [Request("home", "GET", "/", cookie, 200)]),
         Page("challenge list", [Request("challenge list", "GET", "/challenges", cookie, 200)]),
@@ -131,7 +137,9 @@ async def pages(db: Database, data: BenchData, base: str) -> list[Page]:
             "organiser: ranking",
             [Request("ranking", "GET", f"{challenge}/ranking", organiser, 200)],
         ),
-        Page("scoring", await scoring_plan(db, sessions, base), step=2),
+        Page("scoring", scoring, step=2),
+        # The final's rush: every connection a judge of its own, posting at once.
+        Page(f"scoring, {JUDGES_AT_ONCE} judges at once", scoring, 2, JUDGES_AT_ONCE),
     ]
 
 
@@ -223,7 +231,12 @@ async def measure(args: argparse.Namespace, work: Path, database_url: str, redis
                 print(f"  {page.name}: {args.warmup:g}s warm-up, {args.duration:g}s", flush=True)
                 runs = [
                     await asyncio.to_thread(
-                        wrk.run, base, page, seconds=s, connections=args.connections, work=work
+                        wrk.run,
+                        base,
+                        page,
+                        seconds=s,
+                        connections=page.connections or args.connections,
+                        work=work,
                     )
                     for s in (args.warmup, args.duration)
                 ]

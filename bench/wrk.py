@@ -38,6 +38,7 @@ class Page:
     name: str
     plan: list[Request]
     step: int = 1
+    connections: int | None = None  # this page's own number, else the run's
 
 
 @dataclass
