@@ -78,7 +78,7 @@ def run(base: str, page: Page, *, seconds: float, connections: int, work: Path) 
         env=env,
         capture_output=True,
         text=True,
-        timeout=seconds + 60,
+        timeout=seconds + 300,  # 100 threads each reading the plan: slow on a busy machine
         check=False,
     )
     if done.returncode != 0 or not result.exists():
