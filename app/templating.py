@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -40,10 +41,29 @@ def _date(value: date | None, fmt: str = "medium") -> str:
     return "" if value is None else format_date(value, fmt, locale=i18n.get_locale())
 
 
+@lru_cache(maxsize=8)
+def _separators(locale: str) -> dict[int, str]:
+    """Python's "," and "." as the locale writes them (group, decimal)."""
+    return str.maketrans({",": get_group_symbol(locale), ".": get_decimal_symbol(locale)})
+
+
 def _number(value: float | int | None, digits: int = 2) -> str:
+    """`value` rounded to `digits` places as Babel's format_decimal writes it in the current
+    locale (at most 3 decimals, no trailing zeros, grouped thousands), without its cost:
+    Babel parses the locale and the pattern on every call, and a ranking page shows a
+    thousand numbers (a third of its time went there)."""
     if value is None:
         return "\u2013"
-    return format_decimal(round(value, digits), locale=i18n.get_locale())
+    rounded = round(value, digits)
+    if not math.isfinite(rounded) or digits > 3:  # Babel's "∞", and its own rounding to 3
+        return format_decimal(rounded, locale=i18n.get_locale())
+    places = max(0, digits)
+    text = f"{rounded:,.{places}f}"
+    if places:
+        text = text.rstrip("0").rstrip(".")
+    if text == "-0":  # a negative number rounded to nothing (Babel writes "-0")
+        text = "0"
+    return text.translate(_separators(i18n.get_locale()))
 
 
 env.filters["datetime"] = _datetime
