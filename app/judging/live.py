@@ -15,6 +15,7 @@ with `leaderboard_for(kind)`. Rubric rounds rank by the aggregation the round ch
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -30,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.models import User
 from app.challenges import permissions as challenge_permissions
 from app.challenges.models import Challenge
+from app.config import Settings
 from app.db import utcnow
 from app.errors import AppError
 from app.i18n import gettext as _
@@ -40,7 +42,9 @@ from app.teams.models import ProjectStatus
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "madrina:live:challenge:{challenge_id}"
+# Redis pub/sub ignores the database number: the site (its database) is in the channel's
+# name, so two sites on one Redis never see each other's changes.
+CHANNEL = "madrina:live:{site}:challenge:{challenge_id}"
 EVERY_ROUND = "*"  # the message when a change concerns every round (a judge removed)
 
 
@@ -213,11 +217,17 @@ async def snapshot(session: AsyncSession, *, user: User | None, round_id: int) -
     )
 
 
-async def announce(redis: Redis, *, challenge_id: int, round_id: int | None) -> None:
+def channel(settings: Settings, challenge_id: int) -> str:
+    site = hashlib.sha256(settings.database_url.encode()).hexdigest()[:16]
+    return CHANNEL.format(site=site, challenge_id=challenge_id)
+
+
+async def announce(
+    redis: Redis, settings: Settings, *, challenge_id: int, round_id: int | None
+) -> None:
     """Tell every web process that a round (None: every round) of the challenge changed."""
     await redis.publish(
-        CHANNEL.format(challenge_id=challenge_id),
-        EVERY_ROUND if round_id is None else str(round_id),
+        channel(settings, challenge_id), EVERY_ROUND if round_id is None else str(round_id)
     )
 
 
@@ -264,7 +274,7 @@ class Subscription:
 
 @asynccontextmanager
 async def subscribed(
-    redis: Redis | None, *, challenge_id: int, round_id: int
+    redis: Redis | None, settings: Settings, *, challenge_id: int, round_id: int
 ) -> AsyncIterator[Subscription]:
     """Listen to the challenge's changes for as long as the block runs (one Redis connection,
     given back at the end). Without Redis the subscription says "changed" at each wait, so
@@ -273,7 +283,7 @@ async def subscribed(
     if redis is not None:
         try:
             pubsub = redis.pubsub()
-            await pubsub.subscribe(CHANNEL.format(challenge_id=challenge_id))
+            await pubsub.subscribe(channel(settings, challenge_id))
         except (RedisError, OSError) as exc:
             log.warning("live results without Redis (%s): refreshing at every heartbeat", exc)
             pubsub = None

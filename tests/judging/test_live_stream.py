@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from redis.asyncio import from_url
-from sqlalchemy import select
+from sqlalchemy import select, text
 from starlette.applications import Starlette
 
 from app.accounts import service as accounts_service
@@ -73,11 +73,10 @@ async def _browser(db: Database, served: ServeProcess, user: User) -> httpx.Asyn
     )
 
 
-async def _subscribers(redis_url: str, challenge_id: int) -> int:
-    redis = from_url(redis_url)
+async def _subscribers(settings: Settings, challenge_id: int) -> int:
+    redis = from_url(settings.redis_url)
     try:
-        channel = live.CHANNEL.format(challenge_id=challenge_id)
-        [(_name, count)] = await redis.pubsub_numsub(channel)
+        [(_name, count)] = await redis.pubsub_numsub(live.channel(settings, challenge_id))
         return int(count)
     finally:
         await redis.aclose()
@@ -101,6 +100,21 @@ async def _first_sheet(db: Database, judging_round: Round, judge: User) -> tuple
         return assignment, [c for c in criteria if c is not None]
 
 
+async def _idle_in_transaction(db: Database) -> int:
+    """Connections to the database that sit in a transaction doing nothing (PostgreSQL; on
+    SQLite, whose connections live in each process, 0)."""
+    if db.settings.is_sqlite:
+        return 0
+    async with db.read() as session:
+        found = await session.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"
+            )
+        )
+        return int(found.scalar_one())
+
+
 def _stream(http: httpx.AsyncClient, judging_round: Round) -> Any:
     return http.stream(
         "GET",
@@ -110,7 +124,7 @@ def _stream(http: httpx.AsyncClient, judging_round: Round) -> Any:
 
 
 async def test_stream_pushes_the_board_when_a_judge_submits_through_the_worker(
-    served: ServeProcess, app: Starlette, db: Database, jury: Jury, redis_url: str
+    served: ServeProcess, app: Starlette, db: Database, jury: Jury, migrated: Settings
 ) -> None:
     judging_round = await make_round(db, jury.challenge, judges=jury.judges, projects=jury.projects)
     assignment_id, criteria = await _first_sheet(db, judging_round, jury.judges[0])
@@ -122,6 +136,7 @@ async def test_stream_pushes_the_board_when_a_judge_submits_through_the_worker(
         assert stream.headers["content-type"].startswith("text/event-stream")
         events = _events(stream)
         first = await _next(events)
+        waiting_in_transaction = await _idle_in_transaction(db)
         sheet = await judge.get(f"/judging/assignments/{assignment_id}")
         posted = await judge.post(
             f"/judging/assignments/{assignment_id}",
@@ -129,7 +144,7 @@ async def test_stream_pushes_the_board_when_a_judge_submits_through_the_worker(
         )
         await run_jobs(app)  # a real worker dispatches ScoreSubmitted: its handler publishes
         pushed = await _next(events)
-        listening = await _subscribers(redis_url, jury.cid)
+        listening = await _subscribers(migrated, jury.cid)
 
     assert first.name == "update" and "0 of 9 score sheets submitted" in first.data
     assert posted.status_code == 303
@@ -137,12 +152,13 @@ async def test_stream_pushes_the_board_when_a_judge_submits_through_the_worker(
     leader = 'Project 0<br><span class="muted">Team 0</span></th>\n              <td>4</td>'
     assert leader in pushed.data
     assert listening == 1
+    assert waiting_in_transaction == 0  # no database session is held while the stream waits
     # The browser went away: the server gives its Redis subscription back.
     for _ in range(50):
-        if await _subscribers(redis_url, jury.cid) == 0:
+        if await _subscribers(migrated, jury.cid) == 0:
             break
         await asyncio.sleep(0.1)
-    assert await _subscribers(redis_url, jury.cid) == 0
+    assert await _subscribers(migrated, jury.cid) == 0
 
 
 async def test_removed_organisers_stream_is_closed_at_the_next_heartbeat(

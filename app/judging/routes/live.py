@@ -141,7 +141,7 @@ async def live_stream(request: Request) -> Response:
         loop = asyncio.get_running_loop()
         ends = loop.time() + config.live_stream_seconds
         async with live.subscribed(
-            found.redis, challenge_id=judging_round.challenge_id, round_id=round_id
+            found.redis, config, challenge_id=judging_round.challenge_id, round_id=round_id
         ) as changes:
             changed = True  # subscribed first, then read: no change falls in between
             while True:
