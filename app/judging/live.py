@@ -88,14 +88,44 @@ class Leaderboard:
 
 
 @dataclass(frozen=True)
-class LiveRound:
-    challenge: Challenge
-    round: Round
+class Board:
+    """A round's progress and leaderboard: the same for every viewer, so one process makes
+    it once per change however many screens watch (`Boards`)."""
+
     total: Tally
     judges: list[Tally]
     projects: list[Tally]
     leaderboard: Leaderboard | None
     at: datetime
+
+
+@dataclass(frozen=True)
+class LiveRound:
+    """A board as one viewer may see it: with the round and challenge read with their rights."""
+
+    challenge: Challenge
+    round: Round
+    board: Board
+
+    @property
+    def total(self) -> Tally:
+        return self.board.total
+
+    @property
+    def judges(self) -> list[Tally]:
+        return self.board.judges
+
+    @property
+    def projects(self) -> list[Tally]:
+        return self.board.projects
+
+    @property
+    def leaderboard(self) -> Leaderboard | None:
+        return self.board.leaderboard
+
+    @property
+    def at(self) -> datetime:
+        return self.board.at
 
     def top(self, places: int) -> list[Standing]:
         """The first `places` places, ties at the last place included."""
@@ -145,7 +175,11 @@ async def rubric_leaderboard(session: AsyncSession, judging_round: Round) -> Lea
         # A project withdrawn since it was scored is out of the competition.
         if project_id in names and names[project_id][0].status == ProjectStatus.SUBMITTED
     ]
-    ranked = ranking.rank_round(scores, method=judging_round.aggregation, seed=judging_round.id)
+    # The bootstrap takes a while at 2,000 projects: off the event loop, which serves the
+    # other screens meanwhile.
+    ranked = await asyncio.to_thread(
+        ranking.rank_round, scores, method=judging_round.aggregation, seed=judging_round.id
+    )
     return Leaderboard(
         method=str(judging_round.aggregation),
         rows=[
@@ -177,10 +211,21 @@ async def watched_round(
     return judging_round, access.challenge
 
 
-async def snapshot(session: AsyncSession, *, user: User | None, round_id: int) -> LiveRound:
-    """What the live page shows now: progress by judge and by project, and the leaderboard."""
+async def snapshot(
+    session: AsyncSession, *, user: User | None, round_id: int, heard_at: float | None = None
+) -> LiveRound:
+    """What the live page shows: progress by judge and by project, and the leaderboard, made
+    after `heard_at` (the event loop's clock when a stream heard of a change; by default
+    now), or at that moment by another screen of this process."""
     judging_round, challenge = await watched_round(session, user=user, round_id=round_id)
-    sheets = await queries.round_sheets(session, round_id)
+    board = await boards.after(session, judging_round, heard_at)
+    return LiveRound(challenge=challenge, round=judging_round, board=board)
+
+
+async def make_board(session: AsyncSession, judging_round: Round) -> Board:
+    """Count the round's sheets and compute its kind's leaderboard."""
+    assert judging_round.id is not None
+    sheets = await queries.round_sheets(session, judging_round.id)
     titles = {
         pid: project.title
         for pid, (project, _team) in (
@@ -205,16 +250,43 @@ async def snapshot(session: AsyncSession, *, user: User | None, round_id: int) -
     )
     done = sum(submitted for *_rest, submitted in sheets)
     compute = LEADERBOARDS.get(judging_round.kind)
-    board = await compute(session, judging_round) if compute is not None else None
-    return LiveRound(
-        challenge=challenge,
-        round=judging_round,
-        total=Tally("", done, len(sheets)),
-        judges=judges,
-        projects=projects,
-        leaderboard=board,
-        at=utcnow(),
-    )
+    leaderboard = await compute(session, judging_round) if compute is not None else None
+    return Board(Tally("", done, len(sheets)), judges, projects, leaderboard, utcnow())
+
+
+class Boards:
+    """The newest board of each round in this process. A stream that heard of a change at
+    time t takes a board whose making started after t, so it shows that change; screens
+    hearing it together wait for the first one's board instead of each making their own."""
+
+    MAX_ROUNDS = 64
+
+    def __init__(self) -> None:
+        self.made: dict[int, tuple[float, Board]] = {}
+        self.locks: dict[int, asyncio.Lock] = {}
+
+    async def after(
+        self, session: AsyncSession, judging_round: Round, heard_at: float | None
+    ) -> Board:
+        assert judging_round.id is not None
+        loop = asyncio.get_running_loop()
+        heard_at = loop.time() if heard_at is None else heard_at
+        lock = self.locks.setdefault(judging_round.id, asyncio.Lock())
+        async with lock:
+            found = self.made.get(judging_round.id)
+            if found is not None and found[0] >= heard_at:
+                return found[1]
+            started = loop.time()
+            board = await make_board(session, judging_round)
+            self.made.pop(judging_round.id, None)
+            self.made[judging_round.id] = (started, board)
+            while len(self.made) > self.MAX_ROUNDS:  # the round watched least recently
+                oldest = next(iter(self.made))
+                del self.made[oldest], self.locks[oldest]
+            return board
+
+
+boards = Boards()
 
 
 def channel(settings: Settings, challenge_id: int) -> str:

@@ -4,6 +4,8 @@ in test_live_stream.py."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import select
 
@@ -245,3 +247,28 @@ async def test_live_page_statements_do_not_grow_with_projects_and_judges(
             assert (await http.get(f"/rounds/{big.id}/live")).status_code == 200
 
     assert len(many) == len(one)
+
+
+async def test_screens_hearing_one_change_share_one_board(db: Database, jury: Jury) -> None:
+    judging_round = await _round(db, jury)
+    loop = asyncio.get_running_loop()
+    heard = loop.time()
+    round_id = judging_round.id or 0
+
+    async with db.read() as session:
+        first = await live.snapshot(session, user=jury.organiser, round_id=round_id, heard_at=heard)
+    with sql_statements(db) as second_sent:
+        async with db.read() as session:
+            second = await live.snapshot(
+                session, user=jury.organiser, round_id=round_id, heard_at=heard
+            )
+    await _score(db, jury, judging_round, sheets=1)
+    async with db.read() as session:
+        after_change = await live.snapshot(
+            session, user=jury.organiser, round_id=round_id, heard_at=loop.time()
+        )
+
+    assert second.board is first.board
+    assert not any("FROM assignment" in sql for sql in second_sent)  # only the viewer's rights
+    assert after_change.board is not first.board
+    assert after_change.total.submitted == 1

@@ -144,12 +144,15 @@ async def live_stream(request: Request) -> Response:
             found.redis, config, challenge_id=judging_round.challenge_id, round_id=round_id
         ) as changes:
             changed = True  # subscribed first, then read: no change falls in between
+            heard_at = loop.time()
             while True:
                 try:
                     async with found.db.read() as session:
                         who = await viewer(session)
                         if changed:
-                            snapshot = await live.snapshot(session, user=who, round_id=round_id)
+                            snapshot = await live.snapshot(
+                                session, user=who, round_id=round_id, heard_at=heard_at
+                            )
                         else:
                             await live.watched_round(session, user=who, round_id=round_id)
                 except AppError as exc:
@@ -171,6 +174,7 @@ async def live_stream(request: Request) -> Response:
                 if left <= 0:
                     return  # the browser reconnects after RETRY_MS, and its rights are read anew
                 changed = await changes.changed(min(config.live_heartbeat_seconds, left))
+                heard_at = loop.time()
                 if changed:
                     await asyncio.sleep(COALESCE_SECONDS)
                     await changes.drain()
