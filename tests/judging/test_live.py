@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import RoleKind
+from app.config import Settings
 from app.db import Database, utcnow
 from app.judging import live, scoring
 from app.judging.models import Assignment, Criterion, Round, RoundKind
@@ -272,3 +273,10 @@ async def test_screens_hearing_one_change_share_one_board(db: Database, jury: Ju
     assert not any("FROM assignment" in sql for sql in second_sent)  # only the viewer's rights
     assert after_change.board is not first.board
     assert after_change.total.submitted == 1
+
+
+async def test_without_redis_a_stream_refreshes_at_every_heartbeat(settings: Settings) -> None:
+    async with live.subscribed(None, settings, challenge_id=1, round_id=1) as changes:
+        heard = await changes.changed(0.01)
+
+    assert heard is True

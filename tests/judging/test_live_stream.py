@@ -189,3 +189,23 @@ async def test_removed_organisers_stream_is_closed_at_the_next_heartbeat(
     assert closed == Event("closed", "You may no longer watch this round.")
     assert after == []
     assert again.status_code == 403
+
+
+async def test_stream_of_an_organiser_who_logged_out_is_closed(
+    served: ServeProcess, app: Starlette, db: Database, jury: Jury
+) -> None:
+    judging_round = await make_round(db, jury.challenge, judges=jury.judges, projects=jury.projects)
+    browser = await _browser(db, served, jury.organiser)
+    other_tab = await _browser(db, served, jury.organiser)
+    other_tab.cookies.set(SESSION_COOKIE, browser.cookies[SESSION_COOKIE])
+
+    async with browser, other_tab, _stream(browser, judging_round) as stream:
+        events = _events(stream)
+        first = await _next(events)
+        page = await other_tab.get("/account")
+        logged_out = await other_tab.post("/logout", data={"csrf_token": csrf_from(page.text)})
+        closed = await _next(events, within=HEARTBEAT * 10)
+
+    assert first.name == "update"
+    assert logged_out.status_code == 303
+    assert closed == Event("closed", "You may no longer watch this round.")
