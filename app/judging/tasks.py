@@ -32,24 +32,17 @@ async def _announce(session: AsyncSession, challenge_id: int | None, round_id: i
     )
 
 
-@handles(ScoreSubmitted)
-async def score_submitted_live(session: AsyncSession, event: ScoreSubmitted) -> None:
+RoundEvent = ScoreSubmitted | RoundOpened | RoundClosed | JudgeRecused
+
+
+async def round_changed_live(session: AsyncSession, event: RoundEvent) -> None:
     await _announce(session, event.challenge_id, event.round_id)
 
 
-@handles(RoundOpened)
-async def round_opened_live(session: AsyncSession, event: RoundOpened) -> None:
-    await _announce(session, event.challenge_id, event.round_id)
-
-
-@handles(RoundClosed)
-async def round_closed_live(session: AsyncSession, event: RoundClosed) -> None:
-    await _announce(session, event.challenge_id, event.round_id)
-
-
-@handles(JudgeRecused)
-async def judge_recused_live(session: AsyncSession, event: JudgeRecused) -> None:
-    await _announce(session, event.challenge_id, event.round_id)
+handles(ScoreSubmitted)(round_changed_live)
+handles(RoundOpened)(round_changed_live)
+handles(RoundClosed)(round_changed_live)
+handles(JudgeRecused)(round_changed_live)
 
 
 @handles(JudgeRemoved)
