@@ -37,8 +37,7 @@ async def _timings(env: BenchApp, *, quick: bool) -> tuple[int, dict[str, float]
             await live.make_board(session, judging_round)
 
     async def shared() -> None:
-        async with db.read() as session:
-            await live.snapshot(session, user=organiser, round_id=round_id, heard_at=heard)
+        await live.snapshot(db, user=organiser, round_id=round_id, heard_at=heard)
 
     async with env.client(env.data.organiser_id) as http:
 

@@ -32,7 +32,7 @@ from app.accounts.models import User
 from app.challenges import permissions as challenge_permissions
 from app.challenges.models import Challenge
 from app.config import Settings
-from app.db import utcnow
+from app.db import Database, utcnow
 from app.errors import AppError
 from app.i18n import gettext as _
 from app.i18n import lazy
@@ -212,13 +212,15 @@ async def watched_round(
 
 
 async def snapshot(
-    session: AsyncSession, *, user: User | None, round_id: int, heard_at: float | None = None
+    db: Database, *, user: User | None, round_id: int, heard_at: float | None = None
 ) -> LiveRound:
     """What the live page shows: progress by judge and by project, and the leaderboard, made
     after `heard_at` (the event loop's clock when a stream heard of a change; by default
-    now), or at that moment by another screen of this process."""
-    judging_round, challenge = await watched_round(session, user=user, round_id=round_id)
-    board = await boards.after(session, judging_round, heard_at)
+    now), or at that moment by another screen of this process. Each step has its own short
+    read: no connection is held while waiting for another screen's board."""
+    async with db.read() as session:
+        judging_round, challenge = await watched_round(session, user=user, round_id=round_id)
+    board = await boards.after(db, judging_round, heard_at)
     return LiveRound(challenge=challenge, round=judging_round, board=board)
 
 
@@ -265,9 +267,7 @@ class Boards:
         self.made: dict[int, tuple[float, Board]] = {}
         self.locks: dict[int, asyncio.Lock] = {}
 
-    async def after(
-        self, session: AsyncSession, judging_round: Round, heard_at: float | None
-    ) -> Board:
+    async def after(self, db: Database, judging_round: Round, heard_at: float | None) -> Board:
         assert judging_round.id is not None
         loop = asyncio.get_running_loop()
         heard_at = loop.time() if heard_at is None else heard_at
@@ -277,7 +277,8 @@ class Boards:
             if found is not None and found[0] >= heard_at:
                 return found[1]
             started = loop.time()
-            board = await make_board(session, judging_round)
+            async with db.read() as session:
+                board = await make_board(session, judging_round)
             self.made.pop(judging_round.id, None)
             self.made[judging_round.id] = (started, board)
             while len(self.made) > self.MAX_ROUNDS:  # the round watched least recently

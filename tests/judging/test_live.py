@@ -78,8 +78,7 @@ async def test_snapshot_counts_sheets_by_judge_and_project_and_ranks_the_scored(
         ).scalar_one()
         recused.recused_at = utcnow()
 
-    async with db.read() as session:
-        snapshot = await live.snapshot(session, user=jury.organiser, round_id=judging_round.id or 0)
+    snapshot = await live.snapshot(db, user=jury.organiser, round_id=judging_round.id or 0)
 
     assert (snapshot.total.submitted, snapshot.total.expected) == (2, 8)
     assert [(t.label, t.submitted, t.expected) for t in snapshot.judges] == [
@@ -110,10 +109,7 @@ async def test_round_of_a_kind_without_leaderboard_shows_progress_only(
         stored.kind = RoundKind.PUBLIC_VOTE
     saved = live.LEADERBOARDS.pop(RoundKind.PUBLIC_VOTE, None)
     try:
-        async with db.read() as session:
-            snapshot = await live.snapshot(
-                session, user=jury.organiser, round_id=judging_round.id or 0
-            )
+        snapshot = await live.snapshot(db, user=jury.organiser, round_id=judging_round.id or 0)
     finally:
         if saved is not None:
             live.LEADERBOARDS[RoundKind.PUBLIC_VOTE] = saved
@@ -175,6 +171,10 @@ async def test_stream_without_event_stream_accept_answers_the_board_once(
             f"/rounds/{judging_round.id}/live/stream",
             params={**EN, "view": "screen", "scores": "hidden"},
         )
+        # A HEAD holds no stream open, whatever it accepts.
+        head = await http.head(
+            f"/rounds/{judging_round.id}/live/stream", headers={"accept": "text/event-stream"}
+        )
 
     assert once.status_code == 200
     assert once.headers["content-type"].startswith("text/event-stream")
@@ -182,6 +182,7 @@ async def test_stream_without_event_stream_accept_answers_the_board_once(
     assert once.text.startswith("event: update\r\ndata: ")
     assert "2 of 9 score sheets submitted" in once.text
     assert "screen-row" in screen.text and "screen-score" not in screen.text
+    assert head.status_code == 200
 
 
 async def test_only_organisers_and_admins_open_the_pages_and_the_stream(
@@ -256,18 +257,13 @@ async def test_screens_hearing_one_change_share_one_board(db: Database, jury: Ju
     heard = loop.time()
     round_id = judging_round.id or 0
 
-    async with db.read() as session:
-        first = await live.snapshot(session, user=jury.organiser, round_id=round_id, heard_at=heard)
+    first = await live.snapshot(db, user=jury.organiser, round_id=round_id, heard_at=heard)
     with sql_statements(db) as second_sent:
-        async with db.read() as session:
-            second = await live.snapshot(
-                session, user=jury.organiser, round_id=round_id, heard_at=heard
-            )
+        second = await live.snapshot(db, user=jury.organiser, round_id=round_id, heard_at=heard)
     await _score(db, jury, judging_round, sheets=1)
-    async with db.read() as session:
-        after_change = await live.snapshot(
-            session, user=jury.organiser, round_id=round_id, heard_at=loop.time()
-        )
+    after_change = await live.snapshot(
+        db, user=jury.organiser, round_id=round_id, heard_at=loop.time()
+    )
 
     assert second.board is first.board
     assert not any("FROM assignment" in sql for sql in second_sent)  # only the viewer's rights

@@ -82,8 +82,7 @@ async def _page(request: Request, *, screen: bool) -> Response:
     user = require_user(request)
     round_id = path_id(request)
     view = View.of(request, screen=screen)
-    async with services(request).db.read() as session:
-        snapshot = await live.snapshot(session, user=user, round_id=round_id)
+    snapshot = await live.snapshot(services(request).db, user=user, round_id=round_id)
     context: dict[str, Any] = {
         "live": snapshot,
         "view": view,
@@ -125,10 +124,10 @@ async def live_stream(request: Request) -> Response:
     config = settings(request)
     async with found.db.read() as session:
         judging_round, _challenge = await live.watched_round(session, user=user, round_id=round_id)
-        if "text/event-stream" not in request.headers.get("accept", ""):
-            snapshot = await live.snapshot(session, user=user, round_id=round_id)
-            once = ServerSentEvent(data=_board(request, snapshot, view), event="update")
-            return EventSourceResponse(_single(once), ping=0)
+    if request.method != "GET" or "text/event-stream" not in request.headers.get("accept", ""):
+        snapshot = await live.snapshot(found.db, user=user, round_id=round_id)
+        once = ServerSentEvent(data=_board(request, snapshot, view), event="update")
+        return EventSourceResponse(_single(once), ping=0)
     live.slots.take(config.live_streams)
     token = cookie_value(request.scope, cookie_name(config, SESSION_COOKIE)) or ""
 
@@ -144,17 +143,18 @@ async def live_stream(request: Request) -> Response:
             found.redis, config, challenge_id=judging_round.challenge_id, round_id=round_id
         ) as changes:
             changed = True  # subscribed first, then read: no change falls in between
+            missed = False
             heard_at = loop.time()
             while True:
                 try:
                     async with found.db.read() as session:
                         who = await viewer(session)
-                        if changed:
-                            snapshot = await live.snapshot(
-                                session, user=who, round_id=round_id, heard_at=heard_at
-                            )
-                        else:
-                            await live.watched_round(session, user=who, round_id=round_id)
+                        watched, challenge = await live.watched_round(
+                            session, user=who, round_id=round_id
+                        )
+                    if changed:  # outside that read: waiting for the board holds no connection
+                        board = await live.boards.after(found.db, watched, heard_at)
+                        snapshot = live.LiveRound(challenge, watched, board)
                 except AppError as exc:
                     if exc.status_code not in DENIED:
                         raise
@@ -163,17 +163,20 @@ async def live_stream(request: Request) -> Response:
                     yield ServerSentEvent(data=message, event="closed")
                     return
                 except DatabaseUnavailable:
+                    missed = missed or changed  # refreshed at the next heartbeat instead
                     yield ServerSentEvent(comment="database unavailable; trying again")
                 else:
+                    missed = False
                     if changed:
-                        board = _board(request, snapshot, view)
-                        yield ServerSentEvent(data=board, event="update", retry=RETRY_MS)
+                        html = _board(request, snapshot, view)
+                        yield ServerSentEvent(data=html, event="update", retry=RETRY_MS)
                     else:
                         yield ServerSentEvent(comment="heartbeat")
                 left = ends - loop.time()
                 if left <= 0:
                     return  # the browser reconnects after RETRY_MS, and its rights are read anew
                 changed = await changes.changed(min(config.live_heartbeat_seconds, left))
+                changed = changed or missed
                 heard_at = loop.time()
                 if changed:
                     await asyncio.sleep(COALESCE_SECONDS)
