@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     page_cache_seconds: float = Field(default=30, ge=0)
     page_cache_check_seconds: float = Field(default=1, ge=0)
     page_cache_entries: int = Field(default=1000, ge=1)
+    # Live results (server-sent events): streams one web process keeps open at once (503
+    # past it), the heartbeat that keeps proxies from closing a quiet stream and re-checks
+    # the viewer's rights, and how long one stream lasts before the browser reconnects.
+    live_streams: int = Field(default=100, ge=1, le=10000)
+    live_heartbeat_seconds: float = Field(default=15, gt=0, le=300)
+    live_stream_seconds: float = Field(default=600, gt=0)
 
     @field_validator("database_url")
     @classmethod

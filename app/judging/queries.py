@@ -429,3 +429,19 @@ async def round_panels(
     for round_id, project_id, judge_id in result.all():
         panels[round_id].setdefault(project_id, set()).add(judge_id)
     return panels
+
+
+async def round_sheets(session: AsyncSession, round_id: int) -> list[tuple[int, str, int, bool]]:
+    """(judge id, judge name, project id, submitted) of every sheet a round expects (those
+    a judge stepped back from are not expected), in one query."""
+    result = await session.execute(
+        sa_select(
+            col(Assignment.judge_id),
+            col(User.name),
+            col(Assignment.project_id),
+            col(Assignment.submitted_at).is_not(None),
+        )
+        .join(User, col(User.id) == col(Assignment.judge_id))
+        .where(col(Assignment.round_id) == round_id, col(Assignment.recused_at).is_(None))
+    )
+    return [(j, name, p, bool(done)) for j, name, p, done in result.all()]

@@ -217,6 +217,11 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
         200,
     ),
     ("GET", "/rounds/{id:int}/assignments"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
+    # Live results: the page, the big-screen view and their stream (without
+    # `Accept: text/event-stream` the stream answers the board once and ends).
+    ("GET", "/rounds/{id:int}/live"): ORGANISER_PAGE,
+    ("GET", "/rounds/{id:int}/live/stream"): ORGANISER_PAGE,
+    ("GET", "/rounds/{id:int}/screen"): ORGANISER_PAGE,
     ("GET", "/api/v1/rounds/{id:int}/design"): (401, 403, 403, 403, 403, 403, 200, 403, 200),
     ("GET", "/challenges/{id:int}/judging/conflicts"): (
         "login",
