@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from httpx import AsyncClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlmodel import col
 
-from app.accounts.models import RoleKind
+from app.accounts.models import Role, RoleKind
 from app.db import Database
 from app.events.models import AuditEntry
-from app.judging.models import PairwiseItem, PairwiseVote, RoundStatus
+from app.judging.models import PairwiseItem, PairwiseSkip, PairwiseVote, RoundStatus
 from tests.factories import Actors, make_pairwise_round, make_project, make_team
 from tests.judging.conftest import Jury
 
@@ -253,3 +254,52 @@ async def test_a_csv_with_bad_lines_imports_nothing_and_names_each_line(
     for line in (3, 4, 5, 6):
         assert f" {line}:" in message
     assert await _votes(db) == []
+
+
+async def test_a_skipped_project_is_left_and_another_one_given(
+    db: Database, actors: Actors, jury: Jury
+) -> None:
+    judging_round = await make_pairwise_round(db, jury.challenge, judges=jury.judges)
+    rid = judging_round.id or 0
+    async with await actors.api(jury.judges[0]) as http:
+        first = (await http.post(f"/api/v1/pairwise/{rid}/start")).json()
+        skipped = await http.post(f"/api/v1/pairwise/{rid}/skip", json={"reason": "absent"})
+        bad = await http.post(f"/api/v1/pairwise/{rid}/skip", json={"reason": "bored"})
+
+    assert skipped.status_code == 200
+    assert skipped.json()["current"]["project_id"] != first["current"]["project_id"]
+    assert skipped.json()["previous"] is None
+    assert bad.status_code == 422
+    async with db.read() as session:
+        (row,) = (await session.execute(select(PairwiseSkip))).scalars()
+    assert (row.project_id, row.reason) == (first["current"]["project_id"], "absent")
+
+
+async def test_a_judge_whose_role_was_taken_away_votes_no_more(
+    db: Database, actors: Actors, jury: Jury
+) -> None:
+    judging_round = await make_pairwise_round(db, jury.challenge, judges=jury.judges)
+    rid = judging_round.id or 0
+    async with await actors.api(jury.judges[0]) as http:
+        walk = await _two_seen(http, rid)
+        async with db.transaction() as session:
+            await session.execute(
+                delete(Role).where(
+                    col(Role.user_id) == jury.judges[0].id, col(Role.kind) == RoleKind.JUDGE
+                )
+            )
+        answer = await _vote_for_current(http, rid, walk)
+
+    assert answer.status_code == 403
+    assert await _votes(db) == []
+
+
+async def test_the_walk_of_a_round_in_preparation_is_not_found(
+    db: Database, actors: Actors, jury: Jury
+) -> None:
+    judging_round = await make_pairwise_round(
+        db, jury.challenge, judges=jury.judges, status=RoundStatus.DRAFT
+    )
+    async with await actors.api(jury.judges[0]) as http:
+        answer = await http.get(f"/api/v1/pairwise/{judging_round.id}")
+    assert answer.status_code == 404
