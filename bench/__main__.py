@@ -49,6 +49,8 @@ async def main(quick: bool, http: bool) -> None:
         )
         section("Growth", started)
         await growth.run(small, large, quick=quick, captured=(captured_small, captured_large))
+        section("Pairwise judging with the database", started)
+        await pairwise.db_run(large, quick=quick)
         section("Exports", started)
         await exports.run(small, large)
         section("Certificates", started)

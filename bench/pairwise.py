@@ -22,10 +22,19 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from sqlalchemy import func
+from sqlmodel import col, select
 
+from app.accounts import service as accounts_service
+from app.accounts.models import RoleKind, User
 from app.judging import crowd_bt
+from app.judging import pairwise as pairwise_service
+from app.judging import queries as judging_queries
+from app.judging.models import PairwiseVote, Round, RoundKind, RoundStatus, SkipReason
 from app.judging.pairwise import choose
-from bench.harness import table
+from app.teams.models import Project, ProjectStatus
+from app.web import services
+from bench.harness import BenchApp, table
 from bench.judging import kendall_tau
 
 JUDGES = 12
@@ -224,5 +233,78 @@ def run(quick: bool) -> None:
             "harsh (-0.8), neutral, noisy, and one careless; both ranked by the same refit",
             ["pairs chosen by", "median tau", "min", "max", "beats random"],
             quality_rows(seeds, 60, 10),
+        )
+    )
+
+
+async def db_run(env: BenchApp, *, quick: bool) -> None:
+    """The next project chosen through the service, with its reads and writes, in the
+    challenge of the dataset with the most submitted projects (5 N votes already given)."""
+    db = services(env.app).db
+    rng = random.Random(5)
+    async with db.transaction() as session:
+        cid, _count = (
+            await session.execute(
+                select(Project.challenge_id, func.count())
+                .where(col(Project.status) == ProjectStatus.SUBMITTED)
+                .group_by(col(Project.challenge_id))
+                .order_by(func.count().desc())
+                .limit(1)
+            )
+        ).one()
+        project_ids = await judging_queries.submitted_project_ids(session, cid)
+        judge_ids = env.data.judge_ids[:JUDGES]
+        for jid in judge_ids:
+            await accounts_service.grant_role(
+                session, user_id=jid, challenge_id=cid, kind=RoleKind.JUDGE, actor_id=None
+            )
+        expo = Round(
+            challenge_id=cid, kind=RoundKind.PAIRWISE, name="Bench expo", status=RoundStatus.OPEN
+        )
+        session.add(expo)
+        await session.flush()
+        assert expo.id is not None
+        for n in range(5 * len(project_ids)):
+            winner, loser = rng.sample(project_ids, 2)
+            session.add(
+                PairwiseVote(
+                    round_id=expo.id,
+                    judge_id=judge_ids[n % len(judge_ids)],
+                    winner_id=winner,
+                    loser_id=loser,
+                    imported=True,
+                )
+            )
+        await session.flush()
+        await pairwise_service.replay(session, expo.id)
+    starts, skips = [], []
+    for step in range(3 if quick else 8):
+        for jid in judge_ids:
+            async with db.transaction() as session:
+                user = await session.get(User, jid)
+                assert user is not None
+                started = time.perf_counter()
+                if step == 0:
+                    await pairwise_service.start(session, user=user, round_id=expo.id)
+                    starts.append(time.perf_counter() - started)
+                else:
+                    await pairwise_service.skip(
+                        session, user=user, round_id=expo.id, reason=SkipReason.ABSENT
+                    )
+                    skips.append(time.perf_counter() - started)
+    rows: list[list[object]] = []
+    for name, times in (
+        ("a judge's first project", starts),
+        ("skip, then the next project", skips),
+    ):
+        median = statistics.median(times)
+        rows.append([name, median * 1000, max(times) * 1000, median / 0.05])
+    print(
+        table(
+            "Pairwise rounds through the service and the database: "
+            f"the next project among {len(project_ids):,} submitted projects, "
+            f"{5 * len(project_ids):,} votes given, {len(starts) + len(skips)} calls",
+            ["call", "median ms", "max ms", "of the 50 ms target"],
+            rows,
         )
     )
