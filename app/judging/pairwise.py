@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NoReturn
 from datetime import timedelta
 
 import numpy as np
@@ -21,7 +22,7 @@ from app.accounts.models import Role, RoleKind, User
 from app.challenges import permissions as challenge_permissions
 from app.challenges.models import Challenge
 from app.db import insert_or_get, utcnow
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.events.service import log_action
 from app.i18n import gettext as _
 from app.i18n import lazy
@@ -45,8 +46,7 @@ MIN_VIEWS = 2
 BUSY_FOR = timedelta(minutes=5)
 
 
-class NotAJudge(Conflict):
-    status_code = 403
+class NotAJudge(Forbidden):
     code = "not_a_judge"
     message = lazy("Only the judges of this challenge judge this round.")
 
@@ -287,7 +287,7 @@ async def vote(
 
 async def _refuse_vote(
     session: AsyncSession, judging_round: Round, judge_id: int, winner_id: int, loser_id: int
-) -> None:
+) -> NoReturn:
     """Why a vote for a pair other than the one shown is refused."""
     assert judging_round.id is not None
     submitted = set(await queries.submitted_project_ids(session, judging_round.challenge_id))
@@ -477,10 +477,14 @@ async def _send_to_next(session: AsyncSession, judging_round: Round, state: Pair
     candidates = [
         pid for pid in projects if pid not in excluded and state.judge_id not in conflicted[pid]
     ]
-    items = await _items(session, round_id)
+    beliefs = await session.execute(
+        select(
+            PairwiseItem.project_id, PairwiseItem.mu, PairwiseItem.sigma_sq, PairwiseItem.views
+        ).where(col(PairwiseItem.round_id) == round_id)
+    )
     chosen = choose(
         candidates,
-        items={pid: (it.mu, it.sigma_sq, it.views) for pid, it in items.items()},
+        items={pid: (mu, sigma_sq, views) for pid, mu, sigma_sq, views in beliefs.all()},
         judge=crowd_bt.Reliability(state.alpha, state.beta),
         seen=state.previous_id,
         busy=await _busy(session, round_id, state.judge_id),
@@ -489,7 +493,7 @@ async def _send_to_next(session: AsyncSession, judging_round: Round, state: Pair
     state.current_since = utcnow() if chosen is not None else None
     session.add(state)
     if chosen is not None:
-        item = _item(items, round_id, chosen)
+        item = _item(await _items(session, round_id, [chosen]), round_id, chosen)
         item.views += 1
         session.add(item)
 
