@@ -317,6 +317,12 @@ async def skip(
         round_id=round_id, judge_id=user.id, project_id=state.current_id, reason=reason
     )
     session.add(skipped)
+    if state.previous_id is not None and not await _still_comparable(
+        session, judging_round, user.id, state.previous_id
+    ):
+        # The project seen last was withdrawn, or a conflict with it declared since: start
+        # a new chain rather than keep a judge comparing with it.
+        state.previous_id = None
     await _send_to_next(session, judging_round, state)
     log_action(
         session,
@@ -328,6 +334,18 @@ async def skip(
         data={"project_id": skipped.project_id, "reason": reason},
     )
     return skipped
+
+
+async def _still_comparable(
+    session: AsyncSession, judging_round: Round, judge_id: int, project_id: int
+) -> bool:
+    challenge_id = judging_round.challenge_id
+    if project_id not in set(await queries.submitted_project_ids(session, challenge_id)):
+        return False
+    conflicted = await conflicts_service.project_conflicts(
+        session, challenge_id=challenge_id, project_ids=[project_id]
+    )
+    return judge_id not in conflicted[project_id]
 
 
 async def undo(session: AsyncSession, *, user: User, round_id: int) -> PairwiseVote:

@@ -13,6 +13,7 @@ from app.accounts.models import Role, RoleKind
 from app.db import Database
 from app.events.models import AuditEntry
 from app.judging.models import PairwiseItem, PairwiseSkip, PairwiseVote, RoundStatus
+from app.teams.models import Project, ProjectStatus
 from tests.factories import Actors, make_pairwise_round, make_project, make_team
 from tests.judging.conftest import Jury
 
@@ -303,3 +304,25 @@ async def test_the_walk_of_a_round_in_preparation_is_not_found(
     async with await actors.api(jury.judges[0]) as http:
         answer = await http.get(f"/api/v1/pairwise/{judging_round.id}")
     assert answer.status_code == 404
+
+
+async def test_a_skip_after_the_project_seen_last_was_withdrawn_starts_a_new_chain(
+    db: Database, actors: Actors, jury: Jury
+) -> None:
+    judging_round = await make_pairwise_round(db, jury.challenge, judges=jury.judges)
+    rid = judging_round.id or 0
+    async with await actors.api(jury.judges[0]) as http:
+        walk = await _two_seen(http, rid)
+        async with db.transaction() as session:
+            project = await session.get(Project, walk["previous"]["project_id"])
+            assert project is not None
+            project.status = ProjectStatus.DRAFT
+        refused = await _vote_for_current(http, rid, walk)
+        skipped = await http.post(f"/api/v1/pairwise/{rid}/skip", json={"reason": "absent"})
+
+    assert refused.status_code == 422
+    assert skipped.json()["previous"] is None
+    assert skipped.json()["current"]["project_id"] not in (
+        walk["previous"]["project_id"],
+        walk["current"]["project_id"],
+    )
