@@ -41,6 +41,7 @@ from app.i18n import gettext as _
 from app.invitations import api as invitations_api
 from app.invitations import routes as invitations_routes
 from app.judging import api as judging_api
+from app.judging import pairwise_api as judging_pairwise_api
 from app.judging import routes as judging_routes
 from app.middleware import (
     BodyLimits,
@@ -71,6 +72,7 @@ API_ROUTERS: list[ApiRouter] = [
     teams_api.router,
     sponsors_api.router,
     judging_api.router,
+    judging_pairwise_api.router,
     certificates_api.router,
     reports_api.router,
     editions_api.router,

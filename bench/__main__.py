@@ -13,7 +13,7 @@ import platform
 import sqlite3
 import time
 
-from bench import certificates, exports, growth, judging, live, notifications, pages
+from bench import certificates, exports, growth, judging, live, notifications, pages, pairwise
 from bench.harness import bench_app
 
 
@@ -34,6 +34,8 @@ async def main(quick: bool, http: bool) -> None:
     print(f"Madrina benchmarks{' (quick)' if quick else ''}: {machine()}", flush=True)
     section("Judging", started)
     judging.run(quick)
+    section("Pairwise judging", started)
+    pairwise.run(quick)
     small_args, large_args = pages.sizes(quick)
     async with bench_app(**small_args) as small, bench_app(**large_args) as large:
         print(
@@ -49,6 +51,8 @@ async def main(quick: bool, http: bool) -> None:
         await growth.run(small, large, quick=quick, captured=(captured_small, captured_large))
         section("Live results", started)
         await live.run(small, large, quick=quick)
+        section("Pairwise judging with the database", started)
+        await pairwise.db_run(large, quick=quick)
         section("Exports", started)
         await exports.run(small, large)
         section("Certificates", started)

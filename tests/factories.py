@@ -17,7 +17,7 @@ from app.accounts.models import RoleKind, User
 from app.accounts.passwords import hash_password
 from app.challenges.models import Challenge, Institution, Phase, PhaseKind, Track
 from app.db import Database, utcnow
-from app.judging.models import Assignment, Criterion, Round, RoundStatus, Rubric
+from app.judging.models import Assignment, Criterion, Round, RoundKind, RoundStatus, Rubric
 from app.sponsors.models import Sponsor, SponsorRepresentative
 from app.teams.models import Project, ProjectStatus, Team, TeamMember
 from app.web import services
@@ -312,4 +312,35 @@ async def make_round(
                 session.add(
                     Assignment(round_id=judging_round.id, judge_id=judge.id, project_id=project.id)
                 )
+    return judging_round
+
+
+async def make_pairwise_round(
+    db: Database,
+    challenge: Challenge,
+    *,
+    judges: list[User],
+    status: RoundStatus = RoundStatus.OPEN,
+    name: str = "Finale all'expo",
+) -> Round:
+    """A pairwise (expo) round; the judges get the judge role in the challenge."""
+    assert challenge.id is not None
+    async with db.transaction() as session:
+        judging_round = Round(
+            challenge_id=challenge.id,
+            kind=RoundKind.PAIRWISE,
+            name=name,
+            status=status,
+            opened_at=utcnow() if status != RoundStatus.DRAFT else None,
+        )
+        session.add(judging_round)
+        for judge in judges:
+            assert judge.id is not None
+            await accounts_service.grant_role(
+                session,
+                user_id=judge.id,
+                challenge_id=challenge.id,
+                kind=RoleKind.JUDGE,
+                actor_id=None,
+            )
     return judging_round

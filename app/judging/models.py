@@ -139,3 +139,76 @@ class Award(SQLModel, table=True):
     name: str = Field(max_length=160)
     rank: int = Field(default=1, ge=1)
     score: float | None = None
+
+
+class SkipReason(StrEnum):
+    ABSENT = "absent"  # nobody at the table
+    CANNOT_JUDGE = "cannot_judge"  # the judge cannot judge it (a language, a conflict found late)
+
+
+class PairwiseVote(SQLModel, table=True):
+    """One decision of a pairwise round: the judge found `winner` better than `loser`.
+
+    Raw and never deleted: an undo or an organiser's void marks it, and the ranking is refitted
+    from the votes neither undone nor voided.
+    """
+
+    __tablename__ = "pairwise_vote"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="judging_round.id", index=True)
+    judge_id: int = Field(foreign_key="user.id", index=True)
+    winner_id: int = Field(foreign_key="project.id")
+    loser_id: int = Field(foreign_key="project.id")
+    # Of the two, the one the judge had seen first (unknown for imported votes): an undo shows
+    # the judge the same pair in the same order again.
+    previous_id: int | None = Field(default=None, foreign_key="project.id")
+    imported: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    undone_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    voided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PairwiseSkip(SQLModel, table=True):
+    """A project a judge was sent to and could not compare."""
+
+    __tablename__ = "pairwise_skip"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="judging_round.id", index=True)
+    judge_id: int = Field(foreign_key="user.id", index=True)
+    project_id: int = Field(foreign_key="project.id")
+    reason: SkipReason = Field(sa_type=String(20))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PairwiseJudge(SQLModel, table=True):
+    """A judge's walk through a pairwise round: the project seen last, the one to see now, and
+    what the votes so far say of the judge's reliability (Crowd-BT's Beta(alpha, beta))."""
+
+    __tablename__ = "pairwise_judge"
+    __table_args__ = (UniqueConstraint("round_id", "judge_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="judging_round.id", index=True)
+    judge_id: int = Field(foreign_key="user.id", index=True)
+    previous_id: int | None = Field(default=None, foreign_key="project.id")
+    current_id: int | None = Field(default=None, foreign_key="project.id")
+    current_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    alpha: float = 10.0
+    beta: float = 1.0
+
+
+class PairwiseItem(SQLModel, table=True):
+    """What a pairwise round's votes so far say of one project: Crowd-BT's N(mu, sigma_sq),
+    and how many times a judge was sent to it."""
+
+    __tablename__ = "pairwise_item"
+    __table_args__ = (UniqueConstraint("round_id", "project_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="judging_round.id", index=True)
+    project_id: int = Field(foreign_key="project.id")
+    mu: float = 0.0
+    sigma_sq: float = 1.0
+    views: int = 0

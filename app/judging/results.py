@@ -19,8 +19,8 @@ from app.events.service import emit, log_action
 from app.i18n import gettext as _
 from app.i18n import lazy, use_locale
 from app.judging import agreement as stats
-from app.judging import charts, events, permissions, queries, ranking
-from app.judging.models import Aggregation, Award, Round, RoundStatus
+from app.judging import charts, events, pairwise_admin, permissions, queries, ranking
+from app.judging.models import Aggregation, Award, Round, RoundKind, RoundStatus
 from app.teams.models import Project, ProjectStatus, Team
 
 PODIUM_PLACES = 3
@@ -131,11 +131,16 @@ async def round_results(session: AsyncSession, challenge_id: int) -> list[RoundR
             {cid: weights[cid] for cid in by_criterion if cid in weights}, by_criterion
         )
         per_round[round_id].append(ranking.JudgeScore(project_id, judge_id, weighted))
+    # Pairwise rounds are ranked by a Bradley-Terry fit of their valid votes instead.
+    compared = await pairwise_admin.project_rankings(
+        session, [r for r in round_list if r.kind == RoundKind.PAIRWISE]
+    )
+    ranked_ids = {key[2] for key in values} | {
+        row.project_id for rows in compared.values() for row in rows
+    }
     names = {
         pid: found
-        for pid, found in (
-            await queries.project_names(session, sorted({key[2] for key in values}))
-        ).items()
+        for pid, found in (await queries.project_names(session, sorted(ranked_ids))).items()
         if found[0].status == ProjectStatus.SUBMITTED
     }
     judges = {j.id: j.name for j in await queries.judges(session, challenge_id) if j.id}
@@ -146,7 +151,13 @@ async def round_results(session: AsyncSession, challenge_id: int) -> list[RoundR
         # A project withdrawn since it was scored is out of the competition: not ranked.
         scores = [s for s in per_round.get(round_id, []) if s.project_id in names]
         ranked = ranking.rank_round(scores, method=judging_round.aggregation, seed=round_id)
-        rows = [RankedProject(*names[row.project_id], row) for row in ranked.rows]
+        if judging_round.kind == RoundKind.PAIRWISE:
+            ranked = ranking.RoundRanking(compared.get(round_id, []), {})
+        rows = [
+            RankedProject(*names[row.project_id], row)
+            for row in ranked.rows
+            if row.project_id in names
+        ]
         results.append(
             RoundResult(
                 judging_round,

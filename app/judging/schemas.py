@@ -18,7 +18,7 @@ from pydantic import (
 
 from app.db import Id
 from app.errors import ValidationFailed
-from app.fields import Email, OneLine, Stripped, Text
+from app.fields import Email, OneLine, OptionalId, Stripped, Text
 from app.forms import validate
 from app.i18n import gettext as _
 from app.i18n import ngettext
@@ -106,7 +106,7 @@ def rubric_from_form(values: Mapping[str, str]) -> RubricCreate:
 class RoundCreate(BaseModel):
     name: OneLine = Field(min_length=1, max_length=120)
     kind: RoundKind = Field(default=RoundKind.RUBRIC, description="How the round is judged.")
-    rubric_id: Id | None = Field(default=None, description="Required for a rubric round only.")
+    rubric_id: OptionalId = Field(default=None, description="Required for a rubric round only.")
     judges_per_project: int = Field(default=2, ge=1, le=20)
     aggregation: Aggregation = Field(
         default=Aggregation.JUDGE_EFFECT, description="How the winners are decided."

@@ -20,7 +20,15 @@ from app.i18n import lazy, ngettext
 from app.judging import agreement as stats
 from app.judging import allocation, events, queries
 from app.judging import conflicts as conflicts_service
-from app.judging.models import Aggregation, Assignment, Criterion, Round, RoundStatus, Rubric
+from app.judging.models import (
+    Aggregation,
+    Assignment,
+    Criterion,
+    Round,
+    RoundKind,
+    RoundStatus,
+    Rubric,
+)
 from app.judging.schemas import RoundCreate, RubricCreate
 
 
@@ -275,7 +283,9 @@ async def open_round(session: AsyncSession, *, user: User, round_id: int) -> Rou
     if judging_round.status == RoundStatus.OPEN:
         return judging_round
     progress = await queries.round_progress(session, [round_id])
-    if judging_round.status != RoundStatus.DRAFT or progress[round_id][0] == 0:
+    # A pairwise round sends judges to projects as they go: nothing to assign beforehand.
+    unassigned = judging_round.kind == RoundKind.RUBRIC and progress[round_id][0] == 0
+    if judging_round.status != RoundStatus.DRAFT or unassigned:
         raise RoundNotOpenable(_(RoundNotOpenable.message))
     judging_round.status = RoundStatus.OPEN
     judging_round.opened_at = utcnow()

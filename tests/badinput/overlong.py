@@ -51,6 +51,7 @@ from app.editions.schemas import PromotionInput
 from app.invitations import links
 from app.invitations.schemas import AcceptSignup, InvitationForm
 from app.judging.models import Criterion
+from app.judging.pairwise_schemas import SkipIn, VoidIn, VoteIn
 from app.judging.schemas import (
     AggregationChoice,
     ConflictDeclare,
@@ -627,6 +628,13 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
     "/challenges/{id:int}/judges/{judge_id:int}/remove": JudgeRemoval,
     "/challenges/{id:int}/judging/conflicts/withdraw": ConflictWithdraw,
     "/rounds/{id:int}/aggregation": AggregationChoice,
+    "/pairwise/{id:int}/start": None,
+    "/pairwise/{id:int}/seen": None,
+    "/pairwise/{id:int}/undo": None,
+    "/pairwise/{id:int}/vote": VoteIn,
+    "/pairwise/{id:int}/skip": SkipIn,
+    "/pairwise/{id:int}/void": VoidIn,
+    "/pairwise/{id:int}/import": None,  # a CSV file: see tests/judging/test_pairwise_routes.py
 }
 
 # Models of the schema modules that no form or API body reads as such, and why that is fine.

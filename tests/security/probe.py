@@ -42,6 +42,7 @@ _ID_BY_PREFIX = (
     ("/projects/", "project"),
     ("/adoptions/", "adoption"),
     ("/rounds/", "round"),
+    ("/pairwise/", "pairwise"),
     ("/judging/assignments/", "assignment"),
     ("/assignments/", "assignment"),
 )
@@ -64,6 +65,7 @@ def concrete_path(template: str, world: World) -> str:
                     "project": world.project.id,
                     "adoption": world.adoption.id,
                     "round": world.round.id,
+                    "pairwise": world.pairwise_round.id,
                     "assignment": world.assignment.id,
                 }[name]
             )

@@ -71,6 +71,12 @@ ALSO_AS = {
     "POST /api/v1/challenges/{id}/conflicts": "judge",
     "POST /api/v1/challenges/{id}/conflicts/withdraw": "judge",
     "POST /api/v1/assignments/{id}/recuse": "judge",
+    "GET /api/v1/pairwise/{id}": "judge",
+    "POST /api/v1/pairwise/{id}/start": "judge",
+    "POST /api/v1/pairwise/{id}/seen": "judge",
+    "POST /api/v1/pairwise/{id}/votes": "judge",
+    "POST /api/v1/pairwise/{id}/skip": "judge",
+    "POST /api/v1/pairwise/{id}/undo": "judge",
 }
 # Writes that the cases must bring off at least once, and as whom (the other writes mostly
 # need data random generation does not guess, such as the e-mail of an existing account).
@@ -100,11 +106,12 @@ STATE_CHANGES = {
     "open",
     "close",
     "publish",
+    "undo",
 }
 # ... and those that take something away, last of all (an offer accepted before its project
 # or the offer itself is withdrawn; a sheet scored before its assignment or judge goes).
 # A revoked invitation cannot be sent again, so it is revoked after the resend.
-REMOVALS = {"withdraw", "remove", "judge", "revoke"}
+REMOVALS = {"withdraw", "remove", "judge", "revoke", "void"}
 # ... and what hides the world's challenge from everyone but its organisers, after all else.
 HIDING = {"unpublish"}
 
@@ -138,6 +145,7 @@ def world_ids(world: World, path: str, draft: Project) -> dict[str, Any]:
         "rounds": world.round.id,
         "assignments": world.assignment.id,
         "programmes": world.programme.id,
+        "pairwise": world.pairwise_round.id,
     }
     values: dict[str, Any] = {
         "id": by_collection.get(path.removeprefix("/api/v1/").split("/")[0]),
@@ -322,6 +330,7 @@ async def test_the_api_keeps_the_promises_of_its_openapi_document(
     public = {(op.label, "anonymous") for op in operations if "security" not in op.definition.raw}
     public -= {("GET /api/v1/challenges/{id}/results", "anonymous")}  # none published yet
     reads -= {("GET /api/v1/audit", "organiser")}  # the platform's log: administrators only
+    reads -= {("GET /api/v1/pairwise/{id}", "organiser")}  # a judge's own walk: judges only
     assert reads | public | WRITES_THAT_SUCCEED <= {key for key, n in succeeded.items() if n}
 
     # The checks do catch a broken promise: a server error on the simplest operation.

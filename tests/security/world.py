@@ -28,6 +28,7 @@ from tests.factories import (
     Actors,
     csrf,
     make_challenge,
+    make_pairwise_round,
     make_project,
     make_round,
     make_sponsor,
@@ -62,6 +63,7 @@ class World:
     adoption: Adoption
     milestone: AdoptionMilestone
     round: Round
+    pairwise_round: Round
     assignment: Assignment
     certificate: Certificate
     spare_role: Role
@@ -127,6 +129,7 @@ async def build_world(app: Starlette) -> World:
     other_project = await make_project(db, other_team)
     sponsor = await make_sponsor(db, challenge, representative=representative)
     judging_round = await make_round(db, challenge, judges=[judge], projects=[project])
+    pairwise_round = await make_pairwise_round(db, challenge, judges=[judge])
     stored = storage.save(b"%PDF-1.4 a project file")
     pdf = storage.save(b"%PDF-1.4 a certificate")
     assert challenge.id is not None and project.id is not None and sponsor.id is not None
@@ -257,6 +260,7 @@ async def build_world(app: Starlette) -> World:
         adoption=adoption,
         milestone=milestone,
         round=judging_round,
+        pairwise_round=pairwise_round,
         assignment=assignment,
         certificate=certificate,
         spare_role=spare_role,

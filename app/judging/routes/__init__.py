@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from app.judging.routes import assignments, conflicts, live, results, scoring, setup
+from app.judging.routes import assignments, conflicts, live, pairwise, results, scoring, setup
 
 routes: list[BaseRoute] = [
     *setup.routes,
@@ -13,4 +13,5 @@ routes: list[BaseRoute] = [
     *conflicts.routes,
     *results.routes,
     *live.routes,
+    *pairwise.routes,
 ]

@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Route
 
 from app.accounts.auth import require_user
 from app.forms import Filled, submit
-from app.judging import scoring
+from app.judging import pairwise, scoring
 from app.judging.schemas import scores_from_form
 from app.templating import render
 from app.web import path_for, path_id, services
@@ -20,7 +20,8 @@ async def my_assignments(request: Request) -> Response:
     user = require_user(request)
     async with services(request).db.read() as session:
         groups = await scoring.my_assignments(session, user=user)
-    return render(request, "judging/mine.html", {"groups": groups})
+        expo = await pairwise.my_rounds(session, user=user)
+    return render(request, "judging/mine.html", {"groups": groups, "pairwise_rounds": expo})
 
 
 async def sheet_again(request: Request, filled: Filled) -> Response:
