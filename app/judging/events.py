@@ -19,6 +19,13 @@ class RoundClosed(DomainEvent):
     round_id: int
 
 
+class PairwiseVotesChanged(DomainEvent):
+    """A pairwise round's valid votes changed (a vote, an undo, a void, an import)."""
+
+    challenge_id: int
+    round_id: int
+
+
 class ScoreSubmitted(DomainEvent):
     """A judge has scored every criterion of one assignment."""
 

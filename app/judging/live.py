@@ -36,7 +36,7 @@ from app.db import Database, utcnow
 from app.errors import AppError
 from app.i18n import gettext as _
 from app.i18n import lazy
-from app.judging import queries, ranking
+from app.judging import pairwise_admin, queries, ranking
 from app.judging.models import Round, RoundKind
 from app.teams.models import ProjectStatus
 
@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 # Redis pub/sub ignores the database number: the site (its database) is in the channel's
 # name, so two sites on one Redis never see each other's changes.
 CHANNEL = "madrina:live:{site}:challenge:{challenge_id}"
+PAIRWISE_METHOD = "bradley_terry"  # a pairwise leaderboard's order: the votes' refit
 EVERY_ROUND = "*"  # the message when a change concerns every round (a judge removed)
 
 
@@ -194,6 +195,33 @@ async def rubric_leaderboard(session: AsyncSession, judging_round: Round) -> Lea
                 evidence=row.judges,
             )
             for row in ranked.rows
+        ],
+    )
+
+
+@leaderboard_for(RoundKind.PAIRWISE)
+async def pairwise_leaderboard(session: AsyncSession, judging_round: Round) -> Leaderboard:
+    """The valid votes refitted (the board's Bradley-Terry strengths and intervals)."""
+    assert judging_round.id is not None
+    ranked = (await pairwise_admin.project_rankings(session, [judging_round])).get(
+        judging_round.id, []
+    )
+    names = await queries.project_names(session, [row.project_id for row in ranked])
+    return Leaderboard(
+        method=PAIRWISE_METHOD,
+        rows=[
+            Standing(
+                rank=row.rank,
+                project_id=row.project_id,
+                title=names[row.project_id][0].title,
+                team=names[row.project_id][1].name,
+                score=row.score,
+                interval=(row.interval_low, row.interval_high),
+                tied_with_better=row.tied_with_better,
+                evidence=row.judges,  # comparisons the project was in
+            )
+            for row in ranked
+            if row.project_id in names
         ],
     )
 

@@ -23,7 +23,7 @@ from app.challenges import permissions as challenge_permissions
 from app.challenges.models import Challenge
 from app.db import insert_or_get, utcnow
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from app.events.service import log_action
+from app.events.service import emit, log_action
 from app.i18n import gettext as _
 from app.i18n import lazy
 from app.judging import conflicts as conflicts_service
@@ -282,6 +282,7 @@ async def vote(
         challenge_id=challenge_id,
         data={"round_id": round_id, "winner_id": winner_id, "loser_id": loser_id},
     )
+    emit(session, events.PairwiseVotesChanged(challenge_id=challenge_id, round_id=round_id))
     return cast
 
 
@@ -373,6 +374,10 @@ async def undo(session: AsyncSession, *, user: User, round_id: int) -> PairwiseV
         subject_id=last.id or 0,
         challenge_id=judging_round.challenge_id,
         data={"round_id": round_id},
+    )
+    emit(
+        session,
+        events.PairwiseVotesChanged(challenge_id=judging_round.challenge_id, round_id=round_id),
     )
     return last
 

@@ -19,7 +19,7 @@ from app.challenges import permissions as challenge_permissions
 from app.challenges.models import Challenge
 from app.db import utcnow
 from app.errors import Conflict, PayloadTooLarge, ValidationFailed
-from app.events.service import log_action
+from app.events.service import emit, log_action
 from app.i18n import gettext as _
 from app.i18n import lazy
 from app.judging import crowd_bt, events, pairwise, queries, ranking
@@ -292,6 +292,10 @@ async def void_judge(session: AsyncSession, *, user: User, round_id: int, judge_
             challenge_id=judging_round.challenge_id,
             data={"judge_id": judge_id, "votes": voided},
         )
+        emit(
+            session,
+            events.PairwiseVotesChanged(challenge_id=judging_round.challenge_id, round_id=round_id),
+        )
     return voided
 
 
@@ -461,4 +465,6 @@ async def import_csv(
             challenge_id=challenge.id,
             data={"votes": added, "already_there": len(parsed) - added},
         )
+        assert challenge.id is not None
+        emit(session, events.PairwiseVotesChanged(challenge_id=challenge.id, round_id=round_id))
     return ImportReport(added, len(parsed) - added)

@@ -12,6 +12,7 @@ from app.judging import live
 from app.judging.events import (
     JudgeRecused,
     JudgeRemoved,
+    PairwiseVotesChanged,
     RoundClosed,
     RoundOpened,
     ScoreSubmitted,
@@ -32,7 +33,7 @@ async def _announce(session: AsyncSession, challenge_id: int | None, round_id: i
     )
 
 
-RoundEvent = ScoreSubmitted | RoundOpened | RoundClosed | JudgeRecused
+RoundEvent = ScoreSubmitted | RoundOpened | RoundClosed | JudgeRecused | PairwiseVotesChanged
 
 
 async def round_changed_live(session: AsyncSession, event: RoundEvent) -> None:
@@ -43,6 +44,7 @@ handles(ScoreSubmitted)(round_changed_live)
 handles(RoundOpened)(round_changed_live)
 handles(RoundClosed)(round_changed_live)
 handles(JudgeRecused)(round_changed_live)
+handles(PairwiseVotesChanged)(round_changed_live)
 
 
 @handles(JudgeRemoved)

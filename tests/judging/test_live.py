@@ -8,15 +8,18 @@ import asyncio
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from app.accounts.models import RoleKind
 from app.config import Settings
 from app.db import Database, utcnow
+from app.events.models import OutboxEvent
 from app.judging import live, scoring
 from app.judging.models import Assignment, Criterion, Round, RoundKind
 from app.judging.schemas import ScoresIn
-from tests.factories import Actors, make_round, unpublish
+from tests.factories import Actors, make_pairwise_round, make_round, unpublish
 from tests.judging.conftest import Jury
+from tests.judging.test_pairwise_api import _two_seen, _vote_for_current
 from tests.queries import sql_statements
 
 EN = {"lang": "en"}
@@ -276,3 +279,31 @@ async def test_without_redis_a_stream_refreshes_at_every_heartbeat(settings: Set
         heard = await changes.changed(0.01)
 
     assert heard is True
+
+
+async def test_a_pairwise_round_shows_its_refit_and_every_vote_tells_the_screens(
+    db: Database, actors: Actors, jury: Jury
+) -> None:
+    judging_round = await make_pairwise_round(db, jury.challenge, judges=jury.judges)
+    rid = judging_round.id or 0
+    async with await actors.api(jury.judges[0]) as http:
+        walk = await _two_seen(http, rid)
+        voted = await _vote_for_current(http, rid, walk)
+        undone = await http.post(f"/api/v1/pairwise/{rid}/undo")
+        walk = (await http.get(f"/api/v1/pairwise/{rid}")).json()
+        again = await _vote_for_current(http, rid, walk)
+    snapshot = await live.snapshot(db, user=jury.organiser, round_id=rid)
+    async with db.read() as session:
+        told = await session.execute(
+            select(OutboxEvent.payload).where(col(OutboxEvent.type) == "PairwiseVotesChanged")
+        )
+        payloads = list(told.scalars())
+
+    assert (voted.status_code, undone.status_code, again.status_code) == (201, 200, 201)
+    assert len(payloads) == 3  # the vote, the undo, the vote again
+    assert snapshot.leaderboard is not None
+    assert snapshot.leaderboard.method == live.PAIRWISE_METHOD
+    first, second = snapshot.leaderboard.rows
+    assert first.project_id == walk["current"]["project_id"]
+    assert second.project_id == walk["previous"]["project_id"]
+    assert first.score > second.score and first.evidence == second.evidence == 1
