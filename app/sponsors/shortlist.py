@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +21,6 @@ from app.challenges.models import Challenge, Track
 from app.challenges.permissions import ChallengeAccess
 from app.db import insert_or_get, utcnow
 from app.errors import NotFound
-from app.events.schemas import AuditAction
 from app.events.service import log_action
 from app.i18n import gettext as _
 from app.permissions import require
@@ -97,7 +97,7 @@ async def shortlist_project(
         find=existing,
     )
     if created:
-        _log(session, user, found, events.SHORTLIST_ADDED, pid)
+        log_action(session, action=events.SHORTLIST_ADDED, **_about(user, found, pid))
     return entry
 
 
@@ -110,7 +110,7 @@ async def unshortlist_project(
     if entry is None:
         return
     await session.delete(entry)
-    _log(session, user, found, events.SHORTLIST_REMOVED, project_id)
+    log_action(session, action=events.SHORTLIST_REMOVED, **_about(user, found, project_id))
 
 
 async def add_note(
@@ -126,7 +126,8 @@ async def add_note(
     session.add(note)
     await session.flush()
     assert note.id is not None
-    _log(session, user, found, events.NOTE_ADDED, project.id, note_id=note.id)
+    about = _about(user, found, project.id, note_id=note.id)
+    log_action(session, action=events.NOTE_ADDED, **about)
     return note
 
 
@@ -142,26 +143,19 @@ async def delete_note(session: AsyncSession, *, user: User, sponsor_id: int, not
         message=_("Only the person who wrote a note may delete it."),
     )
     await session.delete(note)
-    _log(session, user, found, events.NOTE_DELETED, note.project_id, note_id=note_id)
+    about = _about(user, found, note.project_id, note_id=note_id)
+    log_action(session, action=events.NOTE_DELETED, **about)
 
 
-def _log(
-    session: AsyncSession,
-    user: User,
-    found: Company,
-    action: AuditAction,
-    project_id: int,
-    **data: int,
-) -> None:
-    # No challenge_id: the challenge's audit log is the organisers' to read.
-    log_action(
-        session,
-        actor_id=user.id,
-        action=action,
-        subject_type="sponsor",
-        subject_id=found.id,
-        data={"project_id": project_id, **data},
-    )
+def _about(user: User, found: Company, project_id: int, **data: int) -> dict[str, Any]:
+    """The audit entry's actor, subject and data, without a challenge: the challenge's audit
+    log is for its organisers to read, and the shortlist is private to the company."""
+    return {
+        "actor_id": user.id,
+        "subject_type": "sponsor",
+        "subject_id": found.id,
+        "data": {"project_id": project_id, **data},
+    }
 
 
 async def _entry(session: AsyncSession, sponsor_id: int, project_id: int) -> ShortlistEntry | None:

@@ -41,6 +41,7 @@ _ID_BY_PREFIX = (
     ("/teams/", "team"),
     ("/projects/", "project"),
     ("/adoptions/", "adoption"),
+    ("/sponsors/", "sponsor"),
     ("/rounds/", "round"),
     ("/judging/assignments/", "assignment"),
     ("/assignments/", "assignment"),
@@ -63,6 +64,7 @@ def concrete_path(template: str, world: World) -> str:
                     "team": world.team.id,
                     "project": world.project.id,
                     "adoption": world.adoption.id,
+                    "sponsor": world.sponsor.id,
                     "round": world.round.id,
                     "assignment": world.assignment.id,
                 }[name]

@@ -71,6 +71,14 @@ ALSO_AS = {
     "POST /api/v1/challenges/{id}/conflicts": "judge",
     "POST /api/v1/challenges/{id}/conflicts/withdraw": "judge",
     "POST /api/v1/assignments/{id}/recuse": "judge",
+    "GET /api/v1/sponsors/{id}/projects": "sponsor",
+    "GET /api/v1/sponsors/{id}/shortlist": "sponsor",
+    "PUT /api/v1/sponsors/{id}/shortlist/{project_id}": "sponsor",
+    "DELETE /api/v1/sponsors/{id}/shortlist/{project_id}": "sponsor",
+    "GET /api/v1/sponsors/{id}/projects/{project_id}/notes": "sponsor",
+    "POST /api/v1/sponsors/{id}/projects/{project_id}/notes": "sponsor",
+    "DELETE /api/v1/sponsors/{id}/notes/{note_id}": "sponsor",
+    "GET /api/v1/adoptions/{id}/team": "sponsor",
 }
 # Writes that the cases must bring off at least once, and as whom (the other writes mostly
 # need data random generation does not guess, such as the e-mail of an existing account).
@@ -87,6 +95,7 @@ WRITES_THAT_SUCCEED = {
     ("PUT /api/v1/teams/{id}/project", "coach"),
     ("POST /api/v1/projects/{id}/files", "coach"),
     ("POST /api/v1/challenges/{id}/invitations/{invitation_id}/resend", "organiser"),
+    ("PUT /api/v1/sponsors/{id}/shortlist/{project_id}", "sponsor"),
 }
 # Operations on a draft project of the coach's (a second team) rather than the world's one.
 DRAFT_OPERATIONS = {"/api/v1/teams/{id}/project", "/api/v1/projects/{id}/files"}
@@ -138,12 +147,15 @@ def world_ids(world: World, path: str, draft: Project) -> dict[str, Any]:
         "rounds": world.round.id,
         "assignments": world.assignment.id,
         "programmes": world.programme.id,
+        "sponsors": world.sponsor.id,
     }
     values: dict[str, Any] = {
         "id": by_collection.get(path.removeprefix("/api/v1/").split("/")[0]),
         "challenge_id": world.challenge.id,
         "sponsor_id": world.sponsor.id,
         "milestone_id": world.milestone.id,
+        "project_id": world.project.id,
+        "note_id": world.note.id,
         "certificate_id": world.certificate.id,
         "judge_id": world.judge_id,
         "track_id": world.track.id,
