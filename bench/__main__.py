@@ -13,7 +13,7 @@ import platform
 import sqlite3
 import time
 
-from bench import certificates, exports, growth, judging, notifications, pages
+from bench import certificates, discovery, exports, growth, judging, notifications, pages
 from bench.harness import bench_app
 
 
@@ -47,6 +47,8 @@ async def main(quick: bool, http: bool) -> None:
         )
         section("Growth", started)
         await growth.run(small, large, quick=quick, captured=(captured_small, captured_large))
+        section("Finding ideas", started)
+        await discovery.run(small, large, quick=quick)
         section("Exports", started)
         await exports.run(small, large)
         section("Certificates", started)

@@ -9,9 +9,12 @@ from email.message import EmailMessage
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 
-from app.db import Database
+from app.challenges.models import Track
+from app.db import Database, utcnow
 from app.sponsors.models import Adoption, AdoptionStatus, MemberSponsorConsent, NameShown
+from app.teams import service as teams_service
 from app.teams.models import TeamMember
+from app.teams.schemas import MemberInput, TeamInput
 from tests.certificates.smtp import SmtpSink
 from tests.factories import Actors, make_team, post_form, run_jobs
 from tests.notifications import test_notifications as notifications
@@ -249,3 +252,43 @@ async def test_only_the_coach_records_consent_and_only_for_the_teams_members(
             await session.execute(select(func.count()).select_from(MemberSponsorConsent))
         ).scalar_one()
     assert count == 0
+
+
+async def test_a_member_taken_out_of_the_team_takes_their_consent_along(
+    db: Database, actors: Actors, scene: Scene
+) -> None:
+    ids = await _member_ids(db, scene)
+    async with db.transaction() as session:
+        session.add(
+            MemberSponsorConsent(
+                member_id=ids["Luca"], shows=NameShown.FULL_NAME, set_by=scene.coach.id or 0
+            )
+        )
+    giulia = MemberInput(
+        id=ids["Giulia"], first_name="Giulia", last_name="Bianchi", consent_on=utcnow().date()
+    )
+    async with db.read() as session:
+        track_id = (
+            (await session.execute(select(Track.id).where(Track.challenge_id == scene.cid)))
+            .scalars()
+            .first()
+        )
+    data = TeamInput(name="4B Aqua", track_id=track_id, members=[giulia])
+
+    async with db.transaction() as session:
+        await teams_service.update_team(
+            session, user=scene.coach, team_id=scene.team.id or 0, data=data
+        )
+
+    async with db.read() as session:
+        left = (await session.execute(select(MemberSponsorConsent.member_id))).scalars().all()
+        members = (
+            (
+                await session.execute(
+                    select(TeamMember.id).where(TeamMember.team_id == scene.team.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert (list(left), list(members)) == ([], [ids["Giulia"]])
