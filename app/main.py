@@ -51,11 +51,13 @@ from app.middleware import (
     security_headers,
 )
 from app.notifications import routes as notifications_routes
+from app.overview import api as overview_api
 from app.overview import routes as overview_routes
 from app.reports import api as reports_api
 from app.reports import routes as reports_routes
 from app.sponsors import api as sponsors_api
 from app.sponsors import routes as sponsors_routes
+from app.sponsors import shortlist_api as sponsors_shortlist_api
 from app.storage import LocalStorage
 from app.teams import api as teams_api
 from app.teams import routes as teams_routes
@@ -71,6 +73,8 @@ API_ROUTERS: list[ApiRouter] = [
     challenges_api.router,
     teams_api.router,
     sponsors_api.router,
+    sponsors_shortlist_api.router,
+    overview_api.router,
     judging_api.router,
     judging_pairwise_api.router,
     certificates_api.router,

@@ -13,7 +13,17 @@ import platform
 import sqlite3
 import time
 
-from bench import certificates, exports, growth, judging, live, notifications, pages, pairwise
+from bench import (
+    certificates,
+    discovery,
+    exports,
+    growth,
+    judging,
+    live,
+    notifications,
+    pages,
+    pairwise,
+)
 from bench.harness import bench_app
 
 
@@ -53,6 +63,8 @@ async def main(quick: bool, http: bool) -> None:
         await live.run(small, large, quick=quick)
         section("Pairwise judging with the database", started)
         await pairwise.db_run(large, quick=quick)
+        section("Finding ideas", started)
+        await discovery.run(small, large, quick=quick)
         section("Exports", started)
         await exports.run(small, large)
         section("Certificates", started)

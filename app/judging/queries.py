@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -34,6 +35,16 @@ async def awards(session: AsyncSession, challenge_id: int) -> list[Award]:
         .order_by(col(Award.name), col(Award.rank))
     )
     return list(result.scalars())
+
+
+def award_names_column(project_id: Any) -> Any:
+    """A correlated subquery for a list of projects (one statement whatever its length): the
+    names of the awards the project won, None when it won none."""
+    return (
+        sa_select(func.aggregate_strings(col(Award.name), ", "))
+        .where(col(Award.project_id) == project_id)
+        .scalar_subquery()
+    )
 
 
 async def judges_who_scored(session: AsyncSession, challenge_id: int) -> list[User]:

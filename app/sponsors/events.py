@@ -90,3 +90,10 @@ ADOPTION_REPLIED = action("adoption.replied")
 MILESTONE_PROPOSED = action("adoption.milestone_proposed")
 MILESTONE_CONFIRMED = action("adoption.milestone_confirmed")
 ADOPTION_CLOSED = action("adoption.closed")
+# A company's shortlist and notes are private to it: these go to the platform's audit log
+# (administrators), never to the challenge's, which its organisers read.
+SHORTLIST_ADDED = action("sponsor.shortlist_added")
+SHORTLIST_REMOVED = action("sponsor.shortlist_removed")
+NOTE_ADDED = action("sponsor.note_added")
+NOTE_DELETED = action("sponsor.note_deleted")
+MEMBER_NAMES_SHOWN = action("sponsor.member_names_shown")

@@ -173,3 +173,51 @@ class AdoptionMilestone(SQLModel, table=True):
     proposed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     confirmed_by: int | None = Field(default=None, foreign_key="user.id")
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ShortlistEntry(SQLModel, table=True):
+    """A project a company keeps an eye on, shared by all its representatives (private to
+    them); one row per company and project."""
+
+    __tablename__ = "sponsor_shortlist"
+    __table_args__ = (UniqueConstraint("sponsor_id", "project_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sponsor_id: int = Field(foreign_key="sponsor.id", index=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    added_by: int = Field(foreign_key="user.id")
+    added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SponsorNote(SQLModel, table=True):
+    """A company's private note about a project, seen by its representatives only."""
+
+    __tablename__ = "sponsor_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sponsor_id: int = Field(foreign_key="sponsor.id", index=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    text: str = Field(max_length=2000)
+    written_by: int = Field(foreign_key="user.id")
+    written_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class NameShown(StrEnum):
+    """What an adopting company sees of a team member's name (for a minor: what the
+    guardians consented to). Nothing, until the coach says otherwise."""
+
+    NOTHING = "nothing"
+    FIRST_NAME = "first_name"
+    FULL_NAME = "full_name"
+
+
+class MemberSponsorConsent(SQLModel, table=True):
+    """The coach's record of what a member's name may show to the company that adopted the
+    team's project; a member without a row shows nothing."""
+
+    __tablename__ = "member_sponsor_consent"
+
+    member_id: int = Field(foreign_key="team_member.id", primary_key=True, ondelete="CASCADE")
+    shows: NameShown = Field(default=NameShown.NOTHING, sa_type=String(20))
+    set_by: int = Field(foreign_key="user.id")
+    set_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

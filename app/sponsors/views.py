@@ -13,7 +13,7 @@ from app.challenges import permissions as challenge_permissions
 from app.challenges import queries as challenges_queries
 from app.challenges.models import Challenge, Track
 from app.db import utcnow
-from app.sponsors import adoptions, followup, offers, permissions, queries, rules
+from app.sponsors import adoptions, followup, offers, permissions, queries, rules, team_contact
 from app.sponsors.models import (
     ADOPTED_STATUSES,
     Adoption,
@@ -46,6 +46,8 @@ class OfferPage:
     changes: list[offers.Change]  # from the previous version to the current one
     can_answer: bool  # the team's coach
     can_amend: bool  # the company's representatives, while the offer waits
+    # Once accepted: the coach as the contact, the members as consented (team_contact).
+    people: team_contact.TeamForSponsor | None = None
 
 
 @dataclass(frozen=True)
@@ -283,6 +285,9 @@ async def offer_page(session: AsyncSession, *, user: User, adoption_id: int) -> 
     versions = await queries.adoption_versions(session, adoption_id)
     changes = offers.changes(versions[1], versions[0]) if len(versions) > 1 else []
     waiting = adoption.status == AdoptionStatus.PROPOSED
+    people = None
+    if adoption.status in team_contact.SHARED_STATUSES:
+        people = await team_contact.team_for_sponsor(session, user=user, adoption_id=adoption_id)
     return OfferPage(
         challenge=access.challenge,
         row=await queries.adoption_row(session, adoption_id),
@@ -290,6 +295,7 @@ async def offer_page(session: AsyncSession, *, user: User, adoption_id: int) -> 
         changes=changes,
         can_answer=access.actor.user_id == team.coach_id,
         can_amend=waiting and await permissions.represents(session, access, sponsor),
+        people=people,
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pyotp
 from pydantic import BaseModel
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 
 import app as app_package
@@ -66,7 +66,8 @@ from app.judging.schemas import (
 )
 from app.main import API_ROUTERS
 from app.notifications.schemas import PreferencesForm
-from app.sponsors.models import Adoption, AdoptionStatus
+from app.sponsors.discovery_schemas import NoteCreate, ShortlistAdd
+from app.sponsors.models import Adoption, AdoptionStatus, ShortlistEntry
 from app.sponsors.schemas import (
     AdoptionAmend,
     AdoptionClose,
@@ -540,6 +541,22 @@ async def _project(world: World, db: Database) -> Target:
     return Target("coach", path, dict(PROJECT), path)
 
 
+async def _note(world: World, db: Database) -> Target:
+    """The note form under a shortlisted project, on the company's shortlist."""
+    path = f"/sponsors/{world.sponsor.id}/projects/{world.project.id}/notes"
+    page = f"/sponsors/{world.sponsor.id}/shortlist"
+    async with db.transaction() as session:
+        await session.execute(delete(ShortlistEntry))
+        session.add(
+            ShortlistEntry(
+                sponsor_id=world.sponsor.id or 0,
+                project_id=world.project.id or 0,
+                added_by=world.users["sponsor"].id or 0,  # type: ignore[union-attr]
+            )
+        )
+    return Target("sponsor", path, {"text": "Nota ricompilata"}, page)
+
+
 async def _revoke(world: World, db: Database) -> Target:
     page = f"/challenges/{_c(world)}/certificates/{world.certificate.id}"
     return Target("organiser", f"{page}/revoke", {"reason": "Nome sbagliato ricompilato"}, page)
@@ -580,6 +597,7 @@ PAGE_FORMS: dict[str, PageForm] = {
     "/adoptions/{id:int}/reply": PageForm(AdoptionReply, _reply),
     "/adoptions/{id:int}/milestones": PageForm(MilestoneCreate, _milestone),
     "/adoptions/{id:int}/close": PageForm(AdoptionClose, _close),
+    "/sponsors/{id:int}/projects/{project_id:int}/notes": PageForm(NoteCreate, _note),
     "/challenges/{id:int}/teams/new": PageForm(TeamInput, _new_team),
     "/teams/{id:int}/edit": PageForm(TeamInput, _edit_team),
     "/teams/{id:int}/project": PageForm(ProjectInput, _project),
@@ -635,6 +653,10 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
     "/pairwise/{id:int}/skip": SkipIn,
     "/pairwise/{id:int}/void": VoidIn,
     "/pairwise/{id:int}/import": None,  # a CSV file: see tests/judging/test_pairwise_routes.py
+    "/sponsors/{id:int}/shortlist/add": ShortlistAdd,  # a button with the project's id
+    "/sponsors/{id:int}/shortlist/{project_id:int}/remove": None,
+    "/sponsors/{id:int}/notes/{note_id:int}/delete": None,
+    "/teams/{id:int}/member-names": None,  # a choice per member (ConsentRow)
 }
 
 # Models of the schema modules that no form or API body reads as such, and why that is fine.
@@ -795,6 +817,11 @@ async def _api_invite(world: World, db: Database) -> Target:
     return Target("organiser", path, {"kind": "judge", "emails": ["nuova@example.org"]})
 
 
+async def _api_note(world: World, db: Database) -> Target:
+    path = f"/sponsors/{world.sponsor.id}/projects/{world.project.id}/notes"
+    return Target("sponsor", path, {"text": "Nota ricompilata"})
+
+
 async def _api_revoke(world: World, db: Database) -> Target:
     path = f"/certificates/{world.certificate.id}/revoke"
     return Target("organiser", path, {"reason": "Nome sbagliato ricompilato"})
@@ -828,4 +855,5 @@ API_BODIES: dict[str, Setup] = {
     "save_project": _api_project,
     "revoke_certificate": _api_revoke,
     "invite": _api_invite,
+    "add_note": _api_note,
 }

@@ -77,6 +77,14 @@ ALSO_AS = {
     "POST /api/v1/pairwise/{id}/votes": "judge",
     "POST /api/v1/pairwise/{id}/skip": "judge",
     "POST /api/v1/pairwise/{id}/undo": "judge",
+    "GET /api/v1/sponsors/{id}/projects": "sponsor",
+    "GET /api/v1/sponsors/{id}/shortlist": "sponsor",
+    "PUT /api/v1/sponsors/{id}/shortlist/{project_id}": "sponsor",
+    "DELETE /api/v1/sponsors/{id}/shortlist/{project_id}": "sponsor",
+    "GET /api/v1/sponsors/{id}/projects/{project_id}/notes": "sponsor",
+    "POST /api/v1/sponsors/{id}/projects/{project_id}/notes": "sponsor",
+    "DELETE /api/v1/sponsors/{id}/notes/{note_id}": "sponsor",
+    "GET /api/v1/adoptions/{id}/team": "sponsor",
 }
 # Writes that the cases must bring off at least once, and as whom (the other writes mostly
 # need data random generation does not guess, such as the e-mail of an existing account).
@@ -93,6 +101,7 @@ WRITES_THAT_SUCCEED = {
     ("PUT /api/v1/teams/{id}/project", "coach"),
     ("POST /api/v1/projects/{id}/files", "coach"),
     ("POST /api/v1/challenges/{id}/invitations/{invitation_id}/resend", "organiser"),
+    ("PUT /api/v1/sponsors/{id}/shortlist/{project_id}", "sponsor"),
 }
 # Operations on a draft project of the coach's (a second team) rather than the world's one.
 DRAFT_OPERATIONS = {"/api/v1/teams/{id}/project", "/api/v1/projects/{id}/files"}
@@ -146,12 +155,15 @@ def world_ids(world: World, path: str, draft: Project) -> dict[str, Any]:
         "assignments": world.assignment.id,
         "programmes": world.programme.id,
         "pairwise": world.pairwise_round.id,
+        "sponsors": world.sponsor.id,
     }
     values: dict[str, Any] = {
         "id": by_collection.get(path.removeprefix("/api/v1/").split("/")[0]),
         "challenge_id": world.challenge.id,
         "sponsor_id": world.sponsor.id,
         "milestone_id": world.milestone.id,
+        "project_id": world.project.id,
+        "note_id": world.note.id,
         "certificate_id": world.certificate.id,
         "judge_id": world.judge_id,
         "track_id": world.track.id,
@@ -331,6 +343,16 @@ async def test_the_api_keeps_the_promises_of_its_openapi_document(
     public -= {("GET /api/v1/challenges/{id}/results", "anonymous")}  # none published yet
     reads -= {("GET /api/v1/audit", "organiser")}  # the platform's log: administrators only
     reads -= {("GET /api/v1/pairwise/{id}", "organiser")}  # a judge's own walk: judges only
+    # A company's search, shortlist and notes are its own: they get through as its
+    # representative. The world's offer waits for an answer, so its team is not shown (409).
+    company_reads = {
+        "GET /api/v1/sponsors/{id}/projects",
+        "GET /api/v1/sponsors/{id}/shortlist",
+        "GET /api/v1/sponsors/{id}/projects/{project_id}/notes",
+    }
+    reads -= {(label, "organiser") for label in company_reads}
+    reads |= {(label, "sponsor") for label in company_reads}
+    reads -= {("GET /api/v1/adoptions/{id}/team", "organiser")}
     assert reads | public | WRITES_THAT_SUCCEED <= {key for key, n in succeeded.items() if n}
 
     # The checks do catch a broken promise: a server error on the simplest operation.

@@ -32,6 +32,12 @@ JUDGE_ONLY = (DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY)
 ORGANISERS_ONLY = (DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY, OK)
 ORGANISER_PAGE = ("login", 403, 403, 403, 403, 403, 200, 403, 200)
 TWO_SIDES = (DENY, DENY, DENY, OK, DENY, OK, DENY, DENY, DENY)  # an adoption's coach, company
+# A company's shortlist, notes and project search: its representatives only, 'not found' to
+# everyone else (organisers and admins included: they are the company's private notes).
+COMPANY_PAGE = ("login", 404, 404, 404, 404, 200, 404, 404, 404)
+COMPANY_API = (401, 404, 404, 404, 404, 200, 404, 404, 404)
+COMPANY_ONLY = (DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY)
+COACH_ONLY = (DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY)
 
 # (method, path template) -> outcome for each role, in the order of ROLES:
 # anonymous, member, other_member, coach, judge, sponsor, organiser, other_organiser, admin
@@ -397,6 +403,26 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("GET", "/register"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/teams/{id:int}"): (303, 200, 303, 200, 303, 303, 200, 303, 200),
     ("GET", "/teams/{id:int}/adoptions"): ("login", 200, 404, 200, 404, 404, 200, 404, 200),
+    # What an adopting company sees of each member: the coach's form; who else sees the team
+    # may not change it.
+    ("GET", "/teams/{id:int}/member-names"): ("login", 403, 404, 200, 404, 404, 403, 404, 403),
+    ("POST", "/teams/{id:int}/member-names"): COACH_ONLY,
+    ("GET", "/sponsors/{id:int}/projects"): COMPANY_PAGE,
+    ("GET", "/sponsors/{id:int}/shortlist"): COMPANY_PAGE,
+    ("POST", "/sponsors/{id:int}/shortlist/add"): COMPANY_ONLY,
+    ("POST", "/sponsors/{id:int}/shortlist/{project_id:int}/remove"): COMPANY_ONLY,
+    ("POST", "/sponsors/{id:int}/projects/{project_id:int}/notes"): COMPANY_ONLY,
+    ("POST", "/sponsors/{id:int}/notes/{note_id:int}/delete"): COMPANY_ONLY,
+    ("GET", "/api/v1/sponsors/{id:int}/projects"): COMPANY_API,
+    ("GET", "/api/v1/sponsors/{id:int}/shortlist"): COMPANY_API,
+    ("PUT", "/api/v1/sponsors/{id:int}/shortlist/{project_id:int}"): COMPANY_ONLY,
+    ("DELETE", "/api/v1/sponsors/{id:int}/shortlist/{project_id:int}"): COMPANY_ONLY,
+    ("GET", "/api/v1/sponsors/{id:int}/projects/{project_id:int}/notes"): COMPANY_API,
+    ("POST", "/api/v1/sponsors/{id:int}/projects/{project_id:int}/notes"): COMPANY_ONLY,
+    ("DELETE", "/api/v1/sponsors/{id:int}/notes/{note_id:int}"): COMPANY_ONLY,
+    # The world's offer waits for an answer: whoever sees it is told the team's people are
+    # shown once it is accepted (409).
+    ("GET", "/api/v1/adoptions/{id:int}/team"): (401, 409, 404, 409, 404, 409, 409, 404, 409),
     ("GET", "/teams/{id:int}/edit"): ("login", 403, 404, 200, 404, 404, 403, 404, 403),
     ("GET", "/teams/{id:int}/project"): ("login", 403, 404, 200, 404, 404, 403, 404, 403),
     ("GET", "/verify"): (200, 200, 200, 200, 200, 200, 200, 200, 200),

@@ -20,7 +20,14 @@ from app.db import Database, utcnow
 from app.invitations import service as invitations_service
 from app.invitations.models import Invitation
 from app.judging.models import Assignment, Round
-from app.sponsors.models import Adoption, AdoptionMilestone, MilestoneKind, Side, Sponsor
+from app.sponsors.models import (
+    Adoption,
+    AdoptionMilestone,
+    MilestoneKind,
+    Side,
+    Sponsor,
+    SponsorNote,
+)
 from app.storage import LocalStorage
 from app.teams.models import Project, ProjectFile, Team, TeamMember
 from app.web import services
@@ -62,6 +69,7 @@ class World:
     sponsor: Sponsor
     adoption: Adoption
     milestone: AdoptionMilestone
+    note: SponsorNote
     round: Round
     pairwise_round: Round
     assignment: Assignment
@@ -92,6 +100,8 @@ class World:
             "file_id": str(self.file.id),
             "sponsor_id": str(self.sponsor.id),
             "milestone_id": str(self.milestone.id),
+            "project_id": str(self.project.id),
+            "note_id": str(self.note.id),
             "certificate_id": str(self.certificate.id),
             "judge_id": str(self.judge_id),
             "invitation_id": str(self.invitation.id),
@@ -208,7 +218,14 @@ async def build_world(app: Starlette) -> World:
             proposed_side=Side.SPONSOR,
             proposed_by=representative.id or 0,
         )
-        session.add(milestone)
+        # The company's private note on the project (its shortlist's routes).
+        note = SponsorNote(
+            sponsor_id=sponsor.id,
+            project_id=project.id,
+            text="Da sentire",
+            written_by=representative.id or 0,
+        )
+        session.add_all([milestone, note])
         await session.flush()
         assignment = (
             await session.execute(
@@ -259,6 +276,7 @@ async def build_world(app: Starlette) -> World:
         sponsor=sponsor,
         adoption=adoption,
         milestone=milestone,
+        note=note,
         round=judging_round,
         pairwise_round=pairwise_round,
         assignment=assignment,

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from app.overview.routes import challenge, dashboard, home
+from app.overview.routes import challenge, dashboard, discovery, home
 
-routes: list[BaseRoute] = [*home.routes, *challenge.routes, *dashboard.routes]
+routes: list[BaseRoute] = [
+    *home.routes,
+    *challenge.routes,
+    *dashboard.routes,
+    *discovery.routes,
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from app.sponsors.routes import adoptions, dashboard, followup, offers, sponsors
+from app.sponsors.routes import adoptions, dashboard, followup, offers, shortlist, sponsors
 
 routes: list[BaseRoute] = [
     *sponsors.routes,
@@ -12,4 +12,5 @@ routes: list[BaseRoute] = [
     *adoptions.routes,
     *offers.routes,
     *followup.routes,
+    *shortlist.routes,
 ]
