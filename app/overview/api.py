@@ -8,7 +8,7 @@ from app.accounts.auth import require_user
 from app.api import ApiRouter
 from app.overview import discovery
 from app.sponsors.discovery import Discovered
-from app.sponsors.discovery_schemas import DiscoveredRead, DiscoveryRead
+from app.sponsors.discovery_schemas import DiscoveredRead, DiscoveryFilters, DiscoveryRead
 from app.web import path_id, services
 
 router = ApiRouter("sponsors")
@@ -22,13 +22,14 @@ def _read(item: Discovered) -> DiscoveredRead:
     "GET",
     "/sponsors/{id:int}/projects",
     summary="The submitted projects a company may adopt, during the adoption window, 20 a "
-    "page (?q= in title, summary or team, ?track=, ?institution=, ?town=, ?adopted=yes|no, "
-    "?awarded=yes|no, ?page=; its representatives). No member names.",
+    "page, searched (q: title, summary or team) and filtered (its representatives). No "
+    "member names.",
     response=DiscoveryRead,
     errors=(404, 409, 422),
+    query=DiscoveryFilters,
 )
-async def discover(request: Request) -> DiscoveryRead:
-    filters = discovery.filters_of(request.query_params)
+async def discover(request: Request, *, query: DiscoveryFilters) -> DiscoveryRead:
+    filters = query
     async with services(request).db.read() as session:
         page = await discovery.discovery_page(
             session, user=require_user(request), sponsor_id=path_id(request), filters=filters
