@@ -35,6 +35,14 @@ class ResultsPublished(DomainEvent):
     challenge_id: int
 
 
+class RoundNotOpened(DomainEvent):
+    """A round could not open by itself at its date (no judges assigned yet): the
+    organisers are told; it opens as soon as it can, until then it stays in preparation."""
+
+    challenge_id: int
+    round_id: int
+
+
 class JudgeRemoved(DomainEvent):
     """The organisers took a judge's role away (their scores kept or discarded)."""
 
@@ -67,3 +75,5 @@ CONFLICT_DECLARED = action("conflict.declared")
 CONFLICT_WITHDRAWN = action("conflict.withdrawn")
 ASSIGNMENT_RECUSED = action("assignment.recused")
 AGGREGATION_CHOSEN = action("round.aggregation_chosen")
+ROUND_SETTINGS_CHANGED = action("round.settings_changed")
+ROUND_OPEN_FAILED = action("round.open_failed")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from app.judging.routes import assignments, conflicts, results, scoring, setup
+from app.judging.routes import assignments, conflicts, results, rounds, scoring, setup
 
 routes: list[BaseRoute] = [
     *setup.routes,
+    *rounds.routes,
     *assignments.routes,
     *scoring.routes,
     *conflicts.routes,
