@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
+from app.challenges import permissions as challenge_permissions
 from app.challenges import queries as challenges_queries
 from app.challenges.models import Challenge
 from app.errors import NotFound
@@ -39,6 +40,8 @@ async def project_feedback(session: AsyncSession, *, user: User, project_id: int
     """The comments for the team's own coach and members (anyone else: not found). Judges
     are numbered per round in the order they were assigned; nothing else of them is shown."""
     project = await teams_queries.get_project(session, project_id)
+    # A draft challenge does not exist for its teams (only for its organisers).
+    await challenge_permissions.viewable(session, user=user, challenge_id=project.challenge_id)
     if user.id not in (await queries.team_people(session, [project_id]))[project_id]:
         raise NotFound()
     challenge = await challenges_queries.get_challenge(session, project.challenge_id)

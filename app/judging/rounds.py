@@ -195,9 +195,16 @@ async def apply_settings(
 def _normalised(data: RoundSettings, timezone: str) -> dict[str, Any]:
     """The settings as stored: dates in UTC, a scope's target only with that scope."""
     values = data.model_dump(include=set(RoundSettings.model_fields))
+    errors: dict[str, str] = {}
     for name in ("opens_at", "closes_at"):
-        if values[name] is not None:
+        if values[name] is None:
+            continue
+        try:
             values[name] = challenge_phases.to_utc(values[name], timezone)
+        except OverflowError:  # the first or last day a datetime holds, moved out of range
+            errors[name] = _("Please enter a date and time.")
+    if errors:
+        raise ValidationFailed(errors)
     if data.scope != RoundScope.TRACK:
         values["scope_track_id"] = None
     if data.scope != RoundScope.SHORTLIST:

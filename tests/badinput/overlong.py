@@ -60,6 +60,7 @@ from app.judging.schemas import (
     Reassign,
     Recusal,
     RoundCreate,
+    RoundSettings,
     RubricCreate,
     ScoresIn,
 )
@@ -627,6 +628,7 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
     "/challenges/{id:int}/judges/{judge_id:int}/remove": JudgeRemoval,
     "/challenges/{id:int}/judging/conflicts/withdraw": ConflictWithdraw,
     "/rounds/{id:int}/aggregation": AggregationChoice,
+    "/rounds/{id:int}/settings": RoundSettings,  # dates, choices, numbers and check boxes
 }
 
 # Models of the schema modules that no form or API body reads as such, and why that is fine.

@@ -42,6 +42,7 @@ _ID_BY_PREFIX = (
     ("/projects/", "project"),
     ("/adoptions/", "adoption"),
     ("/rounds/", "round"),
+    ("/rubrics/", "rubric"),
     ("/judging/assignments/", "assignment"),
     ("/assignments/", "assignment"),
 )
@@ -64,6 +65,7 @@ def concrete_path(template: str, world: World) -> str:
                     "project": world.project.id,
                     "adoption": world.adoption.id,
                     "round": world.round.id,
+                    "rubric": world.round.rubric_id,
                     "assignment": world.assignment.id,
                 }[name]
             )
