@@ -193,14 +193,17 @@ async def apply_settings(
 
 
 def _normalised(data: RoundSettings, timezone: str) -> dict[str, Any]:
-    """The settings as stored: dates in UTC, a scope's target only with that scope."""
+    """The settings as stored: dates in UTC to the minute, a scope's target only with its
+    scope."""
     values = data.model_dump(include=set(RoundSettings.model_fields))
     errors: dict[str, str] = {}
     for name in ("opens_at", "closes_at"):
         if values[name] is None:
             continue
         try:
-            values[name] = challenge_phases.to_utc(values[name], timezone)
+            # To the minute, as the form shows it: the same date sent back is no change.
+            utc = challenge_phases.to_utc(values[name], timezone)
+            values[name] = utc.replace(second=0, microsecond=0)
         except OverflowError:  # the first or last day a datetime holds, moved out of range
             errors[name] = _("Please enter a date and time.")
     if errors:

@@ -51,7 +51,7 @@ async def test_organiser_sets_and_reads_round_settings(
 ) -> None:
     tracks = await put_in_tracks(db, jury)
     rubric, judging_round = await draft_round(db, jury)
-    opens = (utcnow() + timedelta(days=1)).replace(microsecond=0)
+    opens = (utcnow() + timedelta(days=1)).replace(second=0, microsecond=0)
     body = {
         "opens_at": opens.isoformat(),
         "closes_at": (opens + timedelta(hours=8)).isoformat(),

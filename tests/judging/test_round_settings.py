@@ -108,7 +108,7 @@ async def test_a_date_in_the_past_is_refused(db: Database, jury: Jury) -> None:
 
 async def test_once_open_only_the_closing_date_moves(db: Database, jury: Jury) -> None:
     judging_round = await make_round(db, jury.challenge, judges=jury.judges, projects=jury.projects)
-    later = utcnow() + timedelta(days=1)
+    later = (utcnow() + timedelta(days=1)).replace(second=0, microsecond=0)
 
     moved = await _update(db, jury, judging_round.id or 0, RoundSettings(closes_at=later))
     with use_locale("en"), pytest.raises(SettingsFixed) as refused:
