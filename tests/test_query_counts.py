@@ -90,6 +90,8 @@ CASES: dict[str, Case] = {
     ),
     "GET /challenges/{id}/results published (anonymous)": Case(judging.results),
     "GET /judging (judge)": Case(judging.my_assignments),
+    "GET /rounds/{id}/settings shortlist choices (organiser)": Case(judging.round_settings),
+    "GET /projects/{id}/feedback comments (coach)": Case(judging.feedback),
     "GET /judging/assignments/{id} criteria (judge)": Case(judging.score_sheet, most=4),
     "GET /challenges/{id}/certificates (organiser)": Case(certificates.certificates),
     "GET /challenges/{id}/certificates/mine (coach)": Case(certificates.my_certificates),
@@ -114,6 +116,9 @@ CASES: dict[str, Case] = {
     "GET /api/v1/challenges/{id}/ranking (organiser)": Case(judging.ranking_api),
     "GET /api/v1/challenges/{id}/results (anonymous)": Case(judging.results_api),
     "GET /api/v1/judging/assignments (judge)": Case(judging.my_assignments_api),
+    "GET /api/v1/challenges/{id}/rubrics (organiser)": Case(judging.rubrics_api),
+    "GET /api/v1/challenges/{id}/rounds (organiser)": Case(judging.rounds_api),
+    "GET /api/v1/challenges/{id}/judges (organiser)": Case(judging.judges_api),
     "GET /api/v1/challenges/{id}/certificates (organiser)": Case(certificates.certificates_api),
 }
 

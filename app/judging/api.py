@@ -10,8 +10,18 @@ from starlette.requests import Request
 from app.accounts.auth import current_user, require_user
 from app.api import ApiRouter, extended
 from app.challenges import permissions as challenge_permissions
-from app.judging import assignments, conflicts, queries, results, scoring, service
-from app.judging.models import Assignment, Round
+from app.errors import NotFound
+from app.judging import (
+    assignments,
+    conflicts,
+    feedback,
+    queries,
+    results,
+    rounds,
+    scoring,
+    service,
+)
+from app.judging.models import Assignment, Round, Rubric
 from app.judging.results import ResultsPage
 from app.judging.schemas import (
     AggregationChoice,
@@ -23,8 +33,11 @@ from app.judging.schemas import (
     ConflictRead,
     ConflictWithdraw,
     CoverageRow,
+    FeedbackRead,
     JudgeAdd,
+    JudgeRead,
     JudgeRemoval,
+    OtherScoresRead,
     RankingRow,
     Reassign,
     Recusal,
@@ -33,6 +46,7 @@ from app.judging.schemas import (
     RoundDesignRead,
     RoundRanking,
     RoundRead,
+    RoundSettings,
     RubricCreate,
     RubricRead,
     ScoresIn,
@@ -41,6 +55,10 @@ from app.teams.models import Project
 from app.web import path_id, services, settings
 
 router = ApiRouter("judging")
+
+
+async def organiser_of_path_round(request: Request, session: AsyncSession) -> None:
+    await service.overview_for_round(session, user=require_user(request), round_id=path_id(request))
 
 
 async def own_path_assignment(request: Request, session: AsyncSession) -> None:
@@ -106,6 +124,116 @@ async def create_round(request: Request, body: RoundCreate) -> RoundRead:
     return RoundRead.model_validate(judging_round)
 
 
+def _round_read(view: rounds.RoundView) -> RoundRead:
+    return RoundRead.model_validate(extended(view.round, track_rubrics=view.track_rubrics))
+
+
+async def _rubric_reads(session: AsyncSession, rubric_list: list[Rubric]) -> list[RubricRead]:
+    grouped = await queries.criteria(session, [r.id for r in rubric_list if r.id is not None])
+    return [
+        RubricRead.model_validate(extended(r, criteria=grouped[r.id or 0])) for r in rubric_list
+    ]
+
+
+@router.route(
+    "GET",
+    "/challenges/{id:int}/rubrics",
+    summary="The challenge's rubrics with their criteria (organisers)",
+    response=RubricRead,
+    many=True,
+    errors=(403, 404),
+)
+async def list_rubrics(request: Request) -> list[RubricRead]:
+    user = require_user(request)
+    challenge_id = path_id(request)
+    async with services(request).db.read() as session:
+        await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
+        return await _rubric_reads(session, await queries.rubrics(session, challenge_id))
+
+
+@router.route(
+    "GET",
+    "/rubrics/{id:int}",
+    summary="One rubric with its criteria (organisers)",
+    response=RubricRead,
+    errors=(403, 404),
+)
+async def read_rubric(request: Request) -> RubricRead:
+    user = require_user(request)
+    async with services(request).db.read() as session:
+        rubric = await session.get(Rubric, path_id(request))
+        if rubric is None:
+            raise NotFound()
+        await challenge_permissions.organised(session, user=user, challenge_id=rubric.challenge_id)
+        return (await _rubric_reads(session, [rubric]))[0]
+
+
+@router.route(
+    "GET",
+    "/challenges/{id:int}/rounds",
+    summary="The challenge's rounds with their settings (organisers)",
+    response=RoundRead,
+    many=True,
+    errors=(403, 404),
+)
+async def list_rounds(request: Request) -> list[RoundRead]:
+    user = require_user(request)
+    async with services(request).db.read() as session:
+        views = await rounds.list_rounds(session, user=user, challenge_id=path_id(request))
+    return [_round_read(view) for view in views]
+
+
+@router.route(
+    "GET",
+    "/rounds/{id:int}",
+    summary="One round with its settings (organisers)",
+    response=RoundRead,
+    errors=(403, 404),
+)
+async def read_round(request: Request) -> RoundRead:
+    user = require_user(request)
+    async with services(request).db.read() as session:
+        view = await rounds.read_round(session, user=user, round_id=path_id(request))
+    return _round_read(view)
+
+
+@router.route(
+    "PUT",
+    "/rounds/{id:int}/settings",
+    summary="Set a round's dates, projects, rubrics per track, visibility and feedback: all "
+    "in preparation, only the closing date once open (organisers)",
+    body=RoundSettings,
+    response=RoundRead,
+    errors=(403, 404, 409),
+    guard=organiser_of_path_round,
+)
+async def update_round_settings(request: Request, body: RoundSettings) -> RoundRead:
+    user = require_user(request)
+    round_id = path_id(request)
+    async with services(request).db.transaction() as session:
+        await rounds.update_settings(session, user=user, round_id=round_id, data=body)
+    async with services(request).db.read() as session:
+        view = await rounds.read_round(session, user=user, round_id=round_id)
+    return _round_read(view)
+
+
+@router.route(
+    "GET",
+    "/challenges/{id:int}/judges",
+    summary="The challenge's judges (organisers)",
+    response=JudgeRead,
+    many=True,
+    errors=(403, 404),
+)
+async def list_judges(request: Request) -> list[JudgeRead]:
+    user = require_user(request)
+    challenge_id = path_id(request)
+    async with services(request).db.read() as session:
+        await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
+        judges = await queries.judges(session, challenge_id)
+    return [JudgeRead.model_validate(judge) for judge in judges]
+
+
 @router.route(
     "POST",
     "/rounds/{id:int}/assign",
@@ -124,10 +252,6 @@ async def assign_judges(request: Request) -> AllocationRead:
             "loads": allocated.loads,
         }
     )
-
-
-async def organiser_of_path_round(request: Request, session: AsyncSession) -> None:
-    await service.overview_for_round(session, user=require_user(request), round_id=path_id(request))
 
 
 @router.route(
@@ -260,6 +384,7 @@ async def ranking(request: Request) -> list[RoundRanking]:
                             "project_title": row.project.title,
                             "team_name": row.team.name,
                             "track_id": row.project.track_id,
+                            "independent": row.independent,
                         }
                     )
                     for row in r.rows
@@ -267,6 +392,44 @@ async def ranking(request: Request) -> list[RoundRanking]:
             }
         )
         for r in page.rounds
+    ]
+
+
+@router.route(
+    "GET",
+    "/assignments/{id:int}/others",
+    summary="The other judges' scores of my assignment's project, when the round shows them",
+    response=OtherScoresRead,
+    errors=(403, 404),
+)
+async def other_scores(request: Request) -> OtherScoresRead:
+    user = require_user(request)
+    async with services(request).db.read() as session:
+        found = await scoring.other_scores(session, user=user, assignment_id=path_id(request))
+    return OtherScoresRead(assignment_id=found.assignment.id or 0, judges=found.judges)
+
+
+@router.route(
+    "GET",
+    "/projects/{id:int}/feedback",
+    summary="The judges' comments on my team's project, anonymised, once results are published",
+    response=FeedbackRead,
+    many=True,
+    errors=(404,),
+)
+async def project_feedback(request: Request) -> list[FeedbackRead]:
+    user = require_user(request)
+    project_id = path_id(request)
+    async with services(request).db.read() as session:
+        found = await feedback.project_feedback(session, user=user, project_id=project_id)
+    return [
+        FeedbackRead(
+            project_id=project_id,
+            round_id=item.round.id or 0,
+            round_name=item.round.name,
+            comments=dict(item.comments),
+        )
+        for item in found.rounds
     ]
 
 

@@ -42,6 +42,14 @@ class ResultsPublished(DomainEvent):
     challenge_id: int
 
 
+class RoundNotOpened(DomainEvent):
+    """A round could not open by itself at its date (no judges assigned yet): the
+    organisers are told; it opens as soon as it can, until then it stays in preparation."""
+
+    challenge_id: int
+    round_id: int
+
+
 class JudgeRemoved(DomainEvent):
     """The organisers took a judge's role away (their scores kept or discarded)."""
 
@@ -80,3 +88,5 @@ PAIRWISE_SKIPPED = action("pairwise.skipped")
 PAIRWISE_UNDONE = action("pairwise.undone")
 PAIRWISE_VOIDED = action("pairwise.voided")
 PAIRWISE_IMPORTED = action("pairwise.imported")
+ROUND_SETTINGS_CHANGED = action("round.settings_changed")
+ROUND_OPEN_FAILED = action("round.open_failed")

@@ -161,7 +161,11 @@ async def rubric_leaderboard(session: AsyncSession, judging_round: Round) -> Lea
     """The submitted sheets ranked as the round decides (the organisers' ranking page's
     order, with the same bootstrap interval and statistical ties)."""
     assert judging_round.id is not None
-    rubric_ids = [judging_round.rubric_id] if judging_round.rubric_id is not None else []
+    # A track may be scored with a rubric of its own: its criteria weigh its sheets.
+    by_track = (await queries.track_rubrics(session, [judging_round.id]))[judging_round.id]
+    rubric_ids = sorted(
+        {*by_track.values(), *([judging_round.rubric_id] if judging_round.rubric_id else [])}
+    )
     criteria = await queries.criteria(session, rubric_ids)
     weights = {c.id: c.weight for group in criteria.values() for c in group}
     values: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)

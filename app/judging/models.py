@@ -34,6 +34,22 @@ class Aggregation(StrEnum):
     JUDGE_EFFECT = "judge_effect"
 
 
+class RoundScope(StrEnum):
+    """Which projects a round judges."""
+
+    ALL = "all"  # every submitted project of the challenge
+    TRACK = "track"  # the submitted projects of one track
+    SHORTLIST = "shortlist"  # the top N of a previous closed round, by its aggregation
+
+
+class OthersScores(StrEnum):
+    """When a judge may read the other judges' scores of a project they judge."""
+
+    NEVER = "never"
+    AFTER_SUBMITTING = "after_submitting"  # once their own sheet of it is complete
+    ALWAYS = "always"
+
+
 class Rubric(SQLModel, table=True):
     __tablename__ = "rubric"
 
@@ -42,6 +58,8 @@ class Rubric(SQLModel, table=True):
     name: str = Field(max_length=120)
     scale_min: int = 1
     scale_max: int = 5
+    # A sheet is complete only with a comment (the organisers want every score explained).
+    comment_required: bool = False
 
 
 class Criterion(SQLModel, table=True):
@@ -52,7 +70,10 @@ class Criterion(SQLModel, table=True):
     rubric_id: int = Field(foreign_key="rubric.id", index=True)
     name: str = Field(max_length=80)
     guidance: str = Field(default="", max_length=500)
-    weight: int = Field(ge=1, le=100)  # percent; a rubric's weights add up to 100
+    # Percent; the counted criteria's weights add up to 100. An independent criterion is
+    # scored and shown but weighs 0: it is not in the total (e.g. "Fit with the sponsor").
+    weight: int = Field(ge=0, le=100)
+    independent: bool = False
     position: int = 0
 
 
@@ -71,6 +92,32 @@ class Round(SQLModel, table=True):
     aggregation: Aggregation = Field(default=Aggregation.JUDGE_EFFECT, sa_type=String(20))
     opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When the round opens and closes by itself (app.judging.schedule); either may be empty.
+    opens_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set when the round could not open by itself at `opens_at` and the organisers were told
+    # (once per date: changing the date clears it); the schedule keeps trying meanwhile.
+    open_failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    scope: RoundScope = Field(default=RoundScope.ALL, sa_type=String(20))
+    scope_track_id: int | None = Field(default=None, foreign_key="track.id")
+    shortlist_round_id: int | None = Field(default=None, foreign_key="judging_round.id")
+    shortlist_size: int | None = None
+    others_scores: OthersScores = Field(default=OthersScores.NEVER, sa_type=String(20))
+    hide_team_names: bool = False
+    # The teams read their judges' comments, anonymised, once the results are published.
+    team_feedback: bool = False
+
+
+class TrackRubric(SQLModel, table=True):
+    """A round scores one track's projects with another rubric (of the same scale)."""
+
+    __tablename__ = "track_rubric"
+    __table_args__ = (UniqueConstraint("round_id", "track_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="judging_round.id", index=True)
+    track_id: int = Field(foreign_key="track.id")
+    rubric_id: int = Field(foreign_key="rubric.id")
 
 
 class Assignment(SQLModel, table=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -24,6 +25,7 @@ from app.judging.models import (
     RoundStatus,
     Rubric,
     Score,
+    TrackRubric,
 )
 from app.teams.models import Project, ProjectStatus, Team, TeamMember
 
@@ -109,17 +111,23 @@ class SheetRows:
 
 
 async def sheet_rows(session: AsyncSession, assignment_id: int) -> SheetRows:
-    """The assignment, its round and rubric (of the round's challenge), the project, its
-    team, challenge and track name in one round trip; 'not found' when any is missing."""
+    """The assignment, its round and rubric (of the round's challenge; the project's track's
+    own rubric in this round, if it has one), the project, its team, challenge and track name
+    in one round trip; 'not found' when any is missing."""
     result = await session.execute(
         sa_select(Assignment, Round, Rubric, Project, Team, Challenge, col(Track.name))
         .join(Round, col(Round.id) == col(Assignment.round_id))
+        .join(Project, col(Project.id) == col(Assignment.project_id))
+        .outerjoin(
+            TrackRubric,
+            (col(TrackRubric.round_id) == col(Round.id))
+            & (col(TrackRubric.track_id) == col(Project.track_id)),
+        )
         .join(
             Rubric,
-            (col(Rubric.id) == col(Round.rubric_id))
+            (col(Rubric.id) == func.coalesce(col(TrackRubric.rubric_id), col(Round.rubric_id)))
             & (col(Rubric.challenge_id) == col(Round.challenge_id)),
         )
-        .join(Project, col(Project.id) == col(Assignment.project_id))
         .join(Team, col(Team.id) == col(Project.team_id))
         .join(Challenge, col(Challenge.id) == col(Project.challenge_id))
         .outerjoin(
@@ -193,16 +201,74 @@ async def round_progress(
     return progress
 
 
-async def submitted_project_ids(session: AsyncSession, challenge_id: int) -> list[int]:
-    result = await session.execute(
-        select(Project.id)
-        .where(
-            col(Project.challenge_id) == challenge_id,
-            col(Project.status) == ProjectStatus.SUBMITTED,
-        )
-        .order_by(col(Project.id))
+async def submitted_project_ids(
+    session: AsyncSession, challenge_id: int, *, track_id: int | None = None
+) -> list[int]:
+    """The challenge's submitted projects (one track's, with `track_id`)."""
+    query = select(Project.id).where(
+        col(Project.challenge_id) == challenge_id,
+        col(Project.status) == ProjectStatus.SUBMITTED,
     )
+    if track_id is not None:
+        query = query.where(col(Project.track_id) == track_id)
+    result = await session.execute(query.order_by(col(Project.id)))
     return [pid for pid in result.scalars() if pid is not None]
+
+
+async def track_rubrics(
+    session: AsyncSession, round_ids: Sequence[int]
+) -> dict[int, dict[int, int]]:
+    """round id -> track id -> the rubric its projects are scored with, in one query."""
+    grouped: dict[int, dict[int, int]] = {rid: {} for rid in round_ids}
+    if not round_ids:
+        return grouped
+    result = await session.execute(
+        select(TrackRubric).where(col(TrackRubric.round_id).in_(round_ids))
+    )
+    for row in result.scalars():
+        grouped[row.round_id][row.track_id] = row.rubric_id
+    return grouped
+
+
+async def rounds_due(session: AsyncSession, now: datetime) -> list[int]:
+    """Rounds whose opening or closing date has come while they are still before it."""
+    result = await session.execute(
+        select(Round.id)
+        .where(
+            (
+                (col(Round.status) == RoundStatus.DRAFT)
+                & col(Round.opens_at).is_not(None)
+                & (col(Round.opens_at) <= now)
+            )
+            | (
+                (col(Round.status) == RoundStatus.OPEN)
+                & col(Round.closes_at).is_not(None)
+                & (col(Round.closes_at) <= now)
+            )
+        )
+        .order_by(col(Round.id))
+    )
+    return [rid for rid in result.scalars() if rid is not None]
+
+
+async def project_sheets(
+    session: AsyncSession, *, round_ids: Sequence[int], project_id: int
+) -> list[Assignment]:
+    """The submitted sheets of a project in some rounds (not stepped back from), in the
+    order they were assigned: "Judge 1" is the first of a round."""
+    if not round_ids:
+        return []
+    result = await session.execute(
+        select(Assignment)
+        .where(
+            col(Assignment.round_id).in_(round_ids),
+            col(Assignment.project_id) == project_id,
+            col(Assignment.submitted_at).is_not(None),
+            col(Assignment.recused_at).is_(None),
+        )
+        .order_by(col(Assignment.round_id), col(Assignment.id))
+    )
+    return list(result.scalars())
 
 
 async def team_people(session: AsyncSession, project_ids: Sequence[int]) -> dict[int, set[int]]:

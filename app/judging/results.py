@@ -46,6 +46,8 @@ class RankedProject:
     project: Project
     team: Team
     ranking: ranking.ProjectRanking
+    # The mean of each independent criterion (scored and shown, not in the total).
+    independent: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -114,17 +116,27 @@ class ResultsPage:
 async def round_results(session: AsyncSession, challenge_id: int) -> list[RoundResult]:
     """Every round's three rankings from its submitted assignments, newest round first."""
     round_list = await queries.rounds(session, challenge_id)
-    rubric_ids = sorted({r.rubric_id for r in round_list if r.rubric_id is not None})
-    weights = {
-        c.id: c.weight
-        for group in (await queries.criteria(session, rubric_ids)).values()
-        for c in group
-    }
+    by_track = await queries.track_rubrics(session, [r.id for r in round_list if r.id])
+    # A track's own rubric in a round weighs its projects' sheets by its own criteria.
+    rubric_ids = sorted(
+        {r.rubric_id for r in round_list if r.rubric_id is not None}
+        | {rubric_id for tracks in by_track.values() for rubric_id in tracks.values()}
+    )
+    criteria = [
+        c for group in (await queries.criteria(session, rubric_ids)).values() for c in group
+    ]
+    weights = {c.id: c.weight for c in criteria}  # an independent criterion weighs 0
+    independent_names = {c.id: c.name for c in criteria if c.independent}
     values: dict[tuple[int, int, int], dict[int, int]] = defaultdict(dict)
+    independent: dict[tuple[int, int], dict[str, list[int]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for round_id, judge_id, project_id, criterion_id, value in await queries.submitted_scores(
         session, [r.id for r in round_list if r.id]
     ):
         values[(round_id, judge_id, project_id)][criterion_id] = value
+        if criterion_id in independent_names:
+            independent[(round_id, project_id)][independent_names[criterion_id]].append(value)
     per_round: dict[int, list[ranking.JudgeScore]] = defaultdict(list)
     for (round_id, judge_id, project_id), by_criterion in values.items():
         weighted = ranking.weighted_score(
@@ -154,7 +166,14 @@ async def round_results(session: AsyncSession, challenge_id: int) -> list[RoundR
         if judging_round.kind == RoundKind.PAIRWISE:
             ranked = ranking.RoundRanking(compared.get(round_id, []), {})
         rows = [
-            RankedProject(*names[row.project_id], row)
+            RankedProject(
+                *names[row.project_id],
+                row,
+                {
+                    name: sum(found) / len(found)
+                    for name, found in independent.get((round_id, row.project_id), {}).items()
+                },
+            )
             for row in ranked.rows
             if row.project_id in names
         ]

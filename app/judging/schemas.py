@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictInt,
@@ -18,11 +19,27 @@ from pydantic import (
 
 from app.db import Id
 from app.errors import ValidationFailed
-from app.fields import Email, OneLine, OptionalId, Stripped, Text
+from app.fields import (
+    BlankIsDefault,
+    Checkbox,
+    Email,
+    OneLine,
+    OptionalDatetime,
+    OptionalId,
+    Stripped,
+    Text,
+)
 from app.forms import validate
 from app.i18n import gettext as _
 from app.i18n import ngettext
-from app.judging.models import Aggregation, ConflictKind, RoundKind, RoundStatus
+from app.judging.models import (
+    Aggregation,
+    ConflictKind,
+    OthersScores,
+    RoundKind,
+    RoundScope,
+    RoundStatus,
+)
 
 CRITERIA_ROWS = 6  # rows on the rubric form; more criteria make a slow phone form anyway
 MAX_SCALE_STEPS = 10  # a scale must fit as buttons on a phone
@@ -30,14 +47,39 @@ MAX_SCALE_STEPS = 10  # a scale must fit as buttons on a phone
 
 class CriterionIn(BaseModel):
     name: OneLine = Field(min_length=1, max_length=80)
-    weight: int = Field(ge=1, le=100, description="Percent; a rubric's weights add up to 100.")
+    # Before the weight, which is checked against it.
+    independent: Checkbox = Field(
+        default=False, description="Scored and shown, but not in the weighted total."
+    )
+    weight: Annotated[int, Field(ge=0, le=100), BlankIsDefault(0)] = Field(
+        default=0,
+        description="Percent; the counted criteria's weights add up to 100. "
+        "An independent criterion has none (0).",
+    )
     guidance: Text = Field(default="", max_length=500)
+
+    @field_validator("weight")
+    @classmethod
+    def _weight_or_independent(cls, value: int, info: ValidationInfo) -> int:
+        independent = info.data.get("independent", False)
+        if independent and value:
+            raise ValueError(
+                _("An independent criterion is not in the total: leave its weight empty.")
+            )
+        if not independent and not value:
+            raise ValueError(
+                _("Give the criterion a weight from 1 to 100, or mark it independent.")
+            )
+        return value
 
 
 class RubricCreate(BaseModel):
     name: OneLine = Field(min_length=1, max_length=120)
     scale_min: int = Field(default=1, ge=0, le=10)
     scale_max: int = Field(default=5, ge=1, le=20)
+    comment_required: Checkbox = Field(
+        default=False, description="A sheet cannot be submitted without a comment."
+    )
     criteria: list[CriterionIn] = Field(min_length=1, max_length=12)
 
     @field_validator("scale_max")
@@ -61,10 +103,13 @@ class RubricCreate(BaseModel):
     @field_validator("criteria")
     @classmethod
     def _weights(cls, value: list[CriterionIn]) -> list[CriterionIn]:
-        total = sum(c.weight for c in value)
+        total = sum(c.weight for c in value if not c.independent)
         if total != 100:
             raise ValueError(
-                _("The weights must add up to 100; now they add up to %(total)s.")
+                _(
+                    "The weights of the criteria in the total must add up to 100; "
+                    "now they add up to %(total)s."
+                )
                 % {"total": total}
             )
         names = [c.name.casefold() for c in value]
@@ -81,12 +126,18 @@ def rubric_from_form(values: Mapping[str, str]) -> RubricCreate:
         fields = {f: values.get(f"criteria-{row}-{f}", "") for f in ("name", "weight", "guidance")}
         if not any(v.strip() for v in fields.values()):
             continue
+        if values.get(f"criteria-{row}-independent"):
+            fields["independent"] = values[f"criteria-{row}-independent"]
         try:
             validate(CriterionIn, fields)
         except ValidationFailed as exc:
             errors.update({f"criteria-{row}-{key}": msg for key, msg in exc.errors.items()})
         criteria.append(fields)
-    top = {k: values[k] for k in ("name", "scale_min", "scale_max") if values.get(k, "") != ""}
+    top = {
+        k: values[k]
+        for k in ("name", "scale_min", "scale_max", "comment_required")
+        if values.get(k, "") != ""
+    }
     try:
         rubric = validate(RubricCreate, {**top, "criteria": criteria})
     except ValidationFailed as exc:
@@ -103,7 +154,43 @@ def rubric_from_form(values: Mapping[str, str]) -> RubricCreate:
     return rubric
 
 
-class RoundCreate(BaseModel):
+def _blank_is_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class RoundSettings(BaseModel):
+    """When a round opens and closes by itself, which projects it judges, what its judges
+    see, and whether the teams read their comments. A time without a zone is the
+    challenge's local time."""
+
+    opens_at: OptionalDatetime = Field(default=None, description="The round opens by itself.")
+    closes_at: OptionalDatetime = Field(default=None, description="The round closes by itself.")
+    scope: RoundScope = Field(default=RoundScope.ALL, description="Which projects it judges.")
+    scope_track_id: OptionalId = Field(default=None, description="With scope `track`.")
+    shortlist_round_id: OptionalId = Field(
+        default=None, description="With scope `shortlist`: a closed round of the challenge."
+    )
+    shortlist_size: Annotated[int | None, Field(ge=1, le=1000), BeforeValidator(_blank_is_none)] = (
+        Field(default=None, description="With scope `shortlist`: its top N (ties included).")
+    )
+    others_scores: OthersScores = Field(
+        default=OthersScores.NEVER, description="When judges see the other judges' scores."
+    )
+    hide_team_names: Checkbox = Field(
+        default=False, description='Judges see "Project 12" instead of the team\'s name.'
+    )
+    team_feedback: Checkbox = Field(
+        default=False,
+        description="Teams read the judges' comments, anonymised, once results are published.",
+    )
+    track_rubrics: dict[Id, Id] = Field(
+        default_factory=dict,
+        max_length=100,
+        description="Track id -> rubric id: that track's projects are scored with that rubric.",
+    )
+
+
+class RoundCreate(RoundSettings):
     name: OneLine = Field(min_length=1, max_length=120)
     kind: RoundKind = Field(default=RoundKind.RUBRIC, description="How the round is judged.")
     rubric_id: OptionalId = Field(default=None, description="Required for a rubric round only.")
@@ -119,6 +206,43 @@ class RoundCreate(BaseModel):
         if self.kind != RoundKind.RUBRIC and self.rubric_id is not None:
             raise ValueError(_("Only a rubric round is scored with a rubric."))
         return self
+
+
+TRACK_RUBRIC_PREFIX = "track_rubric-"
+
+
+def round_settings_from_form(values: Mapping[str, str]) -> RoundSettings:
+    """The settings form: every field is sent (an unticked box is "no"), and one choice of
+    rubric per track (track_rubric-<track id>; empty is the round's own rubric)."""
+    data: dict[str, object] = {
+        name: values.get(name, "") for name in RoundSettings.model_fields if name != "track_rubrics"
+    }
+    chosen: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for key, raw in values.items():
+        if not key.startswith(TRACK_RUBRIC_PREFIX) or not raw.strip():
+            continue
+        track = key.removeprefix(TRACK_RUBRIC_PREFIX)
+        if not (track.isascii() and track.isdigit() and raw.isascii() and raw.isdigit()):
+            errors[key] = _("Please choose one of the options.")
+        else:
+            chosen[track[:12]] = raw[:12]
+    data["track_rubrics"] = chosen
+    try:
+        found = validate(RoundSettings, data)
+    except ValidationFailed as exc:
+        raise ValidationFailed({**_track_keys(exc.errors), **errors}) from None
+    if errors:
+        raise ValidationFailed(errors)
+    return found
+
+
+def _track_keys(errors: dict[str, str]) -> dict[str, str]:
+    """A refused track rubric is named by its form field."""
+    return {
+        (TRACK_RUBRIC_PREFIX + k.split("-")[1] if k.startswith("track_rubrics-") else k): v
+        for k, v in errors.items()
+    }
 
 
 class AggregationChoice(BaseModel):
@@ -166,6 +290,7 @@ class CriterionRead(BaseModel):
     id: int
     name: str
     weight: int
+    independent: bool
     guidance: str
     position: int
 
@@ -178,6 +303,7 @@ class RubricRead(BaseModel):
     name: str
     scale_min: int
     scale_max: int
+    comment_required: bool
     criteria: list[CriterionRead]
 
 
@@ -194,6 +320,42 @@ class RoundRead(BaseModel):
     aggregation: Aggregation
     opened_at: datetime | None
     closed_at: datetime | None
+    opens_at: datetime | None
+    closes_at: datetime | None
+    scope: RoundScope
+    scope_track_id: int | None
+    shortlist_round_id: int | None
+    shortlist_size: int | None
+    others_scores: OthersScores
+    hide_team_names: bool
+    team_feedback: bool
+    track_rubrics: dict[int, int] = Field(
+        default_factory=dict, description="Track id -> rubric id, where not the round's own."
+    )
+
+
+class JudgeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    email: str
+
+
+class OtherScoresRead(BaseModel):
+    """The other judges' scores of a project the judge scores, named "Judge 1", "Judge 2"."""
+
+    assignment_id: int
+    judges: dict[str, dict[int, int]] = Field(description="Judge label -> criterion id -> value.")
+
+
+class FeedbackRead(BaseModel):
+    """The judges' comments on a team's project, anonymised, once results are published."""
+
+    project_id: int
+    round_id: int
+    round_name: str
+    comments: dict[str, str] = Field(description='"Judge 1" -> comment.')
 
 
 class AllocationRead(BaseModel):
@@ -237,6 +399,10 @@ class RankingRow(BaseModel):
     interval_high: float
     tied_with_better: bool = Field(
         description="The interval overlaps the next better project's: statistically tied."
+    )
+    independent: dict[str, float] = Field(
+        default_factory=dict,
+        description="Criterion name -> mean, for the independent criteria (not in the total).",
     )
 
 

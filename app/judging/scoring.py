@@ -11,13 +11,21 @@ from app.accounts.models import User
 from app.challenges import permissions as challenge_permissions
 from app.challenges.models import Challenge
 from app.db import utcnow
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.events.service import emit, log_action
 from app.i18n import gettext as _
 from app.i18n import lazy
 from app.judging import conflicts as conflicts_service
 from app.judging import events, permissions, queries
-from app.judging.models import Assignment, Criterion, Round, RoundStatus, Rubric, Score
+from app.judging.models import (
+    Assignment,
+    Criterion,
+    OthersScores,
+    Round,
+    RoundStatus,
+    Rubric,
+    Score,
+)
 from app.judging.queries import JudgeAssignment
 from app.judging.schemas import ScoresIn
 from app.teams import queries as teams_queries
@@ -88,6 +96,76 @@ class ScoreSheet:
     def scale(self) -> list[int]:
         return list(range(self.rubric.scale_min, self.rubric.scale_max + 1))
 
+    @property
+    def team_label(self) -> str:
+        """The team's name, or a neutral label when the round hides it from judges."""
+        if self.round.hide_team_names:
+            return neutral_label(self.project)
+        return self.team.name
+
+    @property
+    def others_visible(self) -> bool:
+        """Whether the round lets the judge read the other judges' scores now."""
+        return others_allowed(self.round, self.assignment) is None
+
+
+def neutral_label(project: Project) -> str:
+    return _("Project %(number)s") % {"number": project.id}
+
+
+def others_allowed(judging_round: Round, assignment: Assignment) -> str | None:
+    """Why the judge may not read the other judges' scores now (None: they may)."""
+    if judging_round.others_scores == OthersScores.ALWAYS:
+        return None
+    if judging_round.others_scores == OthersScores.AFTER_SUBMITTING:
+        if assignment.submitted_at is not None:
+            return None
+        return _("You will see the other judges' scores once you have submitted your own.")
+    return _("In this round judges do not see each other's scores.")
+
+
+class OthersHidden(Forbidden):
+    code = "others_scores_hidden"
+    message = lazy("In this round judges do not see each other's scores.")
+
+
+@dataclass(frozen=True)
+class OtherScores:
+    """The other judges' submitted scores of the project, as "Judge 1", "Judge 2"..."""
+
+    assignment: Assignment
+    criteria: list[Criterion]
+    judges: dict[str, dict[int, int]]
+
+
+async def other_scores(session: AsyncSession, *, user: User, assignment_id: int) -> OtherScores:
+    """What the round lets the judge see of the others' scores: 403 before it allows."""
+    rows = await queries.sheet_rows(session, assignment_id)
+    assignment, judging_round = rows.assignment, rows.round
+    permissions.ensure_own_assignment(user, assignment)
+    if judging_round.status == RoundStatus.DRAFT:
+        raise NotFound()
+    refusal = others_allowed(judging_round, assignment)
+    if refusal is not None:
+        raise OthersHidden(refusal)
+    assert judging_round.id is not None and rows.rubric.id is not None
+    sheets = [
+        a
+        for a in await queries.project_sheets(
+            session, round_ids=[judging_round.id], project_id=assignment.project_id
+        )
+        if a.id != assignment.id
+    ]
+    stored = await queries.scores(session, [a.id for a in sheets if a.id is not None])
+    return OtherScores(
+        assignment=assignment,
+        criteria=(await queries.criteria(session, [rows.rubric.id]))[rows.rubric.id],
+        judges={
+            _("Judge %(number)s") % {"number": n}: stored[a.id or 0]
+            for n, a in enumerate(sheets, start=1)
+        },
+    )
+
 
 async def my_assignments(session: AsyncSession, *, user: User) -> list[RoundGroup]:
     """The judge's assignments in opened rounds, grouped by round, newest first."""
@@ -153,11 +231,8 @@ async def save_scores(
         raise ScoringNotOpen(_(ScoringNotOpen.message))
     if assignment.recused_at is not None:
         raise AssignmentRecused(_(AssignmentRecused.message))
-    # Only rubric rounds have assignments to score.
-    assert judging_round.rubric_id is not None
-    rubric = await queries.get_rubric(
-        session, judging_round.rubric_id, challenge_id=judging_round.challenge_id
-    )
+    # Only rubric rounds have assignments to score; the project's track may have its own.
+    rubric = (await queries.sheet_rows(session, assignment_id)).rubric
     assert rubric.id is not None
     criteria = {c.id: c for c in (await queries.criteria(session, [rubric.id]))[rubric.id]}
     _check(data.scores, criteria, rubric)
@@ -178,6 +253,11 @@ async def save_scores(
     }
     if not changed and not comment_changes:
         return assignment  # the same sheet again (a double click): nothing to do, nothing to tell
+    comment = data.comment if data.comment is not None else assignment.comment
+    if rubric.comment_required and set(criteria) <= set(stored) | set(changed) and not comment:
+        raise ValidationFailed(
+            {"comment": _("This rubric asks for a comment: write one to submit your scores.")}
+        )
     now = utcnow()
     for criterion_id, value in changed.items():
         score = stored.get(criterion_id)

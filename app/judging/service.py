@@ -18,7 +18,7 @@ from app.events.service import emit, log_action
 from app.i18n import gettext as _
 from app.i18n import lazy, ngettext
 from app.judging import agreement as stats
-from app.judging import allocation, events, queries
+from app.judging import allocation, events, queries, rounds
 from app.judging import conflicts as conflicts_service
 from app.judging.models import (
     Aggregation,
@@ -135,6 +135,7 @@ async def create_rubric(
         name=data.name,
         scale_min=data.scale_min,
         scale_max=data.scale_max,
+        comment_required=data.comment_required,
     )
     session.add(rubric)
     await session.flush()
@@ -148,7 +149,11 @@ async def create_rubric(
         subject_type="rubric",
         subject_id=rubric.id,
         challenge_id=challenge_id,
-        data={"criteria": {c.name: c.weight for c in data.criteria}},
+        data={
+            "criteria": {c.name: c.weight for c in data.criteria},
+            "independent": [c.name for c in data.criteria if c.independent],
+            "comment_required": data.comment_required,
+        },
     )
     return rubric
 
@@ -167,11 +172,22 @@ async def add_judge(session: AsyncSession, *, user: User, challenge_id: int, ema
 async def create_round(
     session: AsyncSession, *, user: User, challenge_id: int, data: RoundCreate
 ) -> Round:
-    """A judging round in preparation, scored with one of the challenge's rubrics."""
-    await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
+    """A judging round in preparation, scored with one of the challenge's rubrics, with its
+    settings (dates, projects, visibility) checked as app.judging.rounds does on a change."""
+    access = await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
     if data.rubric_id is not None:
         await queries.get_rubric(session, data.rubric_id, challenge_id=challenge_id)
-    judging_round = Round(challenge_id=challenge_id, **data.model_dump())
+    judging_round = Round(
+        challenge_id=challenge_id,
+        name=data.name,
+        kind=data.kind,
+        rubric_id=data.rubric_id,
+        judges_per_project=data.judges_per_project,
+        aggregation=data.aggregation,
+    )
+    settings = await rounds.apply_settings(
+        session, judging_round=judging_round, data=data, timezone=access.challenge.timezone
+    )
     session.add(judging_round)
     await session.flush()
     assert judging_round.id is not None
@@ -187,6 +203,7 @@ async def create_round(
             "kind": data.kind,
             "judges_per_project": data.judges_per_project,
             "aggregation": data.aggregation,
+            **settings,
         },
     )
     return judging_round
@@ -235,7 +252,7 @@ async def assign_judges(session: AsyncSession, *, user: User, round_id: int) -> 
     if judging_round.status != RoundStatus.DRAFT:
         raise RoundNotDraft(_(RoundNotDraft.message))
     challenge_id = judging_round.challenge_id
-    projects = await queries.submitted_project_ids(session, challenge_id)
+    projects = await rounds.project_ids(session, judging_round)
     if not projects:
         raise NoProjects(_(NoProjects.message))
     judge_ids = [j.id for j in await queries.judges(session, challenge_id) if j.id is not None]
@@ -277,29 +294,49 @@ async def assign_judges(session: AsyncSession, *, user: User, round_id: int) -> 
     return Allocation(judging_round, loads, sum(loads.values()))
 
 
+def not_openable(judging_round: Round, assignments: int) -> str | None:
+    """Why the round cannot open now (None: it can): opening by hand and by its date ask
+    the same."""
+    # Only a rubric round is scored from assignments: a pairwise round sends its judges to
+    # projects as they go, a public vote has no judges.
+    unassigned = judging_round.kind == RoundKind.RUBRIC and assignments == 0
+    if judging_round.status != RoundStatus.DRAFT or unassigned:
+        return _(RoundNotOpenable.message)
+    return None
+
+
 async def open_round(session: AsyncSession, *, user: User, round_id: int) -> Round:
     """Judges may score from now on; opening it again (a double click) changes nothing."""
     judging_round = await _organised_round(session, user, round_id)
     if judging_round.status == RoundStatus.OPEN:
         return judging_round
     progress = await queries.round_progress(session, [round_id])
-    # A pairwise round sends judges to projects as they go: nothing to assign beforehand.
-    unassigned = judging_round.kind == RoundKind.RUBRIC and progress[round_id][0] == 0
-    if judging_round.status != RoundStatus.DRAFT or unassigned:
-        raise RoundNotOpenable(_(RoundNotOpenable.message))
+    refusal = not_openable(judging_round, progress[round_id][0])
+    if refusal is not None:
+        raise RoundNotOpenable(refusal)
+    start_round(session, judging_round, actor_id=user.id)
+    return judging_round
+
+
+def start_round(session: AsyncSession, judging_round: Round, *, actor_id: int | None) -> None:
+    """Open the round (its row locked and checked by the caller): the audit entry and the
+    event are the same whether an organiser opened it or its date did (`actor_id` None)."""
+    assert judging_round.id is not None
     judging_round.status = RoundStatus.OPEN
     judging_round.opened_at = utcnow()
     session.add(judging_round)
     log_action(
         session,
-        actor_id=user.id,
+        actor_id=actor_id,
         action=events.ROUND_OPENED,
         subject_type="round",
-        subject_id=round_id,
+        subject_id=judging_round.id,
         challenge_id=judging_round.challenge_id,
     )
-    emit(session, events.RoundOpened(challenge_id=judging_round.challenge_id, round_id=round_id))
-    return judging_round
+    emit(
+        session,
+        events.RoundOpened(challenge_id=judging_round.challenge_id, round_id=judging_round.id),
+    )
 
 
 async def close_round(session: AsyncSession, *, user: User, round_id: int) -> Round:
@@ -309,19 +346,28 @@ async def close_round(session: AsyncSession, *, user: User, round_id: int) -> Ro
         return judging_round
     if judging_round.status != RoundStatus.OPEN:
         raise RoundNotOpen(_(RoundNotOpen.message))
+    end_round(session, judging_round, actor_id=user.id)
+    return judging_round
+
+
+def end_round(session: AsyncSession, judging_round: Round, *, actor_id: int | None) -> None:
+    """Close the open round (its row locked and checked by the caller), by hand or by date."""
+    assert judging_round.id is not None
     judging_round.status = RoundStatus.CLOSED
     judging_round.closed_at = utcnow()
     session.add(judging_round)
     log_action(
         session,
-        actor_id=user.id,
+        actor_id=actor_id,
         action=events.ROUND_CLOSED,
         subject_type="round",
-        subject_id=round_id,
+        subject_id=judging_round.id,
         challenge_id=judging_round.challenge_id,
     )
-    emit(session, events.RoundClosed(challenge_id=judging_round.challenge_id, round_id=round_id))
-    return judging_round
+    emit(
+        session,
+        events.RoundClosed(challenge_id=judging_round.challenge_id, round_id=judging_round.id),
+    )
 
 
 async def copy_rubrics(
@@ -338,6 +384,7 @@ async def copy_rubrics(
             name=rubric.name,
             scale_min=rubric.scale_min,
             scale_max=rubric.scale_max,
+            comment_required=rubric.comment_required,
         )
         session.add(copy)
         await session.flush()
@@ -349,6 +396,7 @@ async def copy_rubrics(
                     name=criterion.name,
                     guidance=criterion.guidance,
                     weight=criterion.weight,
+                    independent=criterion.independent,
                     position=criterion.position,
                 )
             )

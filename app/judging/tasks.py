@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from arq import cron
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import jobs
+from app.db import Database
 from app.events.service import handles, session_settings
-from app.judging import live
+from app.judging import live, schedule
 from app.judging.events import (
     JudgeRecused,
     JudgeRemoved,
@@ -17,9 +19,6 @@ from app.judging.events import (
     RoundOpened,
     ScoreSubmitted,
 )
-
-functions: list[Any] = []
-cron_jobs: list[Any] = []
 
 
 async def _announce(session: AsyncSession, challenge_id: int | None, round_id: int | None) -> None:
@@ -50,3 +49,23 @@ handles(PairwiseVotesChanged)(round_changed_live)
 @handles(JudgeRemoved)
 async def judge_removed_live(session: AsyncSession, event: JudgeRemoved) -> None:
     await _announce(session, event.challenge_id, None)  # their sheets left every round
+
+
+async def advance_rounds(ctx: dict[str, Any]) -> dict[str, int]:
+    """Open and close the rounds whose dates have come; safe to run any number of times.
+    One transaction per round: a round that cannot open does not hold back the others."""
+    db: Database = ctx["db"]
+    async with db.read() as session:
+        round_ids = await schedule.due(session)
+    moved: dict[str, int] = {}
+    for round_id in round_ids:
+        async with db.transaction() as session:
+            outcome = await schedule.advance_round(session, round_id=round_id)
+        moved[outcome] = moved.get(outcome, 0) + 1
+    return moved
+
+
+functions: list[Any] = []
+# Every minute at second 30 (the phases move at second 0); not at start-up, so a worker's
+# burst run in another domain's tests does not move rounds behind its back.
+cron_jobs: list[Any] = [cron(advance_rounds, name="judging.advance_rounds", second={30})]

@@ -42,6 +42,7 @@ class Kind(StrEnum):
     PHASE_OPENING = "phase_opening"
     PHASE_CLOSING = "phase_closing"
     PHASES_MOVED = "phases_moved"
+    ROUND_NOT_OPENED = "round_not_opened"
 
 
 # What a person must get whatever they chose: an offer (or its new version) waits for the
@@ -58,6 +59,7 @@ MANDATORY: frozenset[Kind] = frozenset(
         Kind.ADOPTION_OVERDUE,
         Kind.JUDGING_ASSIGNED,
         Kind.PHASES_MOVED,
+        Kind.ROUND_NOT_OPENED,
     }
 )
 OPTIONAL: tuple[Kind, ...] = tuple(kind for kind in Kind if kind not in MANDATORY)
@@ -111,6 +113,7 @@ SUBJECTS: dict[Kind, str] = {
     Kind.PHASE_OPENING: i18n.lazy("%(challenge)s: %(phase)s opens on %(when)s"),
     Kind.PHASE_CLOSING: i18n.lazy("%(challenge)s: %(phase)s closes on %(when)s"),
     Kind.PHASES_MOVED: i18n.lazy("%(challenge)s: the dates have changed"),
+    Kind.ROUND_NOT_OPENED: i18n.lazy("%(challenge)s: the round %(round)s could not open"),
 }
 TEXTS: dict[Kind, str] = {
     Kind.TEAM_REGISTERED: i18n.lazy(
@@ -198,6 +201,11 @@ TEXTS: dict[Kind, str] = {
     Kind.PHASES_MOVED: i18n.lazy(
         "The organisers of %(challenge)s moved its dates, saying: \u201c%(reason)s\u201d. "
         "The dates now are: %(dates)s."
+    ),
+    Kind.ROUND_NOT_OPENED: i18n.lazy(
+        "The round %(round)s of %(challenge)s was due to open by itself, but it has no judges "
+        "assigned yet. Assign the judges: it then opens at the next minute. You can also open "
+        "it by hand or set a new date."
     ),
 }
 

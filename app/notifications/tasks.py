@@ -29,7 +29,8 @@ from app.config import Settings
 from app.db import Database, utcnow
 from app.events.service import handles, session_settings
 from app.i18n import gettext as _
-from app.judging.events import ResultsPublished, RoundOpened
+from app.judging import queries as judging_queries
+from app.judging.events import ResultsPublished, RoundNotOpened, RoundOpened
 from app.notifications import queries, service
 from app.notifications.mails import letter, phase_name, when
 from app.notifications.schemas import Kind, Letter
@@ -345,6 +346,33 @@ async def tell_judges_assigned(session: AsyncSession, event: RoundOpened) -> Non
             challenge_id=event.challenge_id,
             letter_for=_letters(settings, Kind.JUDGING_ASSIGNED, values, JUDGE_PATH),
         )
+
+
+@handles(RoundNotOpened)
+async def tell_round_not_opened(session: AsyncSession, event: RoundNotOpened) -> None:
+    """The organisers: the round's date came but it could not open (no judges assigned).
+    Once per opening date: a new date that fails again is told again."""
+    settings = session_settings(session)
+    judging_round = await judging_queries.get_round(session, event.round_id)
+    challenge = await challenges_queries.get_challenge(session, event.challenge_id)
+    organisers = await queries.role_holders(
+        session, challenge_id=event.challenge_id, kinds=[RoleKind.ORGANISER]
+    )
+    when_due = judging_round.opens_at.isoformat() if judging_round.opens_at else ""
+    values = {"round": judging_round.name, "challenge": challenge.title}
+    await service.notify(
+        session,
+        kind=Kind.ROUND_NOT_OPENED,
+        subject_id=f"{event.round_id}:{when_due}"[:60],
+        user_ids=organisers,
+        challenge_id=event.challenge_id,
+        letter_for=_letters(
+            settings,
+            Kind.ROUND_NOT_OPENED,
+            values,
+            f"/challenges/{event.challenge_id}/judging",
+        ),
+    )
 
 
 @handles(ResultsPublished)

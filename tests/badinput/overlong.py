@@ -61,6 +61,7 @@ from app.judging.schemas import (
     Reassign,
     Recusal,
     RoundCreate,
+    RoundSettings,
     RubricCreate,
     ScoresIn,
 )
@@ -657,6 +658,7 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
     "/sponsors/{id:int}/shortlist/{project_id:int}/remove": None,
     "/sponsors/{id:int}/notes/{note_id:int}/delete": None,
     "/teams/{id:int}/member-names": None,  # a choice per member (ConsentRow)
+    "/rounds/{id:int}/settings": RoundSettings,  # dates, choices, numbers and check boxes
 }
 
 # Models of the schema modules that no form or API body reads as such, and why that is fine.

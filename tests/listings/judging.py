@@ -5,10 +5,18 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from app.accounts.models import User
-from app.challenges.models import Challenge
+from app.accounts.models import RoleKind, User
+from app.challenges.models import Challenge, Track
 from app.db import Database, utcnow
-from app.judging.models import Assignment, Award, RoundStatus
+from app.judging.models import (
+    Assignment,
+    Award,
+    Criterion,
+    Round,
+    RoundStatus,
+    Rubric,
+    TrackRubric,
+)
 from tests.factories import Actors, make_challenge, make_round
 from tests.listings import Visit, item
 from tests.listings.rows import scored_round, submitted_projects
@@ -106,3 +114,100 @@ async def score_sheet(db: Database, actors: Actors, n: int) -> Visit:
             )
         ).scalar_one()
     return Visit(await actors.client(judge), f"/judging/assignments/{assignment.id}")
+
+
+async def rubrics_api(db: Database, actors: Actors, n: int) -> Visit:
+    """n rubrics (each with its criterion), named Item-k."""
+    organiser = await actors.user()
+    challenge = await make_challenge(db, organiser=organiser)
+    async with db.transaction() as session:
+        for k in range(n):
+            rubric = Rubric(challenge_id=challenge.id or 0, name=item(k))
+            session.add(rubric)
+            await session.flush()
+            session.add(Criterion(rubric_id=rubric.id or 0, name="Impatto", weight=100))
+    return Visit(await actors.api(organiser), f"/api/v1/challenges/{challenge.id}/rubrics")
+
+
+async def _named_rounds(db: Database, actors: Actors, n: int) -> tuple[User, Challenge]:
+    """n closed rounds named Item-k, each with a track rubric of its own."""
+    organiser = await actors.user()
+    challenge = await make_challenge(db, organiser=organiser)
+    async with db.transaction() as session:
+        track = (
+            (await session.execute(select(Track).where(col(Track.challenge_id) == challenge.id)))
+            .scalars()
+            .first()
+        )
+        assert track is not None
+        for k in range(n):
+            rubric = Rubric(challenge_id=challenge.id or 0, name="Rubrica")
+            session.add(rubric)
+            await session.flush()
+            judging_round = Round(
+                challenge_id=challenge.id or 0,
+                rubric_id=rubric.id,
+                name=item(k),
+                status=RoundStatus.CLOSED,
+            )
+            session.add(judging_round)
+            await session.flush()
+            session.add(
+                TrackRubric(
+                    round_id=judging_round.id or 0, track_id=track.id or 0, rubric_id=rubric.id or 0
+                )
+            )
+    return organiser, challenge
+
+
+async def rounds_api(db: Database, actors: Actors, n: int) -> Visit:
+    organiser, challenge = await _named_rounds(db, actors, n)
+    return Visit(await actors.api(organiser), f"/api/v1/challenges/{challenge.id}/rounds")
+
+
+async def round_settings(db: Database, actors: Actors, n: int) -> Visit:
+    """A round's settings page offers n closed rounds for its shortlist."""
+    organiser, challenge = await _named_rounds(db, actors, n)
+    async with db.transaction() as session:
+        draft = Round(challenge_id=challenge.id or 0, name="Finale")
+        session.add(draft)
+    return Visit(await actors.client(organiser), f"/rounds/{draft.id}/settings")
+
+
+async def judges_api(db: Database, actors: Actors, n: int) -> Visit:
+    organiser = await actors.user()
+    challenge = await make_challenge(db, organiser=organiser)
+    for k in range(n):
+        await actors.grant(await actors.user(item(k)), challenge.id or 0, RoleKind.JUDGE)
+    return Visit(await actors.api(organiser), f"/api/v1/challenges/{challenge.id}/judges")
+
+
+async def feedback(db: Database, actors: Actors, n: int) -> Visit:
+    """n judges' comments (Item-k) on a team's project, results published."""
+    coach = await actors.user()
+    challenge = await make_challenge(db)
+    (project,) = await submitted_projects(db, actors, challenge, 1, coach=coach)
+    judges = [await actors.user() for _ in range(n)]
+    judging_round = await make_round(
+        db, challenge, judges=judges, projects=[project], status=RoundStatus.CLOSED
+    )
+    async with db.transaction() as session:
+        sheets = (
+            await session.execute(
+                select(Assignment)
+                .where(col(Assignment.round_id) == judging_round.id)
+                .order_by(col(Assignment.id))
+            )
+        ).scalars()
+        for k, sheet in enumerate(sheets):
+            sheet.comment = item(k)
+            sheet.submitted_at = utcnow()
+        stored = await session.get(Round, judging_round.id)
+        assert stored is not None
+        stored.team_feedback = True
+        await session.execute(
+            update(Challenge)
+            .where(col(Challenge.id) == challenge.id)
+            .values(results_published_at=utcnow())
+        )
+    return Visit(await actors.client(coach), f"/projects/{project.id}/feedback")

@@ -44,6 +44,7 @@ _ID_BY_PREFIX = (
     ("/sponsors/", "sponsor"),
     ("/rounds/", "round"),
     ("/pairwise/", "pairwise"),
+    ("/rubrics/", "rubric"),
     ("/judging/assignments/", "assignment"),
     ("/assignments/", "assignment"),
 )
@@ -68,6 +69,7 @@ def concrete_path(template: str, world: World) -> str:
                     "sponsor": world.sponsor.id,
                     "round": world.round.id,
                     "pairwise": world.pairwise_round.id,
+                    "rubric": world.round.rubric_id,
                     "assignment": world.assignment.id,
                 }[name]
             )

@@ -85,6 +85,8 @@ ALSO_AS = {
     "POST /api/v1/sponsors/{id}/projects/{project_id}/notes": "sponsor",
     "DELETE /api/v1/sponsors/{id}/notes/{note_id}": "sponsor",
     "GET /api/v1/adoptions/{id}/team": "sponsor",
+    "GET /api/v1/assignments/{id}/others": "judge",
+    "GET /api/v1/projects/{id}/feedback": "coach",
 }
 # Writes that the cases must bring off at least once, and as whom (the other writes mostly
 # need data random generation does not guess, such as the e-mail of an existing account).
@@ -116,6 +118,7 @@ STATE_CHANGES = {
     "close",
     "publish",
     "undo",
+    "settings",  # a round's projects changed in preparation drop its assignments
 }
 # ... and those that take something away, last of all (an offer accepted before its project
 # or the offer itself is withdrawn; a sheet scored before its assignment or judge goes).
@@ -152,6 +155,7 @@ def world_ids(world: World, path: str, draft: Project) -> dict[str, Any]:
         "projects": world.project.id,
         "adoptions": world.adoption.id,
         "rounds": world.round.id,
+        "rubrics": world.round.rubric_id,
         "assignments": world.assignment.id,
         "programmes": world.programme.id,
         "pairwise": world.pairwise_round.id,
@@ -353,6 +357,11 @@ async def test_the_api_keeps_the_promises_of_its_openapi_document(
     reads -= {(label, "organiser") for label in company_reads}
     reads |= {(label, "sponsor") for label in company_reads}
     reads -= {("GET /api/v1/adoptions/{id}/team", "organiser")}
+    # A judge's own sheet, and a team's own comments: never the organisers'.
+    reads -= {
+        ("GET /api/v1/assignments/{id}/others", "organiser"),
+        ("GET /api/v1/projects/{id}/feedback", "organiser"),
+    }
     assert reads | public | WRITES_THAT_SUCCEED <= {key for key, n in succeeded.items() if n}
 
     # The checks do catch a broken promise: a server error on the simplest operation.

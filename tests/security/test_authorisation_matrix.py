@@ -228,6 +228,19 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("GET", "/rounds/{id:int}/live"): ORGANISER_PAGE,
     ("GET", "/rounds/{id:int}/live/stream"): ORGANISER_PAGE,
     ("GET", "/rounds/{id:int}/screen"): ORGANISER_PAGE,
+    ("GET", "/rounds/{id:int}/settings"): ORGANISER_PAGE,
+    ("POST", "/rounds/{id:int}/settings"): ORGANISERS_ONLY,
+    ("GET", "/api/v1/rounds/{id:int}"): (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    ("PUT", "/api/v1/rounds/{id:int}/settings"): ORGANISERS_ONLY,
+    ("GET", "/api/v1/challenges/{id:int}/rounds"): (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    ("GET", "/api/v1/challenges/{id:int}/rubrics"): (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    ("GET", "/api/v1/rubrics/{id:int}"): (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    ("GET", "/api/v1/challenges/{id:int}/judges"): (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    # Only the judge whose sheet it is, and only as the round allows (here: never, 403).
+    ("GET", "/api/v1/assignments/{id:int}/others"): (401, 404, 404, 404, 403, 404, 404, 404, 404),
+    # The team's own coach and members; nobody else, organisers included.
+    ("GET", "/projects/{id:int}/feedback"): ("login", 200, 404, 200, 404, 404, 404, 404, 404),
+    ("GET", "/api/v1/projects/{id:int}/feedback"): (401, 200, 404, 200, 404, 404, 404, 404, 404),
     ("GET", "/api/v1/rounds/{id:int}/design"): (401, 403, 403, 403, 403, 403, 200, 403, 200),
     ("GET", "/challenges/{id:int}/judging/conflicts"): (
         "login",

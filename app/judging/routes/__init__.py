@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from app.judging.routes import assignments, conflicts, live, pairwise, results, scoring, setup
+from app.judging.routes import (
+    assignments,
+    conflicts,
+    live,
+    pairwise,
+    results,
+    rounds,
+    scoring,
+    setup,
+)
 
 routes: list[BaseRoute] = [
     *setup.routes,
+    *rounds.routes,
     *assignments.routes,
     *scoring.routes,
     *conflicts.routes,

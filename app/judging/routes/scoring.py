@@ -29,7 +29,12 @@ async def sheet_again(request: Request, filled: Filled) -> Response:
     user = require_user(request)
     async with services(request).db.read() as session:
         sheet = await scoring.score_sheet(session, user=user, assignment_id=path_id(request))
-    context: dict[str, Any] = {"sheet": sheet, "alert": None}
+        others = (
+            await scoring.other_scores(session, user=user, assignment_id=path_id(request))
+            if sheet.others_visible
+            else None
+        )
+    context: dict[str, Any] = {"sheet": sheet, "alert": None, "others": others}
     if filled.errors and set(filled.errors) == {"__all__"}:
         # A refusal of the whole sheet (the round closed): above it, with the person's marks.
         context["alert"] = filled.errors["__all__"]
