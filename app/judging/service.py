@@ -20,7 +20,15 @@ from app.i18n import lazy, ngettext
 from app.judging import agreement as stats
 from app.judging import allocation, events, queries
 from app.judging import conflicts as conflicts_service
-from app.judging.models import Aggregation, Assignment, Criterion, Round, RoundStatus, Rubric
+from app.judging.models import (
+    Aggregation,
+    Assignment,
+    Criterion,
+    Round,
+    RoundKind,
+    RoundStatus,
+    Rubric,
+)
 from app.judging.schemas import RoundCreate, RubricCreate
 
 
@@ -275,7 +283,9 @@ async def open_round(session: AsyncSession, *, user: User, round_id: int) -> Rou
     if judging_round.status == RoundStatus.OPEN:
         return judging_round
     progress = await queries.round_progress(session, [round_id])
-    if judging_round.status != RoundStatus.DRAFT or progress[round_id][0] == 0:
+    # A public vote has no judges to assign: the public votes.
+    needs_judges = judging_round.kind != RoundKind.PUBLIC_VOTE
+    if judging_round.status != RoundStatus.DRAFT or (needs_judges and progress[round_id][0] == 0):
         raise RoundNotOpenable(_(RoundNotOpenable.message))
     judging_round.status = RoundStatus.OPEN
     judging_round.opened_at = utcnow()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from app.judging.routes import assignments, conflicts, results, scoring, setup
+from app.judging.routes import assignments, conflicts, results, scoring, setup, voting
 
 routes: list[BaseRoute] = [
     *setup.routes,
@@ -12,4 +12,5 @@ routes: list[BaseRoute] = [
     *scoring.routes,
     *conflicts.routes,
     *results.routes,
+    *voting.routes,
 ]
