@@ -11,9 +11,9 @@ from starlette.applications import Starlette
 
 from app.accounts.models import User
 from app.challenges.models import Challenge
-from app.db import Database
+from app.db import Database, utcnow
 from app.judging import service
-from app.judging.models import PublicVote, Round, RoundKind
+from app.judging.models import PublicVote, Round, RoundKind, RoundStatus
 from app.judging.schemas import RoundCreate
 from app.teams.models import Project
 from tests.factories import Actors, make_challenge, make_project, make_team
@@ -76,3 +76,20 @@ async def ballots(db: Database, round_id: int) -> list[PublicVote]:
             .order_by(col(PublicVote.id))
         )
         return list(found.scalars())
+
+
+async def make_vote_round(
+    db: Database, challenge: Challenge, *, status: RoundStatus = RoundStatus.OPEN
+) -> Round:
+    """A public-vote round of the challenge, inserted directly (open unless `status`)."""
+    assert challenge.id is not None
+    async with db.transaction() as session:
+        judging_round = Round(
+            challenge_id=challenge.id,
+            kind=RoundKind.PUBLIC_VOTE,
+            name="Premio del pubblico",
+            status=status,
+            opened_at=utcnow() if status != RoundStatus.DRAFT else None,
+        )
+        session.add(judging_round)
+    return judging_round

@@ -217,6 +217,19 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
         200,
     ),
     ("GET", "/rounds/{id:int}/assignments"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
+    # The people's choice (world.vote_round, an open public vote of challenge A): anyone votes;
+    # the count and the flagged votes are the organisers'.
+    ("GET", "/rounds/{id:int}/vote"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/rounds/{id:int}/vote"): (OK, OK, OK, OK, OK, OK, OK, OK, OK),
+    ("GET", "/rounds/{id:int}/votes"): ORGANISER_PAGE,
+    ("POST", "/rounds/{id:int}/votes/void"): ORGANISERS_ONLY,
+    ("GET", "/api/v1/rounds/{id:int}/votes"): (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    ("POST", "/api/v1/rounds/{id:int}/votes"): (OK, OK, OK, OK, OK, OK, OK, OK, OK),
+    ("POST", "/api/v1/rounds/{id:int}/votes/void"): ORGANISERS_ONLY,
+    # Without a token the link is not valid (409); the confirmation is the link's, not a login's.
+    ("GET", "/votes/confirm"): (409, 409, 409, 409, 409, 409, 409, 409, 409),
+    ("POST", "/votes/confirm"): (OK, OK, OK, OK, OK, OK, OK, OK, OK),
+    ("POST", "/api/v1/votes/confirm"): (OK, OK, OK, OK, OK, OK, OK, OK, OK),
     ("GET", "/api/v1/rounds/{id:int}/design"): (401, 403, 403, 403, 403, 403, 200, 403, 200),
     ("GET", "/challenges/{id:int}/judging/conflicts"): (
         "login",

@@ -33,6 +33,7 @@ from tests.factories import (
     make_sponsor,
     make_team,
 )
+from tests.judging.voting_world import make_vote_round
 
 ROLES = (
     "anonymous",
@@ -62,6 +63,7 @@ class World:
     adoption: Adoption
     milestone: AdoptionMilestone
     round: Round
+    vote_round: Round  # an open public vote (the people's choice)
     assignment: Assignment
     certificate: Certificate
     spare_role: Role
@@ -127,6 +129,7 @@ async def build_world(app: Starlette) -> World:
     other_project = await make_project(db, other_team)
     sponsor = await make_sponsor(db, challenge, representative=representative)
     judging_round = await make_round(db, challenge, judges=[judge], projects=[project])
+    vote_round = await make_vote_round(db, challenge)
     stored = storage.save(b"%PDF-1.4 a project file")
     pdf = storage.save(b"%PDF-1.4 a certificate")
     assert challenge.id is not None and project.id is not None and sponsor.id is not None
@@ -257,6 +260,7 @@ async def build_world(app: Starlette) -> World:
         adoption=adoption,
         milestone=milestone,
         round=judging_round,
+        vote_round=vote_round,
         assignment=assignment,
         certificate=certificate,
         spare_role=spare_role,
