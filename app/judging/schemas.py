@@ -384,7 +384,7 @@ class VoteIn(BaseModel):
     e-mail; anyone else gives one and is sent a link to confirm the vote."""
 
     project_id: Id
-    email: Email | None = Field(
+    email: Annotated[Email, Field(max_length=254)] | None = Field(
         default=None, description="Where the confirmation link goes (visitors without an account)."
     )
 

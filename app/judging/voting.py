@@ -249,8 +249,9 @@ async def cast_vote(
 async def confirm_vote(session: AsyncSession, *, claim: VoteClaim | None) -> PublicVote:
     """Count the vote an e-mailed link confirms; once (the ballot's row is locked and its
     nonce replaced, so a second click, at once or later, finds the link used)."""
-    if claim is None:
-        raise VoteLinkNotValid(_(VoteLinkNotValid.message))
+    if claim is None:  # not a link of ours: tampered, cut short, too old
+        message = _(VoteLinkNotValid.message)
+        raise ValidationFailed({"token": message}, message)
     unlocked = await session.get(PublicVote, claim.vote_id)
     if unlocked is None:
         raise VoteLinkNotValid(_(VoteLinkNotValid.message))

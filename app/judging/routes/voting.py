@@ -10,10 +10,10 @@ from starlette.routing import BaseRoute, Route
 
 from app.accounts import ratelimit
 from app.accounts.auth import current_user, require_user
-from app.forms import Filled, schema, submit, validate
+from app.forms import Filled, no_fields, submit, validate
 from app.i18n import gettext as _
 from app.judging import anomalies, mails, voting
-from app.judging.schemas import VoteConfirm, VoteIn, void_from_form
+from app.judging.schemas import VoteIn, void_from_form
 from app.templating import render
 from app.web import path_for, path_id, services, settings
 
@@ -68,31 +68,26 @@ async def vote(request: Request) -> Response:
 
 
 async def _confirm_page(request: Request, filled: Filled) -> Response:
-    token = filled.values.get("token") or request.query_params.get("token", "")
+    """The link's page: a button to confirm (a link opened by a mail scanner counts nothing)."""
+    token = request.query_params.get("token", "")
     claim = mails.read_token(settings(request).secret_key, token)
     errors = dict(filled.errors)
-    if claim is None and not errors:
-        errors["__all__"] = _(voting.VoteLinkNotValid.message)
+    if claim is None:
+        errors = {"__all__": _(voting.VoteLinkNotValid.message)}
     status = filled.status_code if filled.errors else (409 if claim is None else 200)
-    context = {"token": token, "valid": claim is not None}
-    return render(
-        request,
-        "judging/vote_confirm.html",
-        context,
-        filled=Filled(filled.values, errors, status),
-    )
+    context = {"token": token, "valid": claim is not None and not filled.errors}
+    return render(request, "judging/vote_confirm.html", context, filled=Filled({}, errors, status))
 
 
 async def confirm(request: Request) -> Response:
     if request.method == "GET":
         return await _confirm_page(request, Filled())
-    secret = settings(request).secret_key
+    # The token stays in the address, as in the e-mailed link: the form is only a button.
+    claim = mails.read_token(settings(request).secret_key, request.query_params.get("token", ""))
     return await submit(
         request,
-        parse=schema(VoteConfirm),
-        act=lambda session, data: voting.confirm_vote(
-            session, claim=mails.read_token(secret, data.token)
-        ),
+        parse=no_fields,
+        act=lambda session, _none: voting.confirm_vote(session, claim=claim),
         done=lambda vote: path_for(request, "vote", id=vote.round_id) + "?confirmed=1",
         again=lambda filled: _confirm_page(request, filled),
     )
