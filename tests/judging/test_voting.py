@@ -9,11 +9,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from httpx import Response
 from sqlalchemy import func, select
+from sqlmodel import col
 from starlette.applications import Starlette
 
 from app.db import Database
 from app.events.models import AuditEntry
 from app.judging import mails
+from app.judging.models import Round
 from tests.accounts.conftest import links
 from tests.certificates.smtp import SmtpSink, smtp_server
 from tests.factories import (
@@ -22,10 +24,11 @@ from tests.factories import (
     make_project,
     make_round,
     make_team,
+    post_form,
     run_jobs,
     unpublish,
 )
-from tests.judging.voting_world import ballots, visitor, vote_world
+from tests.judging.voting_world import VoteWorld, ballots, visitor, vote_world
 from tests.snapshots import changed_tables, snapshot
 
 
@@ -285,3 +288,38 @@ async def test_voting_is_audited(app: Starlette, db: Database, actors: Actors) -
         )
 
     assert found.scalar_one() == 1
+
+
+async def test_an_organiser_creates_and_opens_a_vote_from_the_judging_page(
+    db: Database, actors: Actors
+) -> None:
+    world = await vote_world(db, actors, open_it=False)
+    admin = f"/challenges/{world.challenge.id}/judging"
+    async with await actors.client(world.organiser) as http:
+        created = await post_form(
+            http,
+            f"/challenges/{world.challenge.id}/rounds",
+            {"kind": "public_vote", "name": "Voto della serata"},
+            form_page=admin,
+        )
+        page = await http.get(admin)
+        [new] = [r for r in await _rounds(db, world) if r.name == "Voto della serata"]
+        opened = await post_form(http, f"/rounds/{new.id}/open", form_page=admin)
+        ranking = await http.get(f"/challenges/{world.challenge.id}/ranking")
+        votes = await http.get(f"/rounds/{new.id}/votes")
+
+    assert created.status_code == 303
+    assert "Apri la votazione" in page.text and "Nuovo voto del pubblico" in page.text
+    assert opened.status_code == 303
+    assert (new.kind, new.rubric_id) == ("public_vote", None)
+    assert [r.status for r in await _rounds(db, world) if r.id == new.id] == ["open"]
+    assert ranking.status_code == 200
+    assert votes.status_code == 200 and "Ancora nessun voto." in votes.text
+
+
+async def _rounds(db: Database, world: VoteWorld) -> list[Round]:
+    async with db.read() as session:
+        found = await session.execute(
+            select(Round).where(col(Round.challenge_id) == world.challenge.id)
+        )
+        return list(found.scalars())
