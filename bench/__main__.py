@@ -13,7 +13,7 @@ import platform
 import sqlite3
 import time
 
-from bench import certificates, exports, growth, judging, notifications, pages
+from bench import certificates, exports, growth, judging, notifications, pages, voting
 from bench.harness import bench_app
 
 
@@ -34,6 +34,7 @@ async def main(quick: bool, http: bool) -> None:
     print(f"Madrina benchmarks{' (quick)' if quick else ''}: {machine()}", flush=True)
     section("Judging", started)
     judging.run(quick)
+    voting.run(quick)
     small_args, large_args = pages.sizes(quick)
     async with bench_app(**small_args) as small, bench_app(**large_args) as large:
         print(

@@ -376,11 +376,13 @@ async def votes_page(session: AsyncSession, *, user: User, round_id: int) -> Vot
         raise NotFound()
     ballots = await _ballots(session, round_id)
     live = [b for b in ballots if b.voided_at is None and b.id is not None]
+    opened = judging_round.opened_at or utcnow()
     flags = anomalies.flag(
         [
             anomalies.Ballot(b.id or 0, b.network, b.new_voter, b.created_at, b.confirmed_at)
             for b in live
-        ]
+        ],
+        over=(judging_round.closed_at or utcnow()) - opened,
     )
     counts = Counter(b.project_id for b in live if b.project_id is not None)
     names = await queries.project_names(

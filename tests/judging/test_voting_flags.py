@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import col
 
 from app.db import Database, utcnow
 from app.events.models import AuditEntry
 from app.judging import anomalies, service
-from app.judging.models import Award, AwardKind, PublicVote, RoundKind
+from app.judging.models import Award, AwardKind, PublicVote, Round, RoundKind
 from app.judging.schemas import RoundCreate
 from tests.factories import Actors, post_form
 from tests.judging.conftest import Jury
@@ -30,6 +30,32 @@ def test_a_window_with_too_many_events_marks_all_of_them_and_only_them() -> None
     found = anomalies.in_bursts(burst + calm, at_least=10, within=10 * minute)
 
     assert found == set(range(10))
+
+
+def test_a_big_vote_at_its_own_pace_is_not_a_burst_but_a_script_within_it_is() -> None:
+    steady = [(T0 + timedelta(seconds=n * 6), n) for n in range(3000)]  # 100 per 10 minutes
+    script = [(T0 + timedelta(hours=2, seconds=n), 10_000 + n) for n in range(600)]
+
+    found = anomalies.in_bursts(
+        steady + script,
+        at_least=20,
+        within=timedelta(minutes=10),
+        above_usual=5,
+        over=timedelta(hours=5),
+    )
+
+    assert (
+        anomalies.in_bursts(
+            steady,
+            at_least=20,
+            within=timedelta(minutes=10),
+            above_usual=5,
+            over=timedelta(hours=5),
+        )
+        == set()
+    )
+    assert set(range(10_000, 10_600)) <= found
+    assert len(found - set(range(10_000, 10_600))) < 200  # the steady votes beside the script
 
 
 def test_networks_are_a_slash_24_or_a_slash_64() -> None:
@@ -110,6 +136,12 @@ async def test_many_new_voters_at_once_and_confirmations_in_a_burst_are_flagged(
     db: Database, actors: Actors
 ) -> None:
     world = await vote_world(db, actors)
+    async with db.transaction() as session:  # open all evening: 20 new voters stand out
+        await session.execute(
+            update(Round)
+            .where(col(Round.id) == world.rid)
+            .values(opened_at=utcnow() - timedelta(hours=6))
+        )
     new = [(f"new{n}@example.org", f"10.0.{n}.0/24", True, n * 10) for n in range(20)]
     await _ballot_rows(db, world.rid, world.pid(0), new)
 
