@@ -564,6 +564,11 @@ async def _pending_ballot(db: Database, world: World) -> str:
     return vote_mails.make_token(db.settings.secret_key, claim)
 
 
+async def _new_vote(world: World, db: Database) -> Target:
+    path = f"/challenges/{_c(world)}/votes/new"
+    return Target("organiser", path, {"name": "Voto ricompilato"}, path)
+
+
 async def _vote(world: World, db: Database) -> Target:
     path = f"/rounds/{world.vote_round.id}/vote"
     data = {"project_id": str(world.project.id), "email": "votante@example.org"}
@@ -621,6 +626,7 @@ PAGE_FORMS: dict[str, PageForm] = {
     "/challenges/{id:int}/rubrics": PageForm(RubricCreate, _rubric),
     "/challenges/{id:int}/rounds": PageForm(RoundCreate, _round),
     "/rounds/{id:int}/vote": PageForm(VoteIn, _vote),
+    "/challenges/{id:int}/votes/new": PageForm(RoundCreate, _new_vote),
     "/rounds/{id:int}/votes/void": PageForm(VoidVotes, _void_votes),
     "/judging/assignments/{id:int}": PageForm(ScoresIn, _scores),
     "/challenges/{id:int}/judging/conflicts": PageForm(ConflictDeclare, _conflict),

@@ -296,18 +296,16 @@ async def test_an_organiser_creates_and_opens_a_vote_from_the_judging_page(
     world = await vote_world(db, actors, open_it=False)
     admin = f"/challenges/{world.challenge.id}/judging"
     async with await actors.client(world.organiser) as http:
-        created = await post_form(
-            http,
-            f"/challenges/{world.challenge.id}/rounds",
-            {"kind": "public_vote", "name": "Voto della serata"},
-            form_page=admin,
-        )
+        new_page = f"/challenges/{world.challenge.id}/votes/new"
+        refused = await post_form(http, new_page, {"name": " "}, form_page=new_page)
+        created = await post_form(http, new_page, {"name": "Voto della serata"}, form_page=new_page)
         page = await http.get(admin)
         [new] = [r for r in await _rounds(db, world) if r.name == "Voto della serata"]
         opened = await post_form(http, f"/rounds/{new.id}/open", form_page=admin)
         ranking = await http.get(f"/challenges/{world.challenge.id}/ranking")
         votes = await http.get(f"/rounds/{new.id}/votes")
 
+    assert refused.status_code == 422 and "Nuovo voto del pubblico" in refused.text
     assert created.status_code == 303
     assert "Apri la votazione" in page.text and "Nuovo voto del pubblico" in page.text
     assert opened.status_code == 303

@@ -219,6 +219,8 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("GET", "/rounds/{id:int}/assignments"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
     # The people's choice (world.vote_round, an open public vote of challenge A): anyone votes;
     # the count and the flagged votes are the organisers'.
+    ("GET", "/challenges/{id:int}/votes/new"): ORGANISER_PAGE,
+    ("POST", "/challenges/{id:int}/votes/new"): ORGANISERS_ONLY,
     ("GET", "/rounds/{id:int}/vote"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("POST", "/rounds/{id:int}/vote"): (OK, OK, OK, OK, OK, OK, OK, OK, OK),
     ("GET", "/rounds/{id:int}/votes"): ORGANISER_PAGE,

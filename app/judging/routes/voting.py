@@ -10,10 +10,12 @@ from starlette.routing import BaseRoute, Route
 
 from app.accounts import ratelimit
 from app.accounts.auth import current_user, require_user
+from app.challenges import permissions as challenge_permissions
 from app.forms import Filled, no_fields, submit, validate
 from app.i18n import gettext as _
-from app.judging import anomalies, mails, voting
-from app.judging.schemas import VoteIn, void_from_form
+from app.judging import anomalies, mails, service, voting
+from app.judging.models import RoundKind
+from app.judging.schemas import RoundCreate, VoteIn, void_from_form
 from app.templating import render
 from app.web import path_for, path_id, services, settings
 
@@ -120,7 +122,39 @@ async def void_votes(request: Request) -> Response:
     )
 
 
+async def _new_vote_page(request: Request, filled: Filled) -> Response:
+    user = require_user(request)
+    async with services(request).db.read() as session:
+        access = await challenge_permissions.organised(
+            session, user=user, challenge_id=path_id(request)
+        )
+    return render(request, "judging/vote_new.html", {"challenge": access.challenge}, filled=filled)
+
+
+async def create_vote(request: Request) -> Response:
+    """A public-vote round in preparation (the judging page then opens it)."""
+    if request.method == "GET":
+        return await _new_vote_page(request, Filled())
+    user = require_user(request)
+    challenge_id = path_id(request)
+    return await submit(
+        request,
+        guard=lambda session: challenge_permissions.organised(
+            session, user=user, challenge_id=challenge_id
+        ),
+        parse=lambda values: validate(RoundCreate, {**values, "kind": RoundKind.PUBLIC_VOTE}),
+        act=lambda session, data: service.create_round(
+            session, user=user, challenge_id=challenge_id, data=data
+        ),
+        done=lambda _round: path_for(request, "judging_admin", id=challenge_id),
+        again=lambda filled: _new_vote_page(request, filled),
+    )
+
+
 routes: list[BaseRoute] = [
+    Route(
+        "/challenges/{id:int}/votes/new", create_vote, methods=["GET", "POST"], name="create_vote"
+    ),
     Route("/rounds/{id:int}/vote", vote, methods=["GET", "POST"], name="vote"),
     Route(mails.CONFIRM_PATH, confirm, methods=["GET", "POST"], name="confirm_vote"),
     Route("/rounds/{id:int}/votes", round_votes, name="round_votes"),
