@@ -23,6 +23,7 @@ from bench import (
     notifications,
     pages,
     pairwise,
+    voting,
 )
 from bench.harness import bench_app
 
@@ -46,6 +47,8 @@ async def main(quick: bool, http: bool) -> None:
     judging.run(quick)
     section("Pairwise judging", started)
     pairwise.run(quick)
+    section("People's choice", started)
+    voting.run(quick)
     small_args, large_args = pages.sizes(quick)
     async with bench_app(**small_args) as small, bench_app(**large_args) as large:
         print(

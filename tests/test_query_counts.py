@@ -30,6 +30,7 @@ from tests.listings import (
     notifications,
     sponsors,
     teams,
+    voting,
 )
 from tests.queries import sql_statements
 
@@ -51,10 +52,13 @@ GALLERY = Case(
     challenges.challenge_page,
     many=GALLERY_PAGE_SIZE + 6,
     shown=lambda n: min(n, GALLERY_PAGE_SIZE),
-    most=7,  # the page's slice and the gallery's size in one statement
+    # The page's slice and the gallery's size in one statement; one more for the public votes
+    # open now (the page invites everybody to vote).
+    most=8,
 )
 VERSION_LINKS = re.compile(r'href="/challenges/\d+/certificates/(\d+)"')
 INVITED = re.compile(r"item-\d+@example\.org")
+VOTED_PROJECTS = re.compile(r'"project_title":"(Item-\d+)"')
 ADOPTED_PROJECTS = re.compile(r'"project_id":(\d+)')  # the report's rows carry ids, no names
 
 CASES: dict[str, Case] = {
@@ -92,6 +96,8 @@ CASES: dict[str, Case] = {
     "GET /judging (judge)": Case(judging.my_assignments),
     "GET /rounds/{id}/settings shortlist choices (organiser)": Case(judging.round_settings),
     "GET /projects/{id}/feedback comments (coach)": Case(judging.feedback),
+    "GET /rounds/{id}/vote projects (anonymous)": Case(voting.ballot),
+    "GET /rounds/{id}/votes tally and flags (organiser)": Case(voting.votes),
     "GET /judging/assignments/{id} criteria (judge)": Case(judging.score_sheet, most=4),
     "GET /challenges/{id}/certificates (organiser)": Case(certificates.certificates),
     "GET /challenges/{id}/certificates/mine (coach)": Case(certificates.my_certificates),
@@ -119,6 +125,9 @@ CASES: dict[str, Case] = {
     "GET /api/v1/challenges/{id}/rubrics (organiser)": Case(judging.rubrics_api),
     "GET /api/v1/challenges/{id}/rounds (organiser)": Case(judging.rounds_api),
     "GET /api/v1/challenges/{id}/judges (organiser)": Case(judging.judges_api),
+    "GET /api/v1/rounds/{id}/votes tally and flags (organiser)": Case(
+        voting.votes_api, pattern=VOTED_PROJECTS
+    ),
     "GET /api/v1/challenges/{id}/certificates (organiser)": Case(certificates.certificates_api),
 }
 

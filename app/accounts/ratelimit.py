@@ -219,3 +219,23 @@ async def _give_back(redis: ArqRedis | None, key: str, amount: int) -> None:
         await redis.decrby(key, amount)
     except (RedisError, OSError):
         return
+
+
+MAX_VOTES_PER_VOTER = 5  # votes (and confirmation links) of one address in a public vote
+MAX_VOTES_PER_NETWORK = 200  # a school's classes vote from one network: flagged, not stopped
+
+
+async def limit_vote(redis: ArqRedis | None, *, email: str, network: str) -> None:
+    """Public votes: 5 an hour for one address (each may send a link), 200 an hour from one
+    network (an IPv4 /24 or IPv6 /64, which the caller names)."""
+    over = await _reserve(
+        redis,
+        [
+            (f"{_PREFIX}vote:to:{account_key(email)}", MAX_VOTES_PER_VOTER, HOUR),
+            (f"{_PREFIX}vote:net:{network}", MAX_VOTES_PER_NETWORK, HOUR),
+        ],
+    )
+    if any(over):
+        raise TooManyRequests(
+            _("Too many votes. Please wait an hour and try again."), retry_after=HOUR
+        )

@@ -7,19 +7,23 @@ from dataclasses import asdict
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
+from app.accounts import ratelimit
 from app.accounts.auth import current_user, require_user
 from app.api import ApiRouter, extended
 from app.challenges import permissions as challenge_permissions
 from app.errors import NotFound
 from app.judging import (
+    anomalies,
     assignments,
     conflicts,
     feedback,
+    mails,
     queries,
     results,
     rounds,
     scoring,
     service,
+    voting,
 )
 from app.judging.models import Assignment, Round, Rubric
 from app.judging.results import ResultsPage
@@ -34,6 +38,7 @@ from app.judging.schemas import (
     ConflictWithdraw,
     CoverageRow,
     FeedbackRead,
+    FlaggedVoteRead,
     JudgeAdd,
     JudgeRead,
     JudgeRemoval,
@@ -50,6 +55,14 @@ from app.judging.schemas import (
     RubricCreate,
     RubricRead,
     ScoresIn,
+    TallyRead,
+    VoidedRead,
+    VoidVotes,
+    VoteCast,
+    VoteConfirm,
+    VoteConfirmed,
+    VoteIn,
+    VotesRead,
 )
 from app.teams.models import Project
 from app.web import path_id, services, settings
@@ -684,3 +697,129 @@ async def recuse(request: Request, body: Recusal) -> AssignmentRead:
     async with services(request).db.read() as session:
         sheet = await scoring.score_sheet(session, user=user, assignment_id=assignment_id)
     return _assignment_read(sheet.assignment, sheet.round, sheet.project, sheet.scores)
+
+
+# --- The people's-choice vote ---
+
+
+def _voter_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.route(
+    "POST",
+    "/rounds/{id:int}/votes",
+    summary="Vote for a project in an open public-vote round (anyone; visitors confirm by e-mail)",
+    body=VoteIn,
+    response=VoteCast,
+    auth=False,
+    errors=(404, 409, 422, 429),
+)
+async def cast_vote(request: Request, body: VoteIn) -> VoteCast:
+    user = current_user(request)
+    found = services(request)
+    email = user.email if user is not None and user.email_verified_at else body.email
+    address = _voter_address(request)
+    await ratelimit.limit_vote(
+        found.redis, email=email or "", network=anomalies.network_of(address)
+    )
+    async with found.db.transaction() as session:
+        cast = await voting.cast_vote(
+            session,
+            user=user,
+            round_id=path_id(request),
+            project_id=body.project_id,
+            email=body.email,
+            address=address,
+            locale=request.state.locale,
+        )
+    return VoteCast(
+        round_id=path_id(request),
+        project_id=body.project_id,
+        status="counted" if cast.counted else "pending_confirmation",
+    )
+
+
+@router.route(
+    "POST",
+    "/votes/confirm",
+    summary="Confirm a vote with the token of the e-mailed link (once, within two days)",
+    body=VoteConfirm,
+    response=VoteConfirmed,
+    auth=False,
+    errors=(404, 409, 422),
+)
+async def confirm_vote(request: Request, body: VoteConfirm) -> VoteConfirmed:
+    claim = mails.read_token(settings(request).secret_key, body.token)
+    async with services(request).db.transaction() as session:
+        vote = await voting.confirm_vote(session, claim=claim)
+    assert vote.project_id is not None
+    return VoteConfirmed(round_id=vote.round_id, project_id=vote.project_id)
+
+
+def _votes_read(page: voting.VotesPage) -> VotesRead:
+    return VotesRead(
+        round_id=page.round.id or 0,
+        status=page.round.status,
+        counted=page.counted,
+        pending=page.pending,
+        voided=page.voided,
+        tally=[
+            TallyRead(
+                project_id=row.project.id or 0,
+                project_title=row.project.title,
+                team_name=row.team.name,
+                votes=row.votes,
+            )
+            for row in page.rows
+        ],
+        flagged=[
+            FlaggedVoteRead(
+                id=b.id,
+                email=b.email,
+                network=b.network,
+                project_title=b.project_title,
+                created_at=b.created_at,
+                confirmed_at=b.confirmed_at,
+                counted=b.counted,
+                flags=[str(f) for f in b.flags],
+            )
+            for b in page.flagged
+        ],
+    )
+
+
+@router.route(
+    "GET",
+    "/rounds/{id:int}/votes",
+    summary="A public vote's count and the votes flagged as anomalies (organisers)",
+    response=VotesRead,
+    errors=(403, 404),
+)
+async def round_votes(request: Request) -> VotesRead:
+    async with services(request).db.read() as session:
+        page = await voting.votes_page(
+            session, user=require_user(request), round_id=path_id(request)
+        )
+    return _votes_read(page)
+
+
+@router.route(
+    "POST",
+    "/rounds/{id:int}/votes/void",
+    summary="Void votes of a public vote, with a reason, until results are published (organisers)",
+    body=VoidVotes,
+    response=VoidedRead,
+    errors=(403, 404, 409, 422),
+    guard=organiser_of_path_round,
+)
+async def void_votes(request: Request, body: VoidVotes) -> VoidedRead:
+    async with services(request).db.transaction() as session:
+        ids = await voting.void_votes(
+            session,
+            user=require_user(request),
+            round_id=path_id(request),
+            vote_ids=body.vote_ids,
+            reason=body.reason,
+        )
+    return VoidedRead(voided=ids)

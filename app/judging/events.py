@@ -90,3 +90,21 @@ PAIRWISE_VOIDED = action("pairwise.voided")
 PAIRWISE_IMPORTED = action("pairwise.imported")
 ROUND_SETTINGS_CHANGED = action("round.settings_changed")
 ROUND_OPEN_FAILED = action("round.open_failed")
+
+
+class VoteRequested(DomainEvent):
+    """A visitor chose a project in a public vote: their address is sent a link to confirm
+    it (the vote counts once confirmed). `nonce` names the link, so a handler of an older
+    request sends nothing once a newer one replaced it."""
+
+    challenge_id: int
+    round_id: int
+    vote_id: int
+    nonce: str
+    locale: str
+
+
+VOTE_CAST = action("public_vote.cast")
+VOTE_REQUESTED = action("public_vote.requested")
+VOTE_CONFIRMED = action("public_vote.confirmed")
+VOTES_VOIDED = action("public_vote.voided")

@@ -169,6 +169,14 @@ class Score(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class AwardKind(StrEnum):
+    """Who decided an award: the jury's ranking, or the public's vote (its own award, never
+    mixed into the jury's ranking)."""
+
+    JURY = "jury"
+    PUBLIC_VOTE = "public_vote"
+
+
 class Award(SQLModel, table=True):
     """A ranking outcome, fixed when results are published.
 
@@ -185,7 +193,8 @@ class Award(SQLModel, table=True):
     track_id: int | None = Field(default=None, foreign_key="track.id")
     name: str = Field(max_length=160)
     rank: int = Field(default=1, ge=1)
-    score: float | None = None
+    score: float | None = None  # the jury's score; for a people's choice, the votes
+    kind: AwardKind = Field(default=AwardKind.JURY, sa_type=String(20))
 
 
 class SkipReason(StrEnum):
@@ -259,3 +268,33 @@ class PairwiseItem(SQLModel, table=True):
     mu: float = 0.0
     sigma_sq: float = 1.0
     views: int = 0
+
+
+class PublicVote(SQLModel, table=True):
+    """One voter's ballot in a public-vote round: one row per verified address per round.
+
+    `project_id` is the vote that counts (None until an e-mailed link first confirmed one);
+    `pending_project_id` the choice an e-mailed link waits to confirm (a changed vote counts
+    only once confirmed). `nonce` is in the link: replaced by every new link and by the
+    confirmation, so a link works once and an older one stops working. A voided ballot
+    never counts again, and its address cannot vote again in the round.
+    """
+
+    __tablename__ = "public_vote"
+    __table_args__ = (UniqueConstraint("round_id", "email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="judging_round.id", index=True)
+    email: str = Field(max_length=254)  # app.fields.normalise_email's form
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    project_id: int | None = Field(default=None, foreign_key="project.id")
+    pending_project_id: int | None = Field(default=None, foreign_key="project.id")
+    nonce: str = Field(max_length=64)
+    network: str = Field(max_length=64)  # the voter's /24 (IPv4) or /64 (IPv6)
+    # No account with the address, or one made within a day before the vote.
+    new_voter: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    voided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    voided_by: int | None = Field(default=None, foreign_key="user.id")
+    void_reason: str = Field(default="", max_length=300)

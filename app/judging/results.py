@@ -19,7 +19,7 @@ from app.events.service import emit, log_action
 from app.i18n import gettext as _
 from app.i18n import lazy, use_locale
 from app.judging import agreement as stats
-from app.judging import charts, events, pairwise_admin, permissions, queries, ranking
+from app.judging import charts, events, pairwise_admin, permissions, queries, ranking, voting
 from app.judging.models import Aggregation, Award, Round, RoundKind, RoundStatus
 from app.teams.models import Project, ProjectStatus, Team
 
@@ -245,6 +245,15 @@ async def _award_round(session: AsyncSession, challenge_id: int) -> RoundResult:
     raise NothingToPublish(_(NothingToPublish.message))
 
 
+async def _jury_round(session: AsyncSession, challenge_id: int) -> RoundResult | None:
+    """The round whose ranking decides the jury's awards; None when no round has scores
+    (a challenge may award only the people's choice)."""
+    try:
+        return await _award_round(session, challenge_id)
+    except NothingToPublish:
+        return None
+
+
 async def publish_results(
     session: AsyncSession, *, user: User, challenge_id: int, locale: str
 ) -> list[Award]:
@@ -260,11 +269,16 @@ async def publish_results(
     round_list = await queries.rounds(session, challenge_id)
     if not round_list or any(r.status != RoundStatus.CLOSED for r in round_list):
         raise RoundsStillOpen(_(RoundsStillOpen.message))
-    result = await _award_round(session, challenge_id)
+    result = await _jury_round(session, challenge_id)
     tracks = {t.id: t for t in await challenges_queries.tracks(session, challenge_id) if t.id}
     # Award names are kept in the platform's language: certificates print them as stored.
     with use_locale(locale):
-        made = _awards(challenge_id, result, tracks)
+        made = _awards(challenge_id, result, tracks) if result else []
+        made += await voting.people_choice_awards(
+            session, challenge_id=challenge_id, rounds=round_list
+        )
+    if not made:
+        raise NothingToPublish(_(NothingToPublish.message))
     awards = [award for award, _project, _team in made]
     session.add_all(awards)
     await challenges_service.record_results_published(
@@ -278,7 +292,7 @@ async def publish_results(
         subject_type="challenge",
         subject_id=challenge_id,
         challenge_id=challenge_id,
-        data={"round_id": result.round.id, "awards": len(awards)},
+        data={"round_id": result.round.id if result else None, "awards": len(awards)},
     )
     emit(session, events.ResultsPublished(challenge_id=challenge_id))
     return awards
@@ -298,13 +312,14 @@ async def results_page(
         names = await queries.project_names(session, sorted({a.project_id for a in stored}))
         made = [(a, *names[a.project_id]) for a in stored if a.project_id in names]
     else:
-        try:
-            result = await _award_round(session, challenge_id)
-        except NothingToPublish:
-            made = []
-        else:
-            with use_locale(locale):
-                made = _awards(challenge_id, result, tracks)
+        result = await _jury_round(session, challenge_id)
+        with use_locale(locale):
+            made = _awards(challenge_id, result, tracks) if result else []
+            made += await voting.people_choice_awards(
+                session,
+                challenge_id=challenge_id,
+                rounds=await queries.rounds(session, challenge_id),
+            )
     rows = [
         AwardRow(award, project, team, tracks[award.track_id].name if award.track_id else None)
         for award, project, team in made

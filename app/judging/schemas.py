@@ -34,6 +34,7 @@ from app.i18n import gettext as _
 from app.i18n import ngettext
 from app.judging.models import (
     Aggregation,
+    AwardKind,
     ConflictKind,
     OthersScores,
     RoundKind,
@@ -438,7 +439,8 @@ class AwardRead(BaseModel):
     project_title: str
     team_name: str
     track_id: int | None
-    score: float | None
+    score: float | None = Field(description="The jury's score; for the people's choice, votes.")
+    kind: AwardKind = Field(description="Decided by the jury's ranking or by the public's vote.")
 
 
 class ResultsRead(BaseModel):
@@ -537,3 +539,83 @@ class RoundDesignRead(BaseModel):
     distinct_panels: int
     repeated_panels: int
     loads: dict[int, int] = Field(description="Judge id -> projects.")
+
+
+# --- The people's-choice vote ---
+
+MAX_VOID_AT_ONCE = 500
+
+
+class VoteIn(BaseModel):
+    """A vote in a public-vote round: a person logged in with a confirmed address needs no
+    e-mail; anyone else gives one and is sent a link to confirm the vote."""
+
+    project_id: Id
+    email: Annotated[Email, Field(max_length=254)] | None = Field(
+        default=None, description="Where the confirmation link goes (visitors without an account)."
+    )
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class VoteCast(BaseModel):
+    round_id: int
+    project_id: int
+    status: Literal["counted", "pending_confirmation"] = Field(
+        description="counted: the vote counts now; pending_confirmation: a link was e-mailed."
+    )
+
+
+class VoteConfirm(BaseModel):
+    token: str = Field(min_length=1, max_length=500, description="The token of the e-mailed link.")
+
+
+class VoteConfirmed(BaseModel):
+    round_id: int
+    project_id: int
+
+
+class TallyRead(BaseModel):
+    project_id: int
+    project_title: str
+    team_name: str
+    votes: int
+
+
+class FlaggedVoteRead(BaseModel):
+    id: int
+    email: str = Field(description="Masked: the first letter and the domain.")
+    network: str
+    project_title: str
+    created_at: datetime
+    confirmed_at: datetime | None
+    counted: bool
+    flags: list[str]
+
+
+class VotesRead(BaseModel):
+    round_id: int
+    status: RoundStatus
+    counted: int
+    pending: int
+    voided: int
+    tally: list[TallyRead]
+    flagged: list[FlaggedVoteRead]
+
+
+class VoidVotes(BaseModel):
+    vote_ids: list[Id] = Field(min_length=1, max_length=MAX_VOID_AT_ONCE)
+    reason: OneLine = Field(min_length=1, max_length=300)
+
+
+class VoidedRead(BaseModel):
+    voided: list[int]
+
+
+def void_from_form(values: Mapping[str, str]) -> VoidVotes:
+    """The organisers' form: a checkbox per flagged vote (`vote-<id>`) and a reason."""
+    ids = [key.removeprefix("vote-") for key in values if key.startswith("vote-")]
+    return validate(VoidVotes, {"vote_ids": ids, "reason": values.get("reason", "")})

@@ -3,7 +3,7 @@ check of the domain the object belongs to."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +16,7 @@ from app.challenges.views import ChallengeDetail
 from app.db import utcnow
 from app.i18n import gettext as _
 from app.judging import queries as judging_queries
+from app.judging import voting as judging_voting
 from app.judging.models import Round
 from app.sponsors import queries as sponsors_queries
 from app.teams import queries as teams_queries
@@ -30,6 +31,8 @@ class ChallengePage:
     detail: ChallengeDetail
     my_teams: list[Team]
     gallery: GalleryPage
+    # Public-vote rounds open now: the page invites everybody to vote.
+    open_votes: list[Round] = field(default_factory=list)
 
 
 async def challenge_page(
@@ -56,7 +59,12 @@ async def challenge_page(
         page=page,
         extra=sponsors_queries.adopter_columns,
     )
-    return ChallengePage(detail=detail, my_teams=my_teams, gallery=gallery)
+    return ChallengePage(
+        detail=detail,
+        my_teams=my_teams,
+        gallery=gallery,
+        open_votes=await judging_voting.open_votes(session, challenge_id),
+    )
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from sqlmodel import col, select
 
 import app as app_package
 from app.accounts import tokens
-from app.accounts.models import User
+from app.accounts.models import User, new_nonce
 from app.accounts.schemas import (
     CreatorForm,
     LoginCodeForm,
@@ -50,8 +50,10 @@ from app.db import Database, utcnow
 from app.editions.schemas import PromotionInput
 from app.invitations import links
 from app.invitations.schemas import AcceptSignup, InvitationForm
-from app.judging.models import Criterion
-from app.judging.pairwise_schemas import SkipIn, VoidIn, VoteIn
+from app.judging import mails as vote_mails
+from app.judging.models import Criterion, PublicVote
+from app.judging.pairwise_schemas import SkipIn, VoidIn
+from app.judging.pairwise_schemas import VoteIn as PairwiseVoteIn
 from app.judging.schemas import (
     AggregationChoice,
     ConflictDeclare,
@@ -64,6 +66,8 @@ from app.judging.schemas import (
     RoundSettings,
     RubricCreate,
     ScoresIn,
+    VoidVotes,
+    VoteIn,
 )
 from app.main import API_ROUTERS
 from app.notifications.schemas import PreferencesForm
@@ -563,6 +567,60 @@ async def _revoke(world: World, db: Database) -> Target:
     return Target("organiser", f"{page}/revoke", {"reason": "Nome sbagliato ricompilato"}, page)
 
 
+async def _pending_ballot(db: Database, world: World) -> str:
+    """A ballot waiting for its e-mailed link, in the world's open public vote: the link's token."""
+    async with db.transaction() as session:
+        ballot = PublicVote(
+            round_id=world.vote_round.id or 0,
+            email="votante@example.org",
+            pending_project_id=world.project.id,
+            nonce=new_nonce(),
+            network="192.0.2.0/24",
+        )
+        session.add(ballot)
+        await session.flush()
+        assert ballot.id is not None and world.project.id is not None
+        claim = vote_mails.VoteClaim(ballot.id, world.project.id, ballot.nonce)
+    return vote_mails.make_token(db.settings.secret_key, claim)
+
+
+async def _new_vote(world: World, db: Database) -> Target:
+    path = f"/challenges/{_c(world)}/votes/new"
+    return Target("organiser", path, {"name": "Voto ricompilato"}, path)
+
+
+async def _vote(world: World, db: Database) -> Target:
+    path = f"/rounds/{world.vote_round.id}/vote"
+    data = {"project_id": str(world.project.id), "email": "votante@example.org"}
+    return Target("anonymous", path, data, path)
+
+
+async def _flagged_ballots(db: Database, world: World) -> int:
+    """Ten ballots from one network at once (flagged, so the page shows its void form): the
+    first one's id."""
+    async with db.transaction() as session:
+        ballots = [
+            PublicVote(
+                round_id=world.vote_round.id or 0,
+                email=f"rete{n}@example.org",
+                project_id=world.project.id,
+                nonce=new_nonce(),
+                network="198.51.100.0/24",
+                confirmed_at=utcnow(),
+            )
+            for n in range(10)
+        ]
+        session.add_all(ballots)
+        await session.flush()
+    return ballots[0].id or 0
+
+
+async def _void_votes(world: World, db: Database) -> Target:
+    ballot = await _flagged_ballots(db, world)
+    page = f"/rounds/{world.vote_round.id}/votes"
+    return Target("organiser", f"{page}/void", {f"vote-{ballot}": "on", "reason": "Rete"}, page)
+
+
 PAGE_FORMS: dict[str, PageForm] = {
     "/register": PageForm(RegisterForm, _register),
     "/login": PageForm(LoginForm, _login),
@@ -587,6 +645,9 @@ PAGE_FORMS: dict[str, PageForm] = {
     "/challenges/{id:int}/judging/judges": PageForm(JudgeAdd, _add_judge),
     "/challenges/{id:int}/rubrics": PageForm(RubricCreate, _rubric),
     "/challenges/{id:int}/rounds": PageForm(RoundCreate, _round),
+    "/rounds/{id:int}/vote": PageForm(VoteIn, _vote),
+    "/challenges/{id:int}/votes/new": PageForm(RoundCreate, _new_vote),
+    "/rounds/{id:int}/votes/void": PageForm(VoidVotes, _void_votes),
     "/judging/assignments/{id:int}": PageForm(ScoresIn, _scores),
     "/challenges/{id:int}/judging/conflicts": PageForm(ConflictDeclare, _conflict),
     "/judging/assignments/{id:int}/recuse": PageForm(Recusal, _recuse),
@@ -616,6 +677,7 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
     "/programmes/{id:int}/stages": StageInput,
     "/account/sessions/{id:int}/revoke": None,
     "/account/verify": None,  # a button; the link's token is in the address
+    "/votes/confirm": None,  # the same
     "/account/verify/send": None,
     "/account/tokens/{id:int}/revoke": None,
     "/account/notifications": PreferencesForm,  # check boxes
@@ -650,7 +712,7 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
     "/pairwise/{id:int}/start": None,
     "/pairwise/{id:int}/seen": None,
     "/pairwise/{id:int}/undo": None,
-    "/pairwise/{id:int}/vote": VoteIn,
+    "/pairwise/{id:int}/vote": PairwiseVoteIn,
     "/pairwise/{id:int}/skip": SkipIn,
     "/pairwise/{id:int}/void": VoidIn,
     "/pairwise/{id:int}/import": None,  # a CSV file: see tests/judging/test_pairwise_routes.py
@@ -829,6 +891,20 @@ async def _api_revoke(world: World, db: Database) -> Target:
     return Target("organiser", path, {"reason": "Nome sbagliato ricompilato"})
 
 
+async def _api_vote(world: World, db: Database) -> Target:
+    data = {"project_id": world.project.id, "email": "votante@example.org"}
+    return Target("anonymous", f"/rounds/{world.vote_round.id}/votes", data)
+
+
+async def _api_confirm_vote(world: World, db: Database) -> Target:
+    return Target("anonymous", "/votes/confirm", {"token": await _pending_ballot(db, world)})
+
+
+async def _api_void_votes(world: World, db: Database) -> Target:
+    data = {"vote_ids": [await _flagged_ballots(db, world)], "reason": "Rete"}
+    return Target("organiser", f"/rounds/{world.vote_round.id}/votes/void", data)
+
+
 # By the endpoint's name (the operationId of the OpenAPI document).
 API_BODIES: dict[str, Setup] = {
     "create_challenge": _api_challenge,
@@ -858,4 +934,7 @@ API_BODIES: dict[str, Setup] = {
     "revoke_certificate": _api_revoke,
     "invite": _api_invite,
     "add_note": _api_note,
+    "cast_vote": _api_vote,
+    "confirm_vote": _api_confirm_vote,
+    "void_votes": _api_void_votes,
 }

@@ -54,6 +54,10 @@ def concrete_path(template: str, world: World) -> str:
     """The template with every parameter replaced by an object of challenge A."""
     values = world.params()
     bare = template.removeprefix("/api/v1")
+    if bare.startswith("/rounds/{id:int}/vote"):  # the people's choice: the open public vote
+        return _PARAM.sub(
+            lambda m: {**values, "id": str(world.vote_round.id)}[m.group(1)], template
+        )
     for prefix, name in _ID_BY_PREFIX:
         if bare.startswith(prefix):
             values["id"] = str(

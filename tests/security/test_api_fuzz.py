@@ -123,6 +123,7 @@ STATE_CHANGES = {
 # ... and those that take something away, last of all (an offer accepted before its project
 # or the offer itself is withdrawn; a sheet scored before its assignment or judge goes).
 # A revoked invitation cannot be sent again, so it is revoked after the resend.
+# Voided votes of the people's choice never count again, so they are voided after the votes.
 REMOVALS = {"withdraw", "remove", "judge", "revoke", "void"}
 # ... and what hides the world's challenge from everyone but its organisers, after all else.
 HIDING = {"unpublish"}
@@ -149,6 +150,8 @@ def world_ids(world: World, path: str, draft: Project) -> dict[str, Any]:
     """The world's object for every path parameter of the operation."""
     if path in DRAFT_OPERATIONS:  # the world's project is submitted, so locked
         return {"id": draft.id if "/projects/" in path else draft.team_id}
+    if path.startswith("/api/v1/rounds/{id}/votes"):  # the people's choice: an open public vote
+        return {"id": world.vote_round.id}
     by_collection = {
         "challenges": world.challenge.id,
         "teams": world.team.id,
@@ -345,6 +348,7 @@ async def test_the_api_keeps_the_promises_of_its_openapi_document(
     reads = {(op.label, "organiser") for op in operations if op.method.upper() == "GET"}
     public = {(op.label, "anonymous") for op in operations if "security" not in op.definition.raw}
     public -= {("GET /api/v1/challenges/{id}/results", "anonymous")}  # none published yet
+    public -= {("POST /api/v1/votes/confirm", "anonymous")}  # needs an e-mailed link's token
     reads -= {("GET /api/v1/audit", "organiser")}  # the platform's log: administrators only
     reads -= {("GET /api/v1/pairwise/{id}", "organiser")}  # a judge's own walk: judges only
     # A company's search, shortlist and notes are its own: they get through as its

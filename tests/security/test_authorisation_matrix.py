@@ -241,6 +241,21 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     # The team's own coach and members; nobody else, organisers included.
     ("GET", "/projects/{id:int}/feedback"): ("login", 200, 404, 200, 404, 404, 404, 404, 404),
     ("GET", "/api/v1/projects/{id:int}/feedback"): (401, 200, 404, 200, 404, 404, 404, 404, 404),
+    # The people's choice (world.vote_round, an open public vote of challenge A): anyone votes;
+    # the count and the flagged votes are the organisers'.
+    ("GET", "/challenges/{id:int}/votes/new"): ORGANISER_PAGE,
+    ("POST", "/challenges/{id:int}/votes/new"): ORGANISERS_ONLY,
+    ("GET", "/rounds/{id:int}/vote"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/rounds/{id:int}/vote"): (OK, OK, OK, OK, OK, OK, OK, OK, OK),
+    ("GET", "/rounds/{id:int}/votes"): ORGANISER_PAGE,
+    ("POST", "/rounds/{id:int}/votes/void"): ORGANISERS_ONLY,
+    ("GET", "/api/v1/rounds/{id:int}/votes"): (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    ("POST", "/api/v1/rounds/{id:int}/votes"): (OK, OK, OK, OK, OK, OK, OK, OK, OK),
+    ("POST", "/api/v1/rounds/{id:int}/votes/void"): ORGANISERS_ONLY,
+    # Without a token the link is not valid (409); the confirmation is the link's, not a login's.
+    ("GET", "/votes/confirm"): (409, 409, 409, 409, 409, 409, 409, 409, 409),
+    ("POST", "/votes/confirm"): (OK, OK, OK, OK, OK, OK, OK, OK, OK),
+    ("POST", "/api/v1/votes/confirm"): (OK, OK, OK, OK, OK, OK, OK, OK, OK),
     ("GET", "/api/v1/rounds/{id:int}/design"): (401, 403, 403, 403, 403, 403, 200, 403, 200),
     ("GET", "/challenges/{id:int}/judging/conflicts"): (
         "login",

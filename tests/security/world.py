@@ -41,6 +41,7 @@ from tests.factories import (
     make_sponsor,
     make_team,
 )
+from tests.judging.voting_world import make_vote_round
 
 ROLES = (
     "anonymous",
@@ -72,6 +73,7 @@ class World:
     note: SponsorNote
     round: Round
     pairwise_round: Round
+    vote_round: Round  # an open public vote (the people's choice)
     assignment: Assignment
     certificate: Certificate
     spare_role: Role
@@ -140,6 +142,7 @@ async def build_world(app: Starlette) -> World:
     sponsor = await make_sponsor(db, challenge, representative=representative)
     judging_round = await make_round(db, challenge, judges=[judge], projects=[project])
     pairwise_round = await make_pairwise_round(db, challenge, judges=[judge])
+    vote_round = await make_vote_round(db, challenge)
     stored = storage.save(b"%PDF-1.4 a project file")
     pdf = storage.save(b"%PDF-1.4 a certificate")
     assert challenge.id is not None and project.id is not None and sponsor.id is not None
@@ -279,6 +282,7 @@ async def build_world(app: Starlette) -> World:
         note=note,
         round=judging_round,
         pairwise_round=pairwise_round,
+        vote_round=vote_round,
         assignment=assignment,
         certificate=certificate,
         spare_role=spare_role,

@@ -13,6 +13,7 @@ from app.judging.routes import (
     rounds,
     scoring,
     setup,
+    voting,
 )
 
 routes: list[BaseRoute] = [
@@ -24,4 +25,5 @@ routes: list[BaseRoute] = [
     *results.routes,
     *live.routes,
     *pairwise.routes,
+    *voting.routes,
 ]

@@ -31,6 +31,7 @@ async def challenge_page(request: Request) -> Response:
         "tracks": detail.tracks,
         "programme": detail.programme,
         "gallery": page.gallery,
+        "open_votes": page.open_votes,
         "my_teams": page.my_teams,
         "can_manage": permissions.can_manage(detail.access.actor),
         "registration_open": detail.registration_open,
