@@ -13,7 +13,7 @@ import platform
 import sqlite3
 import time
 
-from bench import certificates, exports, growth, judging, notifications, pages
+from bench import adoptions, certificates, exports, growth, judging, notifications, pages
 from bench.harness import bench_app
 
 
@@ -53,6 +53,8 @@ async def main(quick: bool, http: bool) -> None:
         await certificates.run(small, quick=quick)
     section("Notifications", started)
     await notifications.run(quick)
+    section("Adoptions", started)
+    await adoptions.run(quick)
     print(f"\nDone in {time.perf_counter() - started:.0f}s; {machine()}")
 
 

@@ -32,6 +32,8 @@ JUDGE_ONLY = (DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY)
 ORGANISERS_ONLY = (DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY, OK)
 ORGANISER_PAGE = ("login", 403, 403, 403, 403, 403, 200, 403, 200)
 TWO_SIDES = (DENY, DENY, DENY, OK, DENY, OK, DENY, DENY, DENY)  # an adoption's coach, company
+# A page for the organisers of either of the programme's two challenges.
+ORGANISER_PAGE_BOTH = ("login", 403, 403, 403, 403, 403, 200, 200, 200)
 
 # (method, path template) -> outcome for each role, in the order of ROLES:
 # anonymous, member, other_member, coach, judge, sponsor, organiser, other_organiser, admin
@@ -115,6 +117,21 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("GET", "/adoptions/{id:int}/amend"): ("login", 403, 404, 403, 404, 200, 403, 404, 403),
     ("GET", "/api/v1/adoptions/{id:int}/versions"): (401, 200, 404, 200, 404, 200, 200, 404, 200),
     ("GET", "/adoptions/{id:int}/follow-up"): ("login", 200, 404, 200, 404, 200, 200, 404, 200),
+    # A milestone's file: who sees the follow-up page.
+    ("GET", "/adoptions/{id:int}/milestones/{milestone_id:int}/file"): (
+        "login",
+        200,
+        404,
+        200,
+        404,
+        200,
+        200,
+        404,
+        200,
+    ),
+    # Organisers of the programme's challenges (each sees the challenges they organise).
+    ("GET", "/programmes/{id:int}/adoptions"): ORGANISER_PAGE_BOTH,
+    ("GET", "/programmes/{id:int}/adoptions.{format}"): ORGANISER_PAGE_BOTH,
     ("GET", "/api/v1/adoptions/{id:int}/milestones"): (
         401,
         200,
@@ -445,6 +462,8 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("POST", "/adoptions/{id:int}/milestones"): TWO_SIDES,
     ("POST", "/adoptions/{id:int}/milestones/{milestone_id:int}/confirm"): TWO_SIDES,
     ("POST", "/adoptions/{id:int}/close"): TWO_SIDES,
+    ("POST", "/adoptions/{id:int}/milestones/{milestone_id:int}/file"): TWO_SIDES,
+    ("POST", "/adoptions/{id:int}/recognition"): TWO_SIDES,
     ("POST", "/api/v1/adoptions/{id:int}/milestones"): TWO_SIDES,
     ("POST", "/api/v1/adoptions/{id:int}/milestones/{milestone_id:int}/confirm"): TWO_SIDES,
     ("POST", "/api/v1/adoptions/{id:int}/close"): TWO_SIDES,
