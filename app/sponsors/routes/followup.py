@@ -13,7 +13,7 @@ from app.forms import Filled, no_fields, read_upload, schema, submit
 from app.sponsors import followup, views
 from app.sponsors.schemas import AdoptionClose, MilestoneCreate, RecognitionChoice
 from app.storage import staged
-from app.teams.routes.files import content_disposition
+from app.teams.routes.files import attachment
 from app.templating import render
 from app.web import path_for, path_id, services
 
@@ -121,15 +121,7 @@ async def download_file(request: Request) -> Response:
         data = await run_in_threadpool(found.storage.read, milestone.file_key)
     except FileNotFoundError:
         raise NotFound() from None
-    return Response(
-        data,
-        media_type=milestone.file_type,
-        headers={
-            "content-disposition": content_disposition(milestone.file_name),
-            "x-content-type-options": "nosniff",
-            "cache-control": "private, no-cache",
-        },
-    )
+    return attachment(data, media_type=milestone.file_type, name=milestone.file_name)
 
 
 async def recognition(request: Request) -> Response:
