@@ -249,14 +249,26 @@ async def milestone_file(
     return milestone
 
 
+async def _company_side(
+    session: AsyncSession, *, user: User, adoption_id: int, lock: bool
+) -> Adoption:
+    adoption, access, sponsor, _team = await adoptions.locked_adoption(
+        session, user=user, adoption_id=adoption_id, lock=lock
+    )
+    await permissions.ensure_represents(session, access, sponsor)
+    return adoption
+
+
+async def may_set_recognition(session: AsyncSession, *, user: User, adoption_id: int) -> None:
+    """The guard of the company's choice, before the form or body is read."""
+    await _company_side(session, user=user, adoption_id=adoption_id, lock=False)
+
+
 async def set_recognition(
     session: AsyncSession, *, user: User, adoption_id: int, public: bool
 ) -> Adoption:
     """The company says whether the project may show its name ("Adottato da ...")."""
-    adoption, access, sponsor, _team = await adoptions.locked_adoption(
-        session, user=user, adoption_id=adoption_id
-    )
-    await permissions.ensure_represents(session, access, sponsor)
+    adoption = await _company_side(session, user=user, adoption_id=adoption_id, lock=True)
     if adoption.public_recognition == public:
         return adoption
     adoption.public_recognition = public

@@ -32,6 +32,7 @@ JUDGE_ONLY = (DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY)
 ORGANISERS_ONLY = (DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY, OK)
 ORGANISER_PAGE = ("login", 403, 403, 403, 403, 403, 200, 403, 200)
 TWO_SIDES = (DENY, DENY, DENY, OK, DENY, OK, DENY, DENY, DENY)  # an adoption's coach, company
+COMPANY_ONLY = (DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY)  # its representatives
 # A page for the organisers of either of the programme's two challenges.
 ORGANISER_PAGE_BOTH = ("login", 403, 403, 403, 403, 403, 200, 200, 200)
 
@@ -463,7 +464,9 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("POST", "/adoptions/{id:int}/milestones/{milestone_id:int}/confirm"): TWO_SIDES,
     ("POST", "/adoptions/{id:int}/close"): TWO_SIDES,
     ("POST", "/adoptions/{id:int}/milestones/{milestone_id:int}/file"): TWO_SIDES,
-    ("POST", "/adoptions/{id:int}/recognition"): TWO_SIDES,
+    # Whether the project names the company is the company's choice alone.
+    ("POST", "/adoptions/{id:int}/recognition"): COMPANY_ONLY,
+    ("PUT", "/api/v1/adoptions/{id:int}/recognition"): COMPANY_ONLY,
     ("POST", "/api/v1/adoptions/{id:int}/milestones"): TWO_SIDES,
     ("POST", "/api/v1/adoptions/{id:int}/milestones/{milestone_id:int}/confirm"): TWO_SIDES,
     ("POST", "/api/v1/adoptions/{id:int}/close"): TWO_SIDES,

@@ -205,3 +205,24 @@ async def test_an_offer_may_say_no_to_the_name_from_the_start(
     async with db.read() as session:
         adoption = (await session.execute(select(Adoption))).scalar_one()
     assert adoption.public_recognition is False
+
+
+async def test_the_company_changes_its_choice_through_the_api(
+    db: Database, actors: Actors, scene: Scene
+) -> None:
+    adoption_id = await _adopted(db, scene)
+    path = f"/api/v1/adoptions/{adoption_id}/recognition"
+
+    async with await actors.api(scene.coach) as http:
+        by_coach = await http.put(path, json={"recognition": "private"})
+    async with await actors.api(scene.rep) as http:
+        hidden = await http.put(path, json={"recognition": "private"})
+        nonsense = await http.put(path, json={"recognition": "maybe"})
+
+    assert by_coach.status_code == 403
+    assert nonsense.status_code == 422
+    assert hidden.status_code == 200
+    assert hidden.json()["public_recognition"] is False
+    async with db.read() as session:
+        adoption = await session.get(Adoption, adoption_id)
+    assert adoption is not None and adoption.public_recognition is False

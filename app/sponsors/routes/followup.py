@@ -129,7 +129,9 @@ async def recognition(request: Request) -> Response:
     adoption_id = path_id(request)
     return await submit(
         request,
-        guard=lambda session: followup.may_follow(session, user=user, adoption_id=adoption_id),
+        guard=lambda session: followup.may_set_recognition(
+            session, user=user, adoption_id=adoption_id
+        ),
         parse=schema(RecognitionChoice),
         act=lambda session, data: followup.set_recognition(
             session, user=user, adoption_id=adoption_id, public=data.recognition == "public"
