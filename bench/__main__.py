@@ -14,6 +14,7 @@ import sqlite3
 import time
 
 from bench import (
+    adoptions,
     certificates,
     discovery,
     exports,
@@ -74,6 +75,8 @@ async def main(quick: bool, http: bool) -> None:
         await certificates.run(small, quick=quick)
     section("Notifications", started)
     await notifications.run(quick)
+    section("Adoptions", started)
+    await adoptions.run(quick)
     print(f"\nDone in {time.perf_counter() - started:.0f}s; {machine()}")
 
 

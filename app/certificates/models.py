@@ -14,7 +14,8 @@ from app.db import UTCDateTime, utcnow
 class CertificateKind(StrEnum):
     PARTICIPATION = "participation"
     AWARD = "award"
-    ADOPTION = "adoption"
+    ADOPTION = "adoption"  # issued when the adoption takes effect (and at results)
+    ADOPTION_COMPLETED = "adoption_completed"  # when it is closed as completed
     JUDGE = "judge"
 
 

@@ -168,6 +168,7 @@ def _title(doc: CertificateDocument) -> str:
         CertificateKind.PARTICIPATION: _("Certificate of participation"),
         CertificateKind.AWARD: _("Certificate of award"),
         CertificateKind.ADOPTION: _("Certificate of adoption"),
+        CertificateKind.ADOPTION_COMPLETED: _("Certificate of a completed adoption"),
         CertificateKind.JUDGE: _("Certificate of thanks"),
     }
     return titles[doc.kind]
@@ -184,6 +185,16 @@ def _wording(doc: CertificateDocument) -> str:
         return _("as a godmother company in %(challenge)s, has adopted the project") % {
             "challenge": doc.challenge_title
         }
+    if doc.kind == CertificateKind.ADOPTION_COMPLETED and doc.recipient_type == "sponsor":
+        return _(
+            "as a godmother company in %(challenge)s, has kept its commitments "
+            "to the students of the project"
+        ) % {"challenge": doc.challenge_title}
+    if doc.kind == CertificateKind.ADOPTION_COMPLETED:
+        return _(
+            "is a member of the team whose project, in %(challenge)s, was adopted "
+            "by a godmother company and followed through to completion"
+        ) % {"challenge": doc.challenge_title}
     if doc.kind == CertificateKind.ADOPTION:
         return _(
             "is a member of the team whose project, in %(challenge)s, "

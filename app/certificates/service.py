@@ -28,6 +28,7 @@ from app.i18n import gettext as _
 from app.i18n import lazy
 from app.judging import queries as judging_queries
 from app.sponsors import queries as sponsors_queries
+from app.sponsors.models import ADOPTED_STATUSES, Adoption, AdoptionStatus, Sponsor
 from app.storage import StoredFile
 from app.teams import queries as teams_queries
 from app.teams.models import Project, TeamMember
@@ -48,6 +49,7 @@ def kind_label(kind: str) -> str:
         CertificateKind.PARTICIPATION: _("Participation"),
         CertificateKind.AWARD: _("Award"),
         CertificateKind.ADOPTION: _("Adoption"),
+        CertificateKind.ADOPTION_COMPLETED: _("Adoption completed"),
         CertificateKind.JUDGE: _("Judge thanks"),
     }
     return labels.get(CertificateKind(kind), kind)
@@ -122,24 +124,53 @@ async def planned_certificates(session: AsyncSession, *, challenge_id: int) -> l
     for adoption in adoptions:
         adopted = projects.get(adoption.project_id)
         sponsor = sponsors.get(adoption.sponsor_id)
-        if adopted is None or sponsor is None:
-            continue
-        subject = f"{sponsor.name} \u2014 {adopted.title}"
-        for_members(adopted, CertificateKind.ADOPTION, f":adoption:{adoption.id}", subject)
-        plan.append(
-            Planned(
-                CertificateKind.ADOPTION,
-                f"sponsor:{sponsor.id}:adoption:{adoption.id}",
-                _clip(sponsor.name, 200),
-                _clip(adopted.title, 300),
-                adopted.id,
-            )
-        )
+        if adopted is not None and sponsor is not None:
+            plan += _adoption_plan(adoption, adopted, sponsor, members.get(adopted.team_id, []))
     for judge in await judging_queries.judges_who_scored(session, challenge_id):
         plan.append(
             Planned(CertificateKind.JUDGE, f"user:{judge.id}", _clip(judge.name, 200), "", None)
         )
     return plan
+
+
+def _adoption_plan(
+    adoption: Adoption, project: Project, sponsor: Sponsor, members: list[TeamMember]
+) -> list[Planned]:
+    """An adoption's certificates, for each student of the team and for the company: of
+    adoption once it took effect, and of completion once it was closed as completed. The
+    adoption id in the key gives each adoption its own (a project may have several)."""
+    kinds = [CertificateKind.ADOPTION]
+    if adoption.status == AdoptionStatus.COMPLETED:
+        kinds.append(CertificateKind.ADOPTION_COMPLETED)
+    plan: list[Planned] = []
+    for kind in kinds:
+        subject = _clip(f"{sponsor.name} \u2014 {project.title}", 300)
+        for member in members:
+            key = f"member:{member.id}:adoption:{adoption.id}"
+            plan.append(Planned(kind, key, _member_name(member), subject, project.id))
+        plan.append(
+            Planned(
+                kind,
+                f"sponsor:{sponsor.id}:adoption:{adoption.id}",
+                _clip(sponsor.name, 200),
+                _clip(project.title, 300),
+                project.id,
+            )
+        )
+    return plan
+
+
+async def planned_for_adoption(session: AsyncSession, *, adoption_id: int) -> list[Planned]:
+    """The certificates one adoption calls for now (none before it takes effect)."""
+    adoption = await sponsors_queries.get_adoption(session, adoption_id)
+    if adoption.status not in ADOPTED_STATUSES:
+        return []
+    project = await teams_queries.get_project(session, adoption.project_id)
+    sponsor = await sponsors_queries.get_sponsor(
+        session, adoption.sponsor_id, challenge_id=adoption.challenge_id
+    )
+    members = await teams_queries.members_by_team(session, [project.team_id])
+    return _adoption_plan(adoption, project, sponsor, members.get(project.team_id, []))
 
 
 def _enqueue_render(session: AsyncSession, certificate: Certificate) -> None:
@@ -155,6 +186,26 @@ async def issue_for_results(session: AsyncSession, *, challenge_id: int) -> list
     """Record the certificates the results call for and not yet recorded; render after commit."""
     await challenges_queries.get_challenge(session, challenge_id)
     plan = await planned_certificates(session, challenge_id=challenge_id)
+    return await _record(session, challenge_id=challenge_id, plan=plan)
+
+
+async def issue_for_adoption(session: AsyncSession, *, adoption_id: int) -> list[Certificate]:
+    """Record an adoption's certificates not yet recorded (when it takes effect, and when it
+    is closed as completed), whatever the results; render after commit. Running it again,
+    or publishing the results later, records nothing twice."""
+    plan = await planned_for_adoption(session, adoption_id=adoption_id)
+    if not plan:
+        return []
+    adoption = await sponsors_queries.get_adoption(session, adoption_id)
+    return await _record(session, challenge_id=adoption.challenge_id, plan=plan)
+
+
+async def _record(
+    session: AsyncSession, *, challenge_id: int, plan: list[Planned]
+) -> list[Certificate]:
+    # Serialise the recorders of one challenge (results and adoptions may arrive at once):
+    # the second one sees what the first recorded and adds nothing twice.
+    await challenges_queries.get_challenge(session, challenge_id, lock=True)
     found = await session.execute(
         select(Certificate.kind, Certificate.recipient_key).where(
             col(Certificate.challenge_id) == challenge_id

@@ -1,5 +1,5 @@
-"""Jobs and event handlers: issue certificates on results and render their PDFs (the
-e-mail telling people a certificate is ready is app.notifications'.)"""
+"""Jobs and event handlers: issue certificates on results and on adoptions, and render
+their PDFs (the e-mail telling people a certificate is ready is app.notifications'.)"""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from app.config import Settings
 from app.db import Database, utcnow
 from app.events.service import handles
 from app.judging.events import ResultsPublished
+from app.sponsors.events import AdoptionAccepted, AdoptionClosed
 from app.storage import LocalStorage
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,18 @@ log = logging.getLogger(__name__)
 @handles(ResultsPublished)
 async def issue_certificates(session: AsyncSession, event: ResultsPublished) -> None:
     await service.issue_for_results(session, challenge_id=event.challenge_id)
+
+
+@handles(AdoptionAccepted)
+async def issue_adoption_certificates(session: AsyncSession, event: AdoptionAccepted) -> None:
+    """The students and the company get their adoption certificates when it takes effect."""
+    await service.issue_for_adoption(session, adoption_id=event.adoption_id)
+
+
+@handles(AdoptionClosed)
+async def issue_completion_certificates(session: AsyncSession, event: AdoptionClosed) -> None:
+    """... and their completion certificates when it is closed as completed."""
+    await service.issue_for_adoption(session, adoption_id=event.adoption_id)
 
 
 async def render_certificate(ctx: dict[str, Any], certificate_id: int) -> str:

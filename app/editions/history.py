@@ -18,6 +18,10 @@ from app.teams import projects as team_projects
 from app.teams import queries as team_queries
 from app.teams.models import Project, Team
 
+# An adoption shown on the project's history: accepted, or since closed as completed (one
+# ended early is not claimed), when the company agrees to be named.
+RECOGNISED = (AdoptionStatus.ACCEPTED, AdoptionStatus.COMPLETED)
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -27,7 +31,8 @@ class Stage:
     project: Project
     team: Team
     awards: list[Award]  # once the stage's results are published
-    adopted_by: list[str]  # companies whose adoption was accepted
+    adopted_by: list[str]  # companies whose adoption took effect and that agree to be named
+    completed_by: list[str]  # those of them whose adoption was closed as completed
     certificates: int  # issued and not revoked
     is_this: bool  # the project the history was asked for
 
@@ -65,7 +70,13 @@ async def project_history(
                 adopted_by=[
                     row.sponsor.name
                     for row in adoptions
-                    if row.adoption.status == AdoptionStatus.ACCEPTED
+                    if row.adoption.status in RECOGNISED and row.adoption.public_recognition
+                ],
+                completed_by=[
+                    row.sponsor.name
+                    for row in adoptions
+                    if row.adoption.status == AdoptionStatus.COMPLETED
+                    and row.adoption.public_recognition
                 ],
                 certificates=await certificate_queries.issued_for_project(session, project.id),
                 is_this=project.id == project_id,

@@ -152,6 +152,7 @@ async def propose_adoption(
         sponsor_id=sponsor.id,
         project_id=project.id,
         proposed_by=user.id,
+        public_recognition=data.recognition == "public",
         **data.model_dump(include=set(OFFER_FIELDS)),
     )
     # An offer that could never be accepted is refused now (acceptance checks again).

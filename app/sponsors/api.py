@@ -24,6 +24,7 @@ from app.sponsors.schemas import (
     MilestoneCreate,
     MilestoneRead,
     Progress,
+    RecognitionChoice,
     RepresentativeAdd,
     RepresentativeRead,
     SponsorCreate,
@@ -57,6 +58,12 @@ async def coach_of_path_adoption(request: Request, session: AsyncSession) -> Non
 
 async def side_of_path_adoption(request: Request, session: AsyncSession) -> None:
     await followup.may_follow(session, user=require_user(request), adoption_id=path_id(request))
+
+
+async def company_of_path_adoption(request: Request, session: AsyncSession) -> None:
+    await followup.may_set_recognition(
+        session, user=require_user(request), adoption_id=path_id(request)
+    )
 
 
 async def sponsor_of_path_project(request: Request, session: AsyncSession) -> None:
@@ -418,5 +425,27 @@ async def close_adoption(request: Request, body: AdoptionClose) -> AdoptionRead:
     async with services(request).db.transaction() as session:
         adoption = await followup.close_adoption(
             session, user=user, adoption_id=path_id(request), data=body
+        )
+    return AdoptionRead.model_validate(adoption)
+
+
+@router.route(
+    "PUT",
+    "/adoptions/{id:int}/recognition",
+    summary='Whether the project names the company ("Adottato da ..."): "public" or "private" '
+    "(the company's representatives, at any time)",
+    body=RecognitionChoice,
+    response=AdoptionRead,
+    errors=(403, 404),
+    guard=company_of_path_adoption,
+)
+async def adoption_recognition(request: Request, body: RecognitionChoice) -> AdoptionRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        adoption = await followup.set_recognition(
+            session,
+            user=user,
+            adoption_id=path_id(request),
+            public=body.recognition == "public",
         )
     return AdoptionRead.model_validate(adoption)

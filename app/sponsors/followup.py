@@ -12,8 +12,10 @@ from app.challenges.permissions import ChallengeAccess
 from app.db import utcnow
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.service import emit, log_action
+from app.forms import Upload
 from app.i18n import gettext as _
 from app.i18n import lazy
+from app.permissions import require
 from app.sponsors import adoptions, events, permissions
 from app.sponsors.models import (
     Adoption,
@@ -24,6 +26,8 @@ from app.sponsors.models import (
     Sponsor,
 )
 from app.sponsors.schemas import AdoptionClose, MilestoneCreate, Progress
+from app.storage import Staged
+from app.teams import uploads as teams_uploads
 from app.teams.models import Team
 
 
@@ -158,6 +162,126 @@ async def close_adoption(
     )
     ids = adoptions.event_ids(adoption, team_id)
     emit(session, events.AdoptionClosed(**ids, outcome=data.outcome))
+    return adoption
+
+
+async def _milestone_of(
+    session: AsyncSession, adoption_id: int, milestone_id: int, *, lock: bool
+) -> AdoptionMilestone:
+    milestone = await session.get(
+        AdoptionMilestone, milestone_id, with_for_update=lock or None, populate_existing=lock
+    )
+    if milestone is None or milestone.adoption_id != adoption_id:
+        raise NotFound()
+    return milestone
+
+
+async def may_attach(
+    session: AsyncSession, *, user: User, adoption_id: int, milestone_id: int
+) -> None:
+    """The guard of an upload, before its body is read: the side that proposed the
+    milestone, while it waits for the other side and the adoption is open."""
+    adoption, side, _team_id = await _followed(
+        session, user=user, adoption_id=adoption_id, lock=False
+    )
+    milestone = await _milestone_of(session, adoption_id, milestone_id, lock=False)
+    _ensure_attachable(adoption, milestone, side)
+
+
+def _ensure_attachable(adoption: Adoption, milestone: AdoptionMilestone, side: Side) -> None:
+    _ensure_open(adoption)
+    if milestone.confirmed_at is not None:
+        raise MilestoneConfirmedAlready(
+            _("This milestone is confirmed already: its file can no longer change.")
+        )
+    require(
+        milestone.proposed_side == side,
+        visible=True,
+        message=_("The side that recorded this milestone attaches its file."),
+    )
+
+
+async def attach_file(
+    session: AsyncSession,
+    *,
+    user: User,
+    adoption_id: int,
+    milestone_id: int,
+    upload: Upload,
+    max_bytes: int,
+    stage: Staged,
+) -> tuple[AdoptionMilestone, str | None]:
+    """Attach a file (PDF, PNG, JPEG) to a milestone not yet confirmed, replacing the one it
+    had; returns the milestone and the replaced file's key, to delete after commit."""
+    adoption, side, _team_id = await _followed(session, user=user, adoption_id=adoption_id)
+    milestone = await _milestone_of(session, adoption_id, milestone_id, lock=True)
+    _ensure_attachable(adoption, milestone, side)
+    content_type = teams_uploads.check_file(upload.data, max_bytes=max_bytes)
+    stored = stage.save(upload.data)
+    replaced = milestone.file_key
+    milestone.file_key = stored.key
+    milestone.file_name = teams_uploads.clean_display_name(upload.filename, content_type)
+    milestone.file_type = content_type
+    milestone.file_size = stored.size
+    milestone.file_sha256 = stored.sha256
+    session.add(milestone)
+    log_action(
+        session,
+        actor_id=user.id,
+        action=events.MILESTONE_FILE_ATTACHED,
+        subject_type="adoption",
+        subject_id=adoption_id,
+        challenge_id=adoption.challenge_id,
+        data={"milestone_id": milestone_id, "sha256": stored.sha256, "size": stored.size},
+    )
+    return milestone, replaced
+
+
+async def milestone_file(
+    session: AsyncSession, *, user: User, adoption_id: int, milestone_id: int
+) -> AdoptionMilestone:
+    """A milestone with a file, for who sees the follow-up page: the company's
+    representatives, the team's people and the organisers ('not found' to anyone else)."""
+    await adoptions.locked_adoption(session, user=user, adoption_id=adoption_id, lock=False)
+    milestone = await _milestone_of(session, adoption_id, milestone_id, lock=False)
+    if milestone.file_key is None:
+        raise NotFound()
+    return milestone
+
+
+async def _company_side(
+    session: AsyncSession, *, user: User, adoption_id: int, lock: bool
+) -> Adoption:
+    adoption, access, sponsor, _team = await adoptions.locked_adoption(
+        session, user=user, adoption_id=adoption_id, lock=lock
+    )
+    await permissions.ensure_represents(session, access, sponsor)
+    return adoption
+
+
+async def may_set_recognition(session: AsyncSession, *, user: User, adoption_id: int) -> None:
+    """The guard of the company's choice, before the form or body is read."""
+    await _company_side(session, user=user, adoption_id=adoption_id, lock=False)
+
+
+async def set_recognition(
+    session: AsyncSession, *, user: User, adoption_id: int, public: bool
+) -> Adoption:
+    """The company says whether the project may show its name ("Adottato da ...")."""
+    adoption = await _company_side(session, user=user, adoption_id=adoption_id, lock=True)
+    if adoption.public_recognition == public:
+        return adoption
+    adoption.public_recognition = public
+    session.add(adoption)
+    log_action(
+        session,
+        actor_id=user.id,
+        action=events.ADOPTION_RECOGNITION_CHANGED,
+        subject_type="adoption",
+        subject_id=adoption_id,
+        challenge_id=adoption.challenge_id,
+        data={"public": public},
+    )
     return adoption
 
 

@@ -119,6 +119,9 @@ class Adoption(SQLModel, table=True):
     confirmed_by: int | None = Field(default=None, foreign_key="user.id")
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The company agrees to be named on the project ("Adottato da ..."): chosen with the
+    # offer (yes unless it says no) and changeable by its representatives at any time.
+    public_recognition: bool = True
 
 
 class AdoptionVersion(SQLModel, table=True):
@@ -173,6 +176,13 @@ class AdoptionMilestone(SQLModel, table=True):
     proposed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     confirmed_by: int | None = Field(default=None, foreign_key="user.id")
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # An optional file (minutes, a photo, a receipt): attached by the side that proposed the
+    # milestone until the other side confirms it; stored under our key, never its name.
+    file_key: str | None = Field(default=None, max_length=64)
+    file_name: str = Field(default="", max_length=120)
+    file_type: str = Field(default="", max_length=60)
+    file_size: int = Field(default=0, ge=0)
+    file_sha256: str = Field(default="", max_length=64)
 
 
 class ShortlistEntry(SQLModel, table=True):

@@ -27,6 +27,7 @@ from app.sponsors.models import (
     Sponsor,
     SponsorRepresentative,
 )
+from app.teams import queries as teams_queries
 from app.teams.models import Project, ProjectStatus, Team
 
 # A pending offer is already an interest in the project (conflicts of interest count it).
@@ -105,24 +106,42 @@ async def overdue_adoptions(session: AsyncSession, *, today: date) -> list[Overd
     return found
 
 
+def _recognised_names(project_id: Any, *statuses: AdoptionStatus) -> Any:
+    return (
+        sa_select(func.aggregate_strings(col(Sponsor.name), ", "))
+        .select_from(Adoption)
+        .join(Sponsor, col(Sponsor.id) == col(Adoption.sponsor_id))
+        .where(
+            col(Adoption.project_id) == project_id,
+            col(Adoption.status).in_(statuses),
+            col(Adoption.public_recognition).is_(True),
+        )
+        .scalar_subquery()
+    )
+
+
 def adopter_columns(project_id: Any) -> tuple[Any, Any]:
     """Two correlated subqueries for a list of projects (one statement whatever its length):
     the names of the companies that adopted the project (accepted, or since completed), and
-    of those whose adoption was closed as completed; each None when there are none."""
-
-    def names(*statuses: AdoptionStatus) -> Any:
-        return (
-            sa_select(func.aggregate_strings(col(Sponsor.name), ", "))
-            .select_from(Adoption)
-            .join(Sponsor, col(Sponsor.id) == col(Adoption.sponsor_id))
-            .where(col(Adoption.project_id) == project_id, col(Adoption.status).in_(statuses))
-            .scalar_subquery()
-        )
-
+    of those whose adoption was closed as completed; each None when there are none. Only
+    the companies that agree to be named on the project (public_recognition) are."""
     return (
-        names(AdoptionStatus.ACCEPTED, AdoptionStatus.COMPLETED),
-        names(AdoptionStatus.COMPLETED),
+        _recognised_names(project_id, AdoptionStatus.ACCEPTED, AdoptionStatus.COMPLETED),
+        _recognised_names(project_id, AdoptionStatus.COMPLETED),
     )
+
+
+# The project page (app.teams, a lower layer) reads these with the project, in its one
+# statement: "Adottato da ..." and "Adoption completed".
+teams_queries.provide_project_column(
+    "adopted_by",
+    lambda project_id: _recognised_names(
+        project_id, AdoptionStatus.ACCEPTED, AdoptionStatus.COMPLETED
+    ),
+)
+teams_queries.provide_project_column(
+    "completed_by", lambda project_id: _recognised_names(project_id, AdoptionStatus.COMPLETED)
+)
 
 
 async def accepted_adoptions(session: AsyncSession, challenge_id: int) -> list[Adoption]:

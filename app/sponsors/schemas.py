@@ -78,6 +78,9 @@ class RepresentativeForm(RepresentativeAdd):
     sponsor_id: Id
 
 
+Recognition = Literal["public", "private"]
+
+
 class OfferTerms(BaseModel):
     """What a company commits to: hours, internship places and their period, funding,
     materials or lab access, and who to contact."""
@@ -115,6 +118,14 @@ class AdoptionCreate(OfferTerms):
     """A sponsor's offer; sponsor_id is needed only by someone representing several."""
 
     sponsor_id: OptionalId = None
+    # May the project show the company's name ("Adottato da ...")? Yes unless it says no.
+    recognition: Recognition = "public"
+
+
+class RecognitionChoice(BaseModel):
+    """The company's choice, changeable at any time: named on the project, or not."""
+
+    recognition: Recognition
 
 
 class AdoptionAmend(OfferTerms):
@@ -170,6 +181,7 @@ class AdoptionRead(BaseModel):
     reason: str
     confirmed_at: datetime | None
     closed_at: datetime | None
+    public_recognition: bool
 
 
 class AdoptionTotals(BaseModel):
@@ -255,6 +267,9 @@ class MilestoneRead(BaseModel):
     proposed_side: Side
     proposed_at: datetime
     confirmed_at: datetime | None
+    file_name: str  # empty: no file
+    file_type: str
+    file_size: int
 
 
 class Progress(BaseModel):

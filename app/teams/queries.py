@@ -38,6 +38,19 @@ async def get_team(
     return team
 
 
+# Columns that a higher domain adds to the project page's one statement, so the page shows
+# what that domain knows (app.sponsors: "Adottato da ...") without teams importing it: a
+# name -> a function of the project id column returning a scalar subquery. The providing
+# domain registers it when it is imported (the app imports every domain).
+ProjectColumn = Callable[[Any], Any]
+project_columns: dict[str, ProjectColumn] = {}
+
+
+def provide_project_column(name: str, column: ProjectColumn) -> None:
+    """Register a column the project page reads with the project (see project_columns)."""
+    project_columns[name] = column
+
+
 @dataclass(frozen=True)
 class ProjectRows:
     """A project with everything its page shows around it, read in one statement."""
@@ -49,6 +62,7 @@ class ProjectRows:
     institution: Institution | None
     submission: Phase | None
     moved_on: bool  # a later stage's project was made from this one
+    provided: dict[str, Any]  # the registered project_columns' values
 
     @property
     def has_history(self) -> bool:
@@ -61,8 +75,10 @@ async def project_with_context(session: AsyncSession, project_id: int) -> Projec
     submission window in one round trip (one statement instead of six)."""
     later = aliased(Project)
     moved_on = exists().where(col(later.previous_project_id) == col(Project.id))
+    provided = [column(col(Project.id)).label(name) for name, column in project_columns.items()]
     result = await session.execute(
         sa_select(Project, Team, Challenge, Track, Institution, Phase, moved_on.label("moved_on"))
+        .add_columns(*provided)
         .join(Team, col(Team.id) == col(Project.team_id))
         .join(Challenge, col(Challenge.id) == col(Project.challenge_id))
         .outerjoin(Track, col(Track.id) == col(Project.track_id))
@@ -77,8 +93,9 @@ async def project_with_context(session: AsyncSession, project_id: int) -> Projec
     row = result.first()
     if row is None:
         raise NotFound()
-    project, team, challenge, track, institution, phase, moved = row
-    return ProjectRows(project, team, challenge, track, institution, phase, bool(moved))
+    project, team, challenge, track, institution, phase, moved, *values = row
+    extra = dict(zip(project_columns, values, strict=True))
+    return ProjectRows(project, team, challenge, track, institution, phase, bool(moved), extra)
 
 
 async def members(session: AsyncSession, team_id: int) -> list[TeamMember]:

@@ -122,6 +122,7 @@ class ProjectView:
     institution: Institution | None
     submission_open: bool
     has_history: bool  # came from an earlier stage of a programme, or moved on
+    provided: dict[str, Any]  # what higher domains add (teams.queries.project_columns)
 
     @property
     def can_manage(self) -> bool:
@@ -146,4 +147,5 @@ async def project_view(session: AsyncSession, *, user: User | None, project_id: 
         institution=rows.institution,
         submission_open=window is not None and window.starts_at <= now < window.ends_at,
         has_history=rows.has_history,
+        provided=rows.provided,
     )

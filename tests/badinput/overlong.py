@@ -81,6 +81,7 @@ from app.sponsors.schemas import (
     AdoptionReply,
     AdoptionRulesUpdate,
     MilestoneCreate,
+    RecognitionChoice,
     RepresentativeForm,
     SponsorCreate,
 )
@@ -686,6 +687,9 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
     "/adoptions/{id:int}/withdraw": None,
     "/adoptions/{id:int}/confirm": None,
     "/adoptions/{id:int}/milestones/{milestone_id:int}/confirm": None,
+    # The file's name is cleaned like a project file's (see tests/sponsors/test_milestone_files.py).
+    "/adoptions/{id:int}/milestones/{milestone_id:int}/file": None,
+    "/adoptions/{id:int}/recognition": RecognitionChoice,
     "/challenges/{id:int}/adoption-rules": AdoptionRulesUpdate,
     "/challenges/{challenge_id:int}/certificates/{certificate_id:int}/reissue": None,
     "/challenges/{id:int}/people/{role_id:int}/remove": None,

@@ -127,7 +127,26 @@ async def test_an_adoption_is_told_to_coach_sponsor_and_organisers_in_their_lang
         await adoptions.accept_adoption(session, user=scene.coach, adoption_id=adoption.id or 0)
     await run_jobs(app)
 
-    subjects = {address: [m["Subject"] for m in sink.to(address)] for address in sink_to(sink)}
+    # The acceptance also issues the adoption's certificates (app.certificates), each told
+    # to its recipient: the students' to the coach, the company's to its representative.
+    everything = {a: [m["Subject"] for m in sink.to(a)] for a in sink_to(sink)}
+    certificates = {
+        a: sorted(s for s in found if s.startswith("Attestato per"))
+        for a, found in everything.items()
+    }
+    subjects = {
+        a: [s for s in found if not s.startswith("Attestato per")]
+        for a, found in everything.items()
+    }
+    assert certificates == {
+        "carla@example.org": [
+            "Attestato per Giulia B \u2013 Climathon Mantova 2026",
+            "Attestato per Giulia Bianchi \u2013 Climathon Mantova 2026",
+            "Attestato per Luca Verdi \u2013 Climathon Mantova 2026",
+        ],
+        "riccardo@example.org": ["Attestato per Acme S.p.A. \u2013 Climathon Mantova 2026"],
+        "olga@example.org": [],
+    }
     assert subjects == {
         "carla@example.org": [
             "Acme S.p.A. propone di adottare Sensori per l'acqua piovana",
@@ -142,7 +161,7 @@ async def test_an_adoption_is_told_to_coach_sponsor_and_organisers_in_their_lang
             "Acme S.p.A. adopts Sensori per l'acqua piovana",
         ],
     }
-    (proposed, _accepted) = sink.to("carla@example.org")
+    proposed = sink.to("carla@example.org")[0]
     assert _plain(proposed).startswith("Buongiorno Carla Rossi,\n\nAcme S.p.A. ha proposto")
     assert f"http://testserver/teams/{scene.team.id}/adoptions" in _plain(proposed)
     offer_link = f"http://testserver/challenges/{scene.cid}/sponsor"

@@ -66,6 +66,7 @@ ALSO_AS = {
     "POST /api/v1/adoptions/{id}/milestones": "coach",
     "POST /api/v1/adoptions/{id}/milestones/{milestone_id}/confirm": "coach",
     "POST /api/v1/adoptions/{id}/close": "coach",
+    "PUT /api/v1/adoptions/{id}/recognition": "sponsor",
     "PUT /api/v1/assignments/{id}/scores": "judge",
     "GET /api/v1/judging/assignments": "judge",
     "POST /api/v1/challenges/{id}/conflicts": "judge",

@@ -38,6 +38,9 @@ COMPANY_PAGE = ("login", 404, 404, 404, 404, 200, 404, 404, 404)
 COMPANY_API = (401, 404, 404, 404, 404, 200, 404, 404, 404)
 COMPANY_ONLY = (DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY)
 COACH_ONLY = (DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY)
+COMPANY_ONLY = (DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY)  # its representatives
+# A page for the organisers of either of the programme's two challenges.
+ORGANISER_PAGE_BOTH = ("login", 403, 403, 403, 403, 403, 200, 200, 200)
 
 # (method, path template) -> outcome for each role, in the order of ROLES:
 # anonymous, member, other_member, coach, judge, sponsor, organiser, other_organiser, admin
@@ -121,6 +124,21 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("GET", "/adoptions/{id:int}/amend"): ("login", 403, 404, 403, 404, 200, 403, 404, 403),
     ("GET", "/api/v1/adoptions/{id:int}/versions"): (401, 200, 404, 200, 404, 200, 200, 404, 200),
     ("GET", "/adoptions/{id:int}/follow-up"): ("login", 200, 404, 200, 404, 200, 200, 404, 200),
+    # A milestone's file: who sees the follow-up page.
+    ("GET", "/adoptions/{id:int}/milestones/{milestone_id:int}/file"): (
+        "login",
+        200,
+        404,
+        200,
+        404,
+        200,
+        200,
+        404,
+        200,
+    ),
+    # Organisers of the programme's challenges (each sees the challenges they organise).
+    ("GET", "/programmes/{id:int}/adoptions"): ORGANISER_PAGE_BOTH,
+    ("GET", "/programmes/{id:int}/adoptions.{format}"): ORGANISER_PAGE_BOTH,
     ("GET", "/api/v1/adoptions/{id:int}/milestones"): (
         401,
         200,
@@ -504,6 +522,10 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("POST", "/adoptions/{id:int}/milestones"): TWO_SIDES,
     ("POST", "/adoptions/{id:int}/milestones/{milestone_id:int}/confirm"): TWO_SIDES,
     ("POST", "/adoptions/{id:int}/close"): TWO_SIDES,
+    ("POST", "/adoptions/{id:int}/milestones/{milestone_id:int}/file"): TWO_SIDES,
+    # Whether the project names the company is the company's choice alone.
+    ("POST", "/adoptions/{id:int}/recognition"): COMPANY_ONLY,
+    ("PUT", "/api/v1/adoptions/{id:int}/recognition"): COMPANY_ONLY,
     ("POST", "/api/v1/adoptions/{id:int}/milestones"): TWO_SIDES,
     ("POST", "/api/v1/adoptions/{id:int}/milestones/{milestone_id:int}/confirm"): TWO_SIDES,
     ("POST", "/api/v1/adoptions/{id:int}/close"): TWO_SIDES,

@@ -108,6 +108,7 @@ class World:
             "judge_id": str(self.judge_id),
             "invitation_id": str(self.invitation.id),
             "name": "members.csv",
+            "format": "csv",  # a programme's adoptions as a file
             "code": CERTIFICATE_CODE,
             "token": "not-a-token",  # an e-mailed link's (password reset)
         }
@@ -220,6 +221,11 @@ async def build_world(app: Starlette) -> World:
             happened_on=utcnow().date(),
             proposed_side=Side.SPONSOR,
             proposed_by=representative.id or 0,
+            file_key=stored.key,  # its file: who may download it is in the matrix
+            file_name="verbale.pdf",
+            file_type="application/pdf",
+            file_size=stored.size,
+            file_sha256=stored.sha256,
         )
         # The company's private note on the project (its shortlist's routes).
         note = SponsorNote(

@@ -40,6 +40,11 @@ class Scene:
 
 @pytest.fixture
 async def scene(db: Database, actors: Actors) -> Scene:
+    return await make_scene(db, actors)
+
+
+async def make_scene(db: Database, actors: Actors) -> Scene:
+    """The scene, for the tests of other domains (certificates) that start from it."""
     organiser = await actors.user("Olga Organiser")
     challenge = await make_challenge(db, organiser=organiser)
     coach = await actors.user("Carla Coach")

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from app.reports.routes import audit, calendar, exports
+from app.reports.routes import adoptions, audit, calendar, exports
 
-routes: list[BaseRoute] = [*audit.routes, *exports.routes, *calendar.routes]
+routes: list[BaseRoute] = [
+    *audit.routes,
+    *exports.routes,
+    *calendar.routes,
+    *adoptions.routes,
+]

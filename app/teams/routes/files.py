@@ -83,11 +83,16 @@ async def download(request: Request) -> Response:
         data = await run_in_threadpool(found.storage.read, project_file.storage_key)
     except FileNotFoundError:
         raise NotFound() from None
+    return attachment(data, media_type=project_file.content_type, name=project_file.display_name)
+
+
+def attachment(data: bytes, *, media_type: str, name: str) -> Response:
+    """A stored upload as a download: never shown inline, never sniffed, never shared."""
     return Response(
         data,
-        media_type=project_file.content_type,
+        media_type=media_type,
         headers={
-            "content-disposition": content_disposition(project_file.display_name),
+            "content-disposition": content_disposition(name),
             "x-content-type-options": "nosniff",
             "cache-control": "private, no-cache",
         },
