@@ -54,6 +54,7 @@ from app.overview import routes as overview_routes
 from app.reports import api as reports_api
 from app.reports import routes as reports_routes
 from app.sponsors import api as sponsors_api
+from app.sponsors import company_api as companies_api
 from app.sponsors import routes as sponsors_routes
 from app.storage import LocalStorage
 from app.teams import api as teams_api
@@ -70,6 +71,7 @@ API_ROUTERS: list[ApiRouter] = [
     challenges_api.router,
     teams_api.router,
     sponsors_api.router,
+    companies_api.router,
     judging_api.router,
     certificates_api.router,
     reports_api.router,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from app.sponsors.routes import adoptions, dashboard, followup, offers, sponsors
+from app.sponsors.routes import adoptions, companies, dashboard, followup, offers, sponsors
 
 routes: list[BaseRoute] = [
     *sponsors.routes,
+    *companies.routes,
     *dashboard.routes,
     *adoptions.routes,
     *offers.routes,
