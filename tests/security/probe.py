@@ -41,6 +41,7 @@ _ID_BY_PREFIX = (
     ("/teams/", "team"),
     ("/projects/", "project"),
     ("/adoptions/", "adoption"),
+    ("/companies/", "company"),
     ("/rounds/", "round"),
     ("/judging/assignments/", "assignment"),
     ("/assignments/", "assignment"),
@@ -63,6 +64,7 @@ def concrete_path(template: str, world: World) -> str:
                     "team": world.team.id,
                     "project": world.project.id,
                     "adoption": world.adoption.id,
+                    "company": world.sponsor.company_id,
                     "round": world.round.id,
                     "assignment": world.assignment.id,
                 }[name]
