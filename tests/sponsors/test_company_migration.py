@@ -29,14 +29,14 @@ def _scratch_url(tmp_path: Path) -> tuple[str, str | None]:
     wanted = os.environ.get("DATABASE_URL", "")
     if not wanted.startswith("postgres"):
         return f"sqlite+aiosqlite:///{tmp_path / 'migration.db'}", None
-    url = make_url(wanted)
+    url = make_url("postgresql+asyncpg://" + wanted.split("://", 1)[1])
     scratch = url.set(database=f"{url.database}_companies")
     return scratch.render_as_string(hide_password=False), url.render_as_string(hide_password=False)
 
 
 async def _run(url: str, statements: list[Any], *, autocommit: bool = False) -> list[Any]:
     engine = create_async_engine(
-        url.replace("postgresql://", "postgresql+asyncpg://", 1),
+        url,
         isolation_level="AUTOCOMMIT" if autocommit else None,
     )
     rows: list[Any] = []
