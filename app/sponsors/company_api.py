@@ -10,13 +10,15 @@ from app.accounts.auth import current_user, require_user
 from app.api import ApiRouter
 from app.challenges import permissions as challenge_permissions
 from app.forms import read_upload
-from app.sponsors import companies, company_views, service
+from app.sponsors import companies, company_views, queries, service
 from app.sponsors.company_schemas import (
     CompanyJoin,
     CompanyPage,
     CompanyProfile,
     CompanyRead,
     SponsorDashboardRead,
+    SponsorTrackRead,
+    TrackProposal,
 )
 from app.sponsors.schemas import SponsorRead
 from app.storage import staged
@@ -122,6 +124,66 @@ async def join_company(request: Request, body: CompanyJoin) -> SponsorRead:
             session, user=user, challenge_id=path_id(request), company_id=body.company_id
         )
     return SponsorRead.model_validate(sponsor)
+
+
+async def representative_of_path_sponsor(request: Request, session: AsyncSession) -> None:
+    await company_views.track_page(
+        session,
+        user=require_user(request),
+        challenge_id=path_id(request),
+        sponsor_id=path_id(request, "sponsor_id"),
+    )
+
+
+async def organiser_of_path_sponsor(request: Request, session: AsyncSession) -> None:
+    await challenge_permissions.organised_in_path(request, session)
+    await queries.get_sponsor(
+        session, path_id(request, "sponsor_id"), challenge_id=path_id(request)
+    )
+
+
+@router.route(
+    "PUT",
+    "/challenges/{id:int}/sponsors/{sponsor_id:int}/track",
+    summary="Propose the company's own track in a challenge, or change it until it is "
+    "accepted (the company's representatives)",
+    body=TrackProposal,
+    response=SponsorTrackRead,
+    errors=(403, 404, 409),
+    guard=representative_of_path_sponsor,
+)
+async def propose_track(request: Request, body: TrackProposal) -> SponsorTrackRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        sponsor = await service.propose_track(
+            session,
+            user=user,
+            challenge_id=path_id(request),
+            sponsor_id=path_id(request, "sponsor_id"),
+            name=body.name,
+            description=body.description,
+        )
+    return SponsorTrackRead.model_validate(sponsor)
+
+
+@router.route(
+    "POST",
+    "/challenges/{id:int}/sponsors/{sponsor_id:int}/track/accept",
+    summary="Accept the company's proposed track: it becomes a track of the challenge (organisers)",
+    response=SponsorTrackRead,
+    errors=(403, 404, 409),
+    guard=organiser_of_path_sponsor,
+)
+async def accept_track(request: Request) -> SponsorTrackRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        sponsor = await service.accept_track(
+            session,
+            user=user,
+            challenge_id=path_id(request),
+            sponsor_id=path_id(request, "sponsor_id"),
+        )
+    return SponsorTrackRead.model_validate(sponsor)
 
 
 @router.route(

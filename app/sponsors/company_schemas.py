@@ -31,6 +31,27 @@ class CompanyJoin(BaseModel):
     company_id: Id
 
 
+class TrackProposal(BaseModel):
+    """The company's own track in a challenge, for an organiser to accept."""
+
+    name: OneLine = Field(min_length=1, max_length=120)
+    description: Text = Field(default="", max_length=1000)
+
+
+class SponsorTrackRead(BaseModel):
+    """A company's participation in a challenge, with the track it proposed."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    challenge_id: int
+    company_id: int | None
+    name: str
+    track_name: str
+    track_description: str
+    track_id: int | None  # set once an organiser accepted the track
+
+
 class CompanyRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -12,7 +12,7 @@ from app.accounts.models import User
 from app.challenges import permissions as challenge_permissions
 from app.challenges.models import Challenge
 from app.db import utcnow
-from app.sponsors import companies, company_queries, followup, queries
+from app.sponsors import companies, company_queries, followup, permissions, queries
 from app.sponsors.company_queries import Adopted
 from app.sponsors.company_schemas import (
     AdoptedProject,
@@ -24,7 +24,7 @@ from app.sponsors.company_schemas import (
     NextMilestone,
     SponsorDashboardRead,
 )
-from app.sponsors.models import ADOPTED_STATUSES, AdoptionStatus, Company, Side
+from app.sponsors.models import ADOPTED_STATUSES, AdoptionStatus, Company, Side, Sponsor
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,22 @@ async def join_page(session: AsyncSession, *, user: User, challenge_id: int, tex
     found = await company_queries.search(session, text)
     joined = {s.company_id for s in await queries.sponsors(session, challenge_id) if s.company_id}
     return JoinPage(access.challenge, text, found, joined)
+
+
+@dataclass(frozen=True)
+class TrackPage:
+    challenge: Challenge
+    sponsor: Sponsor
+
+
+async def track_page(
+    session: AsyncSession, *, user: User, challenge_id: int, sponsor_id: int
+) -> TrackPage:
+    """The form where the company's people propose its own track in the challenge."""
+    access = await challenge_permissions.viewable(session, user=user, challenge_id=challenge_id)
+    sponsor = await queries.get_sponsor(session, sponsor_id, challenge_id=challenge_id)
+    await permissions.ensure_represents(session, access, sponsor)
+    return TrackPage(access.challenge, sponsor)
 
 
 async def dashboard(session: AsyncSession, *, user: User) -> SponsorDashboardRead:

@@ -116,6 +116,11 @@ class Sponsor(SQLModel, table=True):
     description: str = Field(default="", max_length=1000)
     institution_id: int | None = Field(default=None, foreign_key="institution.id")
     company_id: int | None = Field(default=None, foreign_key="company.id", index=True)
+    # The company's own track ("the company's challenge"), as it proposes it; `track_id` is
+    # set when an organiser accepts it and the track is made.
+    track_name: str = Field(default="", max_length=120)
+    track_description: str = Field(default="", max_length=1000)
+    track_id: int | None = Field(default=None, foreign_key="track.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

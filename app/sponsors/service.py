@@ -8,12 +8,14 @@ from sqlmodel import col, select
 from app.accounts import service as accounts_service
 from app.accounts.models import RoleKind, User
 from app.challenges import permissions as challenge_permissions
+from app.challenges import service as challenges_service
+from app.challenges.schemas import TrackInput
 from app.db import insert_or_get, save_unique
-from app.errors import Conflict
+from app.errors import Conflict, NotFound
 from app.events.service import log_action
 from app.i18n import gettext as _
 from app.i18n import lazy
-from app.sponsors import company_queries, events, queries
+from app.sponsors import company_queries, events, permissions, queries
 from app.sponsors.models import Company, CompanyRepresentative, Sponsor, SponsorRepresentative
 from app.sponsors.schemas import SponsorCreate
 
@@ -223,3 +225,82 @@ async def join_next_edition(
                     actor_id=actor_id,
                 )
     return len(sponsors)
+
+
+class NoTrackProposed(Conflict):
+    code = "no_track_proposed"
+    message = lazy("This company has not proposed a track of its own.")
+
+
+class TrackAcceptedAlready(Conflict):
+    code = "track_accepted_already"
+    message = lazy("The organisers accepted this company's track already: ask them to change it.")
+
+
+async def _locked(session: AsyncSession, sponsor_id: int, challenge_id: int) -> Sponsor:
+    """A sponsor of the challenge, its row locked and read again under the lock."""
+    sponsor = await session.get(Sponsor, sponsor_id, with_for_update=True, populate_existing=True)
+    if sponsor is None or sponsor.challenge_id != challenge_id:
+        raise NotFound()
+    return sponsor
+
+
+async def propose_track(
+    session: AsyncSession,
+    *,
+    user: User,
+    challenge_id: int,
+    sponsor_id: int,
+    name: str,
+    description: str,
+) -> Sponsor:
+    """A company's representative proposes its own track ("the company's challenge"); it can
+    change it until an organiser accepts it."""
+    access = await challenge_permissions.viewable(session, user=user, challenge_id=challenge_id)
+    sponsor = await _locked(session, sponsor_id, challenge_id)
+    await permissions.ensure_represents(session, access, sponsor)
+    if sponsor.track_id is not None:
+        raise TrackAcceptedAlready(_(TrackAcceptedAlready.message))
+    sponsor.track_name, sponsor.track_description = name, description
+    session.add(sponsor)
+    log_action(
+        session,
+        actor_id=user.id,
+        action=events.SPONSOR_TRACK_PROPOSED,
+        subject_type="sponsor",
+        subject_id=sponsor_id,
+        challenge_id=challenge_id,
+        data={"name": name},
+    )
+    return sponsor
+
+
+async def accept_track(
+    session: AsyncSession, *, user: User, challenge_id: int, sponsor_id: int
+) -> Sponsor:
+    """An organiser accepts the company's track: it becomes a track of the challenge, once
+    (the sponsor's row is locked: two acceptances at once make one track)."""
+    await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
+    sponsor = await _locked(session, sponsor_id, challenge_id)
+    if sponsor.track_id is not None:
+        return sponsor
+    if not sponsor.track_name:
+        raise NoTrackProposed(_(NoTrackProposed.message))
+    track = await challenges_service.add_track(
+        session,
+        user=user,
+        challenge_id=challenge_id,
+        data=TrackInput(name=sponsor.track_name, description=sponsor.track_description),
+    )
+    sponsor.track_id = track.id
+    session.add(sponsor)
+    log_action(
+        session,
+        actor_id=user.id,
+        action=events.SPONSOR_TRACK_ACCEPTED,
+        subject_type="sponsor",
+        subject_id=sponsor_id,
+        challenge_id=challenge_id,
+        data={"track_id": track.id},
+    )
+    return sponsor

@@ -77,6 +77,24 @@ def upgrade() -> None:
         op.add_column("sponsor", sa.Column("company_id", sa.Integer(), nullable=True))
         op.create_foreign_key(op.f(name), "sponsor", "company", ["company_id"], ["id"])
     op.create_index(op.f("ix_sponsor_company_id"), "sponsor", ["company_id"], unique=False)
+    # The company's own track, proposed by it and accepted by an organiser.
+    op.add_column(
+        "sponsor", sa.Column("track_name", sa.String(length=120), nullable=False, server_default="")
+    )
+    op.add_column(
+        "sponsor",
+        sa.Column("track_description", sa.String(length=1000), nullable=False, server_default=""),
+    )
+    track_fk = "fk_sponsor_track_id_track"
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            f"ALTER TABLE sponsor ADD COLUMN track_id INTEGER CONSTRAINT {track_fk} REFERENCES track (id)"
+        )
+    else:
+        op.alter_column("sponsor", "track_name", server_default=None)
+        op.alter_column("sponsor", "track_description", server_default=None)
+        op.add_column("sponsor", sa.Column("track_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(op.f(track_fk), "sponsor", "track", ["track_id"], ["id"])
     _one_company_per_name()
     op.create_index(
         "uq_sponsor_challenge_id_company_id", "sponsor", ["challenge_id", "company_id"], unique=True
@@ -154,8 +172,10 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_sponsor_company_id"), table_name="sponsor")
     # SQLite (3.35+) drops a column in place, its reference with it.
     if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint(op.f("fk_sponsor_track_id_track"), "sponsor", type_="foreignkey")
         op.drop_constraint(op.f("fk_sponsor_company_id_company"), "sponsor", type_="foreignkey")
-    op.drop_column("sponsor", "company_id")
+    for column in ("track_id", "track_description", "track_name", "company_id"):
+        op.drop_column("sponsor", column)
     op.drop_index(
         op.f("ix_company_representative_user_id"), table_name="company_representative"
     )

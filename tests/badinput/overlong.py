@@ -65,7 +65,7 @@ from app.judging.schemas import (
 )
 from app.main import API_ROUTERS
 from app.notifications.schemas import PreferencesForm
-from app.sponsors.company_schemas import CompanyJoin, CompanyProfile
+from app.sponsors.company_schemas import CompanyJoin, CompanyProfile, TrackProposal
 from app.sponsors.models import Adoption, AdoptionStatus
 from app.sponsors.schemas import (
     AdoptionAmend,
@@ -435,6 +435,14 @@ async def _company(world: World, db: Database) -> Target:
     return Target("sponsor", path, dict(COMPANY), path)
 
 
+TRACK_PROPOSAL = {"name": "Percorso ricompilato", "description": "Sfida ricompilata"}
+
+
+async def _track_proposal(world: World, db: Database) -> Target:
+    path = f"/challenges/{_c(world)}/sponsors/{world.sponsor.id}/track"
+    return Target("sponsor", path, dict(TRACK_PROPOSAL), path)
+
+
 async def _representative(world: World, db: Database) -> Target:
     page = f"/challenges/{_c(world)}/sponsors"
     data = {"sponsor_id": str(world.sponsor.id), "email": _email(world, "other_member")}
@@ -588,6 +596,9 @@ PAGE_FORMS: dict[str, PageForm] = {
     "/challenges/{id:int}/sponsors": PageForm(SponsorCreate, _sponsor),
     "/challenges/{id:int}/sponsors/representatives": PageForm(RepresentativeForm, _representative),
     "/companies/{id:int}/edit": PageForm(CompanyProfile, _company),
+    "/challenges/{id:int}/sponsors/{sponsor_id:int}/track": PageForm(
+        TrackProposal, _track_proposal
+    ),
     "/projects/{id:int}/adopt": PageForm(AdoptionCreate, _adopt),
     "/adoptions/{id:int}/refuse": PageForm(AdoptionRefusal, _refuse),
     "/adoptions/{id:int}/amend": PageForm(AdoptionAmend, _amend),
@@ -611,6 +622,7 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
     "/companies/{id:int}/logo/edit": None,  # an image: see tests/sponsors/test_companies.py
     "/companies/{id:int}/logo/remove": None,
     "/challenges/{id:int}/sponsors/join": CompanyJoin,  # a chosen organisation
+    "/challenges/{id:int}/sponsors/{sponsor_id:int}/track/accept": None,
     "/programmes/{id:int}/stages": StageInput,
     "/account/sessions/{id:int}/revoke": None,
     "/account/verify": None,  # a button; the link's token is in the address
@@ -745,6 +757,11 @@ async def _api_company(world: World, db: Database) -> Target:
     return Target("sponsor", f"/companies/{world.sponsor.company_id}", dict(COMPANY))
 
 
+async def _api_track_proposal(world: World, db: Database) -> Target:
+    path = f"/challenges/{_c(world)}/sponsors/{world.sponsor.id}/track"
+    return Target("sponsor", path, dict(TRACK_PROPOSAL))
+
+
 async def _api_representative(world: World, db: Database) -> Target:
     path = f"/challenges/{_c(world)}/sponsors/{world.sponsor.id}/representatives"
     return Target("organiser", path, {"email": _email(world, "other_member")})
@@ -833,6 +850,7 @@ API_BODIES: dict[str, Setup] = {
     "add_sponsor": _api_sponsor,
     "add_representative": _api_representative,
     "update_company": _api_company,
+    "propose_track": _api_track_proposal,
     "propose_adoption": _api_adopt,
     "refuse_adoption": _api_refuse,
     "amend_adoption": _api_amend,

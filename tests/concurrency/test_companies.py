@@ -8,6 +8,7 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
+from app.challenges.models import Track
 from app.db import Database
 from app.sponsors.models import Company, Sponsor, SponsorRepresentative
 from tests.concurrency.test_unique_inserts import AT_ONCE, at_once
@@ -66,5 +67,29 @@ async def test_one_name_created_at_once_in_many_challenges_is_one_company(
         companies = (await session.execute(select(func.count()).select_from(Company))).scalar_one()
         sponsors = (await session.execute(select(func.count()).select_from(Sponsor))).scalar_one()
     assert (companies, sponsors) == (1, 1)
+    for client in clients:
+        await client.aclose()
+
+
+async def test_a_company_track_accepted_at_once_is_one_track(db: Database, actors: Actors) -> None:
+    organiser = await actors.user()
+    rep = await actors.user()
+    challenge = await make_challenge(db, organiser=organiser, tracks=())
+    sponsor = await make_sponsor(db, challenge, representative=rep, name="Acme S.p.A.")
+    base = f"/api/v1/challenges/{challenge.id}/sponsors/{sponsor.id}/track"
+    async with await actors.api(rep) as http:
+        assert (await http.put(base, json={"name": "La sfida di Acme"})).status_code == 200
+    clients = [await actors.api(organiser) for _ in range(AT_ONCE)]
+
+    statuses = await at_once(lambda n: clients[n].post(f"{base}/accept"))
+
+    assert statuses == Counter({200: AT_ONCE})
+    async with db.read() as session:
+        tracks = (
+            await session.execute(
+                select(func.count()).select_from(Track).where(Track.challenge_id == challenge.id)  # type: ignore[arg-type]
+            )
+        ).scalar_one()
+    assert tracks == 1
     for client in clients:
         await client.aclose()

@@ -69,6 +69,7 @@ ALSO_AS = {
     "PUT /api/v1/companies/{id}": "sponsor",
     "PUT /api/v1/companies/{id}/logo": "sponsor",
     "DELETE /api/v1/companies/{id}/logo": "sponsor",
+    "PUT /api/v1/challenges/{id}/sponsors/{sponsor_id}/track": "sponsor",
     "PUT /api/v1/assignments/{id}/scores": "judge",
     "GET /api/v1/judging/assignments": "judge",
     "POST /api/v1/challenges/{id}/conflicts": "judge",

@@ -32,6 +32,7 @@ JUDGE_ONLY = (DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY)
 ORGANISERS_ONLY = (DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY, OK)
 ORGANISER_PAGE = ("login", 403, 403, 403, 403, 403, 200, 403, 200)
 COMPANY_PEOPLE = (DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, OK)  # its representatives
+REPRESENTATIVES = (DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY)  # in the challenge
 TWO_SIDES = (DENY, DENY, DENY, OK, DENY, OK, DENY, DENY, DENY)  # an adoption's coach, company
 
 # (method, path template) -> outcome for each role, in the order of ROLES:
@@ -200,6 +201,18 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("GET", "/api/v1/companies/{id:int}"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/challenges/{id:int}/sponsors/join"): ORGANISER_PAGE,
     ("GET", "/sponsor"): ("login", 200, 200, 200, 200, 200, 200, 200, 200),
+    # The company's own track: proposed by its people, accepted by the organisers.
+    ("GET", "/challenges/{id:int}/sponsors/{sponsor_id:int}/track"): (
+        "login",
+        403,
+        403,
+        403,
+        403,
+        200,
+        403,
+        403,
+        403,
+    ),
     ("GET", "/api/v1/sponsor/dashboard"): (401, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/challenges/{id:int}/teams/new"): ("login", 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/challenges/{id:int}/tracks"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
@@ -382,6 +395,12 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("PUT", "/api/v1/companies/{id:int}"): COMPANY_PEOPLE,
     ("PUT", "/api/v1/companies/{id:int}/logo"): COMPANY_PEOPLE,
     ("DELETE", "/api/v1/companies/{id:int}/logo"): COMPANY_PEOPLE,
+    ("POST", "/challenges/{id:int}/sponsors/{sponsor_id:int}/track"): REPRESENTATIVES,
+    ("PUT", "/api/v1/challenges/{id:int}/sponsors/{sponsor_id:int}/track"): REPRESENTATIVES,
+    ("POST", "/challenges/{id:int}/sponsors/{sponsor_id:int}/track/accept"): ORGANISERS_ONLY,
+    ("POST", "/api/v1/challenges/{id:int}/sponsors/{sponsor_id:int}/track/accept"): (
+        ORGANISERS_ONLY
+    ),
     ("POST", "/challenges/{id:int}/cover/edit"): ORGANISERS_ONLY,
     ("POST", "/challenges/{id:int}/cover/remove"): ORGANISERS_ONLY,
     ("POST", "/challenges/{id:int}/next-edition"): ORGANISERS_ONLY,

@@ -10,6 +10,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from app.accounts.models import Role, RoleKind, User
+from app.challenges.models import Track
 from app.db import Database
 from app.sponsors.models import (
     Adoption,
@@ -389,3 +390,60 @@ async def test_the_creator_edits_a_company_until_it_has_a_representative(
     assert created.status_code == 201
     assert before.status_code == 200
     assert after.status_code == 403
+
+
+async def test_company_proposes_its_track_and_the_organiser_accepts_it(
+    db: Database, actors: Actors, scene: Scene
+) -> None:
+    base = f"/challenges/{scene.cid}/sponsors/{scene.sponsor.id}/track"
+    async with await actors.client(scene.rep) as browser:
+        shown = await browser.get(base)
+        proposed = await post_form(
+            browser, base, {"name": "La sfida di Acme", "description": "Sensori per l'acqua"}
+        )
+    async with await actors.client(scene.organiser) as browser:
+        listing = await browser.get(f"/challenges/{scene.cid}/sponsors")
+        accepted = await post_form(browser, f"{base}/accept")
+    async with await actors.api(scene.rep) as http:
+        late = await http.put(f"/api/v1{base}", json={"name": "Another"})
+
+    assert shown.status_code == 200
+    assert proposed.status_code == 303
+    assert "La sfida di Acme" in listing.text
+    assert accepted.status_code == 303
+    async with db.read() as session:
+        sponsor = await session.get(Sponsor, scene.sponsor.id)
+        tracks = await session.execute(
+            select(Track.name).where(
+                Track.challenge_id == scene.cid, Track.name == "La sfida di Acme"
+            )  # type: ignore[arg-type]
+        )
+    assert sponsor is not None and sponsor.track_id is not None
+    assert list(tracks.scalars()) == ["La sfida di Acme"]
+    assert late.status_code == 409
+    assert late.json()["error"]["code"] == "track_accepted_already"
+
+
+async def test_track_is_proposed_by_the_company_and_accepted_by_organisers_only(
+    db: Database, actors: Actors, scene: Scene
+) -> None:
+    base = f"/api/v1/challenges/{scene.cid}/sponsors/{scene.sponsor.id}/track"
+    async with await actors.api(scene.organiser) as http:
+        by_organiser = await http.put(base, json={"name": "Mine"})
+        nothing = await http.post(f"{base}/accept")
+    async with await actors.api(scene.rep) as http:
+        proposed = await http.put(base, json={"name": "Acqua"})  # a track of that name exists
+        by_rep = await http.post(f"{base}/accept")
+    async with await actors.api(scene.organiser) as http:
+        taken = await http.post(f"{base}/accept")
+
+    assert by_organiser.status_code == 403
+    assert nothing.status_code == 409
+    assert nothing.json()["error"]["code"] == "no_track_proposed"
+    assert proposed.status_code == 200
+    assert by_rep.status_code == 403
+    assert taken.status_code == 409
+    assert taken.json()["error"]["code"] == "track_name_taken"
+    async with db.read() as session:
+        sponsor = await session.get(Sponsor, scene.sponsor.id)
+    assert sponsor is not None and sponsor.track_id is None

@@ -17,7 +17,7 @@ from app.errors import FIXABLE_ON_A_FORM, NotFound, form_errors
 from app.filetypes import sniff
 from app.forms import Filled, no_fields, read_upload, schema, submit
 from app.sponsors import companies, company_views, service
-from app.sponsors.company_schemas import CompanyJoin, CompanyProfile
+from app.sponsors.company_schemas import CompanyJoin, CompanyProfile, TrackProposal
 from app.storage import staged
 from app.templating import render
 from app.web import path_for, path_id, services
@@ -151,6 +151,64 @@ async def join_company(request: Request) -> Response:
     )
 
 
+async def _track_page(request: Request, filled: Filled | None = None) -> Response:
+    user = require_user(request)
+    async with services(request).db.read() as session:
+        page = await company_views.track_page(
+            session,
+            user=user,
+            challenge_id=path_id(request),
+            sponsor_id=path_id(request, "sponsor_id"),
+        )
+    if filled is None:
+        filled = Filled(
+            {"name": page.sponsor.track_name, "description": page.sponsor.track_description}
+        )
+    response = render(request, "sponsors/track.html", {"page": page}, filled=filled)
+    response.status_code = filled.status_code
+    return response
+
+
+async def sponsor_track(request: Request) -> Response:
+    if request.method == "GET":
+        return await _track_page(request)
+    user = require_user(request)
+    challenge_id, sponsor_id = path_id(request), path_id(request, "sponsor_id")
+    return await submit(
+        request,
+        guard=lambda session: company_views.track_page(
+            session, user=user, challenge_id=challenge_id, sponsor_id=sponsor_id
+        ),
+        parse=schema(TrackProposal),
+        act=lambda session, data: service.propose_track(
+            session,
+            user=user,
+            challenge_id=challenge_id,
+            sponsor_id=sponsor_id,
+            name=data.name,
+            description=data.description,
+        ),
+        done=lambda _sponsor: path_for(request, "sponsor_home"),
+        again=lambda filled: _track_page(request, filled),
+    )
+
+
+async def accept_track(request: Request) -> Response:
+    user = require_user(request)
+    challenge_id, sponsor_id = path_id(request), path_id(request, "sponsor_id")
+    return await submit(
+        request,
+        guard=lambda session: challenge_permissions.organised(
+            session, user=user, challenge_id=challenge_id
+        ),
+        parse=no_fields,
+        act=lambda session, _none: service.accept_track(
+            session, user=user, challenge_id=challenge_id, sponsor_id=sponsor_id
+        ),
+        done=lambda _sponsor: path_for(request, "sponsors", id=challenge_id),
+    )
+
+
 async def sponsor_home(request: Request) -> Response:
     user = require_user(request)
     async with services(request).db.read() as session:
@@ -171,6 +229,18 @@ routes: list[BaseRoute] = [
         join_company,
         methods=["GET", "POST"],
         name="join_company",
+    ),
+    Route(
+        "/challenges/{id:int}/sponsors/{sponsor_id:int}/track",
+        sponsor_track,
+        methods=["GET", "POST"],
+        name="sponsor_track",
+    ),
+    Route(
+        "/challenges/{id:int}/sponsors/{sponsor_id:int}/track/accept",
+        accept_track,
+        methods=["POST"],
+        name="accept_sponsor_track",
     ),
     Route("/sponsor", sponsor_home, name="sponsor_home"),
 ]
