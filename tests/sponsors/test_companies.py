@@ -447,3 +447,14 @@ async def test_track_is_proposed_by_the_company_and_accepted_by_organisers_only(
     async with db.read() as session:
         sponsor = await session.get(Sponsor, scene.sponsor.id)
     assert sponsor is not None and sponsor.track_id is None
+
+
+async def test_the_team_reaches_the_company_profile_from_an_offer(
+    db: Database, actors: Actors, scene: Scene
+) -> None:
+    adoption = await adopt(db, scene, scene.project, AdoptionStatus.PROPOSED)
+    async with await actors.client(scene.coach) as browser:
+        page = await browser.get(f"/adoptions/{adoption.id}")
+
+    assert page.status_code == 200
+    assert f'href="/companies/{scene.sponsor.company_id}"' in page.text
