@@ -34,7 +34,14 @@ from app.config import Settings
 from app.db import Database, utcnow
 from app.invitations import service as invitations_service
 from app.judging.models import Assignment, Criterion, Round, RoundStatus, Rubric, Score
-from app.sponsors.models import Adoption, AdoptionStatus, Sponsor, SponsorRepresentative
+from app.sponsors.models import (
+    Adoption,
+    AdoptionStatus,
+    Company,
+    CompanyRepresentative,
+    Sponsor,
+    SponsorRepresentative,
+)
 from app.teams import promotion
 from app.teams.models import Project, ProjectStatus, Team, TeamMember
 
@@ -530,10 +537,19 @@ class _Seeder:
         representatives: list[int] = []
         sponsor_ids: list[int] = []
         for name, description, (person, email) in SPONSORS:
+            company = await self.add(
+                Company(name=name, description=description, sector="", town="Mantova")
+            )
             sponsor = await self.add(
-                Sponsor(challenge_id=challenge_id, name=name, description=description)
+                Sponsor(
+                    challenge_id=challenge_id,
+                    company_id=_id(company),
+                    name=name,
+                    description=description,
+                )
             )
             user = await self.person(person, email)
+            self.session.add(CompanyRepresentative(company_id=_id(company), user_id=user))
             self.session.add(SponsorRepresentative(sponsor_id=_id(sponsor), user_id=user))
             await self.grant(user, challenge_id, RoleKind.SPONSOR)
             representatives.append(user)

@@ -56,6 +56,7 @@ from app.overview import routes as overview_routes
 from app.reports import api as reports_api
 from app.reports import routes as reports_routes
 from app.sponsors import api as sponsors_api
+from app.sponsors import company_api as companies_api
 from app.sponsors import routes as sponsors_routes
 from app.sponsors import shortlist_api as sponsors_shortlist_api
 from app.storage import LocalStorage
@@ -75,6 +76,7 @@ API_ROUTERS: list[ApiRouter] = [
     sponsors_api.router,
     sponsors_shortlist_api.router,
     overview_api.router,
+    companies_api.router,
     judging_api.router,
     judging_pairwise_api.router,
     certificates_api.router,

@@ -18,7 +18,8 @@ from app.accounts.passwords import hash_password
 from app.challenges.models import Challenge, Institution, Phase, PhaseKind, Track
 from app.db import Database, utcnow
 from app.judging.models import Assignment, Criterion, Round, RoundKind, RoundStatus, Rubric
-from app.sponsors.models import Sponsor, SponsorRepresentative
+from app.sponsors import company_queries
+from app.sponsors.models import Company, CompanyRepresentative, Sponsor, SponsorRepresentative
 from app.teams.models import Project, ProjectStatus, Team, TeamMember
 from app.web import services
 from workers.main import build_worker
@@ -250,11 +251,23 @@ async def make_sponsor(
     db: Database, challenge: Challenge, *, representative: User, name: str | None = None
 ) -> Sponsor:
     assert challenge.id is not None and representative.id is not None
+    name = name or f"Acme {next(_seq)} S.p.A."
     async with db.transaction() as session:
-        sponsor = Sponsor(challenge_id=challenge.id, name=name or f"Acme {next(_seq)} S.p.A.")
+        # One organisation per name: the same name in two challenges is one company.
+        company = await company_queries.company_named(session, name)
+        if company is None:
+            company = Company(name=name)
+            session.add(company)
+            await session.flush()
+        assert company.id is not None
+        sponsor = Sponsor(challenge_id=challenge.id, company_id=company.id, name=company.name)
         session.add(sponsor)
         await session.flush()
         assert sponsor.id is not None
+        if not await company_queries.represents_company(
+            session, user_id=representative.id, company_id=company.id
+        ):
+            session.add(CompanyRepresentative(company_id=company.id, user_id=representative.id))
         session.add(SponsorRepresentative(sponsor_id=sponsor.id, user_id=representative.id))
         await accounts_service.grant_role(
             session,

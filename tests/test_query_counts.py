@@ -84,6 +84,9 @@ CASES: dict[str, Case] = {
     "GET /challenges/{id}/sponsors (organiser)": Case(sponsors.sponsors),
     "GET /challenges/{id}/sponsor dashboard (representative)": Case(sponsors.sponsor_dashboard),
     "GET /projects/{id}/adopt offers (representative)": Case(sponsors.propose),
+    "GET /sponsor challenges and adoptions (representative)": Case(sponsors.company_dashboard),
+    "GET /companies/{id} adopted projects (anonymous)": Case(sponsors.company_page),
+    "GET /challenges/{id}/sponsors/join search (organiser)": Case(sponsors.join_company),
     "GET /challenges/{id}/adoptions (organiser)": Case(sponsors.adoptions),
     "GET /teams/{id}/adoptions (coach)": Case(sponsors.team_adoptions),
     "GET /adoptions/{id}/follow-up milestones (coach)": Case(sponsors.follow_up),
@@ -119,6 +122,7 @@ CASES: dict[str, Case] = {
         sponsors.adoptions_api, pattern=ADOPTED_PROJECTS
     ),
     "GET /api/v1/adoptions/{id}/milestones (coach)": Case(sponsors.milestones_api),
+    "GET /api/v1/sponsor/dashboard (representative)": Case(sponsors.company_dashboard_api),
     "GET /api/v1/challenges/{id}/ranking (organiser)": Case(judging.ranking_api),
     "GET /api/v1/challenges/{id}/results (anonymous)": Case(judging.results_api),
     "GET /api/v1/judging/assignments (judge)": Case(judging.my_assignments_api),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint, column, func
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -65,9 +65,49 @@ class AdoptionRules(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class Company(SQLModel, table=True):
+    """A sponsor organisation, once across challenges and editions: each `Sponsor` row is its
+    participation in one challenge (names are unique whatever their case)."""
+
+    __tablename__ = "company"
+    __table_args__ = (Index("uq_company_lower_name", func.lower(column("name")), unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=160)
+    sector: str = Field(default="", max_length=120)
+    town: str = Field(default="", max_length=120)
+    website: str = Field(default="", max_length=300)
+    description: str = Field(default="", max_length=1000)
+    offers: str = Field(default="", max_length=1000)  # what it usually offers the teams
+    logo_key: str | None = Field(default=None, max_length=64)  # in app.storage
+    institution_id: int | None = Field(default=None, foreign_key="institution.id")
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CompanyRepresentative(SQLModel, table=True):
+    """A person who acts for the company in every challenge it joins."""
+
+    __tablename__ = "company_representative"
+    __table_args__ = (UniqueConstraint("company_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class Sponsor(SQLModel, table=True):
+    """A company's participation in one challenge; `name`, `website` and `description` are
+    kept equal to the company's (pages, certificates and reports read them here)."""
+
     __tablename__ = "sponsor"
-    __table_args__ = (UniqueConstraint("challenge_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("challenge_id", "name"),
+        # A company joins a challenge once (NULL: a row no service writes any more).
+        Index("uq_sponsor_challenge_id_company_id", "challenge_id", "company_id", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     challenge_id: int = Field(foreign_key="challenge.id", index=True)
@@ -75,6 +115,12 @@ class Sponsor(SQLModel, table=True):
     website: str = Field(default="", max_length=300)
     description: str = Field(default="", max_length=1000)
     institution_id: int | None = Field(default=None, foreign_key="institution.id")
+    company_id: int | None = Field(default=None, foreign_key="company.id", index=True)
+    # The company's own track ("the company's challenge"), as it proposes it; `track_id` is
+    # set when an organiser accepts it and the track is made.
+    track_name: str = Field(default="", max_length=120)
+    track_description: str = Field(default="", max_length=1000)
+    track_id: int | None = Field(default=None, foreign_key="track.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

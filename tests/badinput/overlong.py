@@ -71,6 +71,7 @@ from app.judging.schemas import (
 )
 from app.main import API_ROUTERS
 from app.notifications.schemas import PreferencesForm
+from app.sponsors.company_schemas import CompanyJoin, CompanyProfile, TrackProposal
 from app.sponsors.discovery_schemas import NoteCreate, ShortlistAdd
 from app.sponsors.models import Adoption, AdoptionStatus, ShortlistEntry
 from app.sponsors.schemas import (
@@ -429,6 +430,27 @@ async def _sponsor(world: World, db: Database) -> Target:
     return Target("organiser", path, dict(SPONSOR), path)
 
 
+COMPANY = {
+    **SPONSOR,
+    "sector": "Settore ricompilato",
+    "town": "Paese ricompilato",
+    "offers": "Tirocini ricompilati",
+}
+
+
+async def _company(world: World, db: Database) -> Target:
+    path = f"/companies/{world.sponsor.company_id}/edit"
+    return Target("sponsor", path, dict(COMPANY), path)
+
+
+TRACK_PROPOSAL = {"name": "Percorso ricompilato", "description": "Sfida ricompilata"}
+
+
+async def _track_proposal(world: World, db: Database) -> Target:
+    path = f"/challenges/{_c(world)}/sponsors/{world.sponsor.id}/track"
+    return Target("sponsor", path, dict(TRACK_PROPOSAL), path)
+
+
 async def _representative(world: World, db: Database) -> Target:
     page = f"/challenges/{_c(world)}/sponsors"
     data = {"sponsor_id": str(world.sponsor.id), "email": _email(world, "other_member")}
@@ -654,6 +676,10 @@ PAGE_FORMS: dict[str, PageForm] = {
     "/judging/assignments/{id:int}/recuse": PageForm(Recusal, _recuse),
     "/challenges/{id:int}/sponsors": PageForm(SponsorCreate, _sponsor),
     "/challenges/{id:int}/sponsors/representatives": PageForm(RepresentativeForm, _representative),
+    "/companies/{id:int}/edit": PageForm(CompanyProfile, _company),
+    "/challenges/{id:int}/sponsors/{sponsor_id:int}/track": PageForm(
+        TrackProposal, _track_proposal
+    ),
     "/projects/{id:int}/adopt": PageForm(AdoptionCreate, _adopt),
     "/adoptions/{id:int}/refuse": PageForm(AdoptionRefusal, _refuse),
     "/adoptions/{id:int}/amend": PageForm(AdoptionAmend, _amend),
@@ -675,6 +701,10 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
     "/challenges/{id:int}/archive": None,
     "/challenges/{id:int}/cover/edit": None,  # an image: see tests/challenges/test_cover.py
     "/challenges/{id:int}/cover/remove": None,
+    "/companies/{id:int}/logo/edit": None,  # an image: see tests/sponsors/test_companies.py
+    "/companies/{id:int}/logo/remove": None,
+    "/challenges/{id:int}/sponsors/join": CompanyJoin,  # a chosen organisation
+    "/challenges/{id:int}/sponsors/{sponsor_id:int}/track/accept": None,
     "/programmes/{id:int}/stages": StageInput,
     "/account/sessions/{id:int}/revoke": None,
     "/account/verify": None,  # a button; the link's token is in the address
@@ -821,6 +851,15 @@ async def _api_sponsor(world: World, db: Database) -> Target:
     return Target("organiser", f"/challenges/{_c(world)}/sponsors", dict(SPONSOR))
 
 
+async def _api_company(world: World, db: Database) -> Target:
+    return Target("sponsor", f"/companies/{world.sponsor.company_id}", dict(COMPANY))
+
+
+async def _api_track_proposal(world: World, db: Database) -> Target:
+    path = f"/challenges/{_c(world)}/sponsors/{world.sponsor.id}/track"
+    return Target("sponsor", path, dict(TRACK_PROPOSAL))
+
+
 async def _api_representative(world: World, db: Database) -> Target:
     path = f"/challenges/{_c(world)}/sponsors/{world.sponsor.id}/representatives"
     return Target("organiser", path, {"email": _email(world, "other_member")})
@@ -927,6 +966,8 @@ API_BODIES: dict[str, Setup] = {
     "recuse": _api_recuse,
     "add_sponsor": _api_sponsor,
     "add_representative": _api_representative,
+    "update_company": _api_company,
+    "propose_track": _api_track_proposal,
     "propose_adoption": _api_adopt,
     "refuse_adoption": _api_refuse,
     "amend_adoption": _api_amend,

@@ -150,3 +150,60 @@ async def follow_up(db: Database, actors: Actors, n: int) -> Visit:
 async def milestones_api(db: Database, actors: Actors, n: int) -> Visit:
     coach, adoption_id = await _followed(db, actors, n)
     return Visit(await actors.api(coach), f"/api/v1/adoptions/{adoption_id}/milestones")
+
+
+async def _company_across(db: Database, actors: Actors, n: int) -> tuple[User, int]:
+    """One company in n challenges, each with a project (Item-k) it adopted, with a
+    milestone waiting for the company's confirmation."""
+    representative = await actors.user()
+    company_id = 0
+    for k in range(n):
+        team = await make_team(db, await make_challenge(db), coach=await actors.user())
+        project = await make_project(db, team, title=item(k))
+        challenge_id = project.challenge_id
+        async with db.read() as session:
+            challenge = await session.get(Challenge, challenge_id)
+        assert challenge is not None
+        sponsor = await make_sponsor(db, challenge, representative=representative, name="Acme")
+        company_id = sponsor.company_id or 0
+        await offer(db, sponsor, project, representative)
+        async with db.transaction() as session:
+            adoption = (
+                await session.execute(select(Adoption).where(Adoption.project_id == project.id))  # type: ignore[arg-type]
+            ).scalar_one()
+            session.add(
+                AdoptionMilestone(
+                    adoption_id=adoption.id or 0,
+                    kind=MilestoneKind.KICKOFF,
+                    happened_on=date(2026, 1, 1),
+                    proposed_side=Side.TEAM,
+                    proposed_by=representative.id or 0,
+                )
+            )
+    return representative, company_id
+
+
+async def company_dashboard(db: Database, actors: Actors, n: int) -> Visit:
+    representative, _company = await _company_across(db, actors, n)
+    return Visit(await actors.client(representative), "/sponsor")
+
+
+async def company_dashboard_api(db: Database, actors: Actors, n: int) -> Visit:
+    representative, _company = await _company_across(db, actors, n)
+    return Visit(await actors.api(representative), "/api/v1/sponsor/dashboard")
+
+
+async def company_page(db: Database, actors: Actors, n: int) -> Visit:
+    _representative, company_id = await _company_across(db, actors, n)
+    return Visit(actors.anonymous(), f"/companies/{company_id}")
+
+
+async def join_company(db: Database, actors: Actors, n: int) -> Visit:
+    """An organiser's search finds n companies, Item-k, each in a challenge of its own."""
+    organiser = await actors.user()
+    challenge = await make_challenge(db, organiser=organiser)
+    for k in range(n):
+        await make_sponsor(
+            db, await make_challenge(db), representative=await actors.user(), name=item(k)
+        )
+    return Visit(await actors.client(organiser), f"/challenges/{challenge.id}/sponsors/join?q=item")

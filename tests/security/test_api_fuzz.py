@@ -67,6 +67,10 @@ ALSO_AS = {
     "POST /api/v1/adoptions/{id}/milestones/{milestone_id}/confirm": "coach",
     "POST /api/v1/adoptions/{id}/close": "coach",
     "PUT /api/v1/adoptions/{id}/recognition": "sponsor",
+    "PUT /api/v1/companies/{id}": "sponsor",
+    "PUT /api/v1/companies/{id}/logo": "sponsor",
+    "DELETE /api/v1/companies/{id}/logo": "sponsor",
+    "PUT /api/v1/challenges/{id}/sponsors/{sponsor_id}/track": "sponsor",
     "PUT /api/v1/assignments/{id}/scores": "judge",
     "GET /api/v1/judging/assignments": "judge",
     "POST /api/v1/challenges/{id}/conflicts": "judge",
@@ -164,6 +168,7 @@ def world_ids(world: World, path: str, draft: Project) -> dict[str, Any]:
         "programmes": world.programme.id,
         "pairwise": world.pairwise_round.id,
         "sponsors": world.sponsor.id,
+        "companies": world.sponsor.company_id,
     }
     values: dict[str, Any] = {
         "id": by_collection.get(path.removeprefix("/api/v1/").split("/")[0]),

@@ -31,6 +31,8 @@ Expected = int | str
 JUDGE_ONLY = (DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY)
 ORGANISERS_ONLY = (DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY, OK)
 ORGANISER_PAGE = ("login", 403, 403, 403, 403, 403, 200, 403, 200)
+COMPANY_PEOPLE = (DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, OK)  # its representatives
+REPRESENTATIVES = (DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY)  # in the challenge
 TWO_SIDES = (DENY, DENY, DENY, OK, DENY, OK, DENY, DENY, DENY)  # an adoption's coach, company
 # A company's shortlist, notes and project search: its representatives only, 'not found' to
 # everyone else (organisers and admins included: they are the company's private notes).
@@ -216,6 +218,26 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("GET", "/challenges/{id:int}/results"): (404, 404, 404, 404, 404, 404, 200, 404, 200),
     ("GET", "/challenges/{id:int}/sponsor"): ("login", 403, 403, 403, 403, 200, 403, 403, 403),
     ("GET", "/challenges/{id:int}/sponsors"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # A sponsor organisation's profile is public; its people (and admins) change it.
+    ("GET", "/companies/{id:int}"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/companies/{id:int}/logo"): (404, 404, 404, 404, 404, 404, 404, 404, 404),
+    ("GET", "/companies/{id:int}/edit"): ("login", 403, 403, 403, 403, 200, 403, 403, 200),
+    ("GET", "/api/v1/companies/{id:int}"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/challenges/{id:int}/sponsors/join"): ORGANISER_PAGE,
+    ("GET", "/sponsor"): ("login", 200, 200, 200, 200, 200, 200, 200, 200),
+    # The company's own track: proposed by its people, accepted by the organisers.
+    ("GET", "/challenges/{id:int}/sponsors/{sponsor_id:int}/track"): (
+        "login",
+        403,
+        403,
+        403,
+        403,
+        200,
+        403,
+        403,
+        403,
+    ),
+    ("GET", "/api/v1/sponsor/dashboard"): (401, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/challenges/{id:int}/teams/new"): ("login", 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/challenges/{id:int}/tracks"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
     ("GET", "/challenges/{id:int}/tracks/{track_id:int}/edit"): (
@@ -422,6 +444,20 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("POST", "/api/v1/challenges/{id:int}/publish"): ORGANISERS_ONLY,
     ("POST", "/api/v1/challenges/{id:int}/unpublish"): ORGANISERS_ONLY,
     ("POST", "/challenges/{id:int}/archive"): ORGANISERS_ONLY,
+    ("POST", "/challenges/{id:int}/sponsors/join"): ORGANISERS_ONLY,
+    ("POST", "/api/v1/challenges/{id:int}/sponsors/join"): ORGANISERS_ONLY,
+    ("POST", "/companies/{id:int}/edit"): COMPANY_PEOPLE,
+    ("POST", "/companies/{id:int}/logo/edit"): COMPANY_PEOPLE,
+    ("POST", "/companies/{id:int}/logo/remove"): COMPANY_PEOPLE,
+    ("PUT", "/api/v1/companies/{id:int}"): COMPANY_PEOPLE,
+    ("PUT", "/api/v1/companies/{id:int}/logo"): COMPANY_PEOPLE,
+    ("DELETE", "/api/v1/companies/{id:int}/logo"): COMPANY_PEOPLE,
+    ("POST", "/challenges/{id:int}/sponsors/{sponsor_id:int}/track"): REPRESENTATIVES,
+    ("PUT", "/api/v1/challenges/{id:int}/sponsors/{sponsor_id:int}/track"): REPRESENTATIVES,
+    ("POST", "/challenges/{id:int}/sponsors/{sponsor_id:int}/track/accept"): ORGANISERS_ONLY,
+    ("POST", "/api/v1/challenges/{id:int}/sponsors/{sponsor_id:int}/track/accept"): (
+        ORGANISERS_ONLY
+    ),
     ("POST", "/challenges/{id:int}/cover/edit"): ORGANISERS_ONLY,
     ("POST", "/challenges/{id:int}/cover/remove"): ORGANISERS_ONLY,
     ("POST", "/challenges/{id:int}/next-edition"): ORGANISERS_ONLY,

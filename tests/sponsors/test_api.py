@@ -46,7 +46,7 @@ async def test_organiser_adds_sponsor_and_representative(
         "email": "laura@example.org",
     }
     assert duplicate.status_code == 409
-    assert duplicate.json()["error"]["code"] == "sponsor_name_taken"
+    assert duplicate.json()["error"]["code"] == "company_name_taken"
     async with db.read() as session:
         assert (await session.get(Sponsor, sponsor_id)) is not None
 

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from app.sponsors.routes import adoptions, dashboard, followup, offers, shortlist, sponsors
+from app.sponsors.routes import (
+    adoptions,
+    companies,
+    dashboard,
+    followup,
+    offers,
+    shortlist,
+    sponsors,
+)
 
 routes: list[BaseRoute] = [
     *sponsors.routes,
+    *companies.routes,
     *dashboard.routes,
     *adoptions.routes,
     *offers.routes,
