@@ -75,6 +75,12 @@ OPERATIONS: dict[str, Operation] = {
 }
 
 
+# The query strings API operations declare (ApiRouter.route(query=...)).
+QUERY_MODELS: set[type[BaseModel]] = {
+    op.query for router in API_ROUTERS for op in router.operations if op.query is not None
+}
+
+
 def body_of(op: Operation) -> type[BaseModel]:
     assert op.body is not None
     return op.body
@@ -299,11 +305,16 @@ def test_every_form_and_body_is_walked() -> None:
         assert schema is None or text_fields(schema) == [], f"{path} takes text"
     with_text = {name for name, op in OPERATIONS.items() if text_fields(body_of(op))}
     assert with_text - set(API_BODIES) == set(), "API body without a setup"
+    # A query string's text is bounded by its model, before any work is done.
+    for model in QUERY_MODELS:
+        unbounded = [field.path for field in text_fields(model) if field.max_length is None]
+        assert unbounded == [], f"{model.__name__}: query text without a bound"
 
     read = read_by(
         {form.schema for form in PAGE_FORMS.values()}
         | {schema for schema in FORMS_WITHOUT_TEXT.values() if schema is not None}
         | {body_of(op) for op in OPERATIONS.values()}
+        | QUERY_MODELS
     )
     unread = {
         schema.__name__
