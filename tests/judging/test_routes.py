@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from app.accounts.models import Role, RoleKind
@@ -322,3 +324,16 @@ async def test_judge_list_makes_the_same_queries_for_more_assignments(
 
     assert page.text.count('href="/judging/assignments/') == 4
     assert len(many) == len(few)
+
+
+async def test_the_judging_page_has_each_id_once(actors: Actors, jury: Jury) -> None:
+    """Its forms (a round, a rubric, a judge) share field names: each label must name its own
+    field, or a person clicking "Name of the rubric" types the round's name."""
+    async with await actors.client(jury.organiser) as http:
+        page = await http.get(f"/challenges/{jury.cid}/judging")
+
+    ids = re.findall(r'\sid="([^"]+)"', page.text)
+    assert page.status_code == 200 and ids
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+    for target in re.findall(r'<label for="([^"]+)"', page.text):
+        assert target in ids, target
