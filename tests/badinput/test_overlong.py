@@ -156,9 +156,16 @@ def _tag(html: str, action: str, name: str) -> str:
 
 
 def page_errors(html: str) -> dict[str, str]:
-    """The messages shown next to fields, by field."""
+    """The messages shown next to fields, by the name of the field (whose id may carry a
+    prefix: two forms of one page with a field of the same name)."""
     found = re.findall(r'<p class="error-text" id="e-([^"]+)">(.*?)</p>', html, re.S)
-    return {key: message for key, message in found}
+    return {_field_name(html, key): message for key, message in found}
+
+
+def _field_name(html: str, key: str) -> str:
+    tag = re.search(rf'<(?:input|textarea|select)\b[^>]*\bid="f-{re.escape(key)}"[^>]*>', html)
+    named = re.search(r'\bname="([^"]+)"', tag.group(0)) if tag else None
+    return named.group(1) if named else key
 
 
 def _escaped(told: set[str]) -> set[str]:
