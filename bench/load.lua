@@ -41,6 +41,7 @@ end
 kinds = {} -- i -> kind
 unexpected = {} -- i -> answers that were not what the plan expects
 first_unexpected = ""
+acked = {} -- "kind<TAB>path" of every post answered as the plan expects
 
 local plan = {}
 local kind_number = {} -- kind -> i
@@ -70,6 +71,8 @@ function init(args)
       expect = tonumber(expect),
       location = location,
       label = method .. " " .. path,
+      path = path,
+      posted = body ~= nil,
     }
   end
   -- Threads start spread over the plan (different judges, different projects).
@@ -92,6 +95,9 @@ function response(status, headers, body)
   local ok = status == current.expect
   if ok and current.location ~= "" then
     ok = (headers["location"] or headers["Location"]) == current.location
+  end
+  if ok and current.posted then
+    acked[#acked + 1] = kinds[current.kind] .. "\t" .. current.path
   end
   if not ok then
     unexpected[current.kind] = unexpected[current.kind] + 1
@@ -123,6 +129,9 @@ function done(summary, latency, requests)
       local samples = thread:get("latencies_" .. i)
       out:write("latencies\t" .. kind .. "\t" .. table.concat(samples, ",") .. "\n")
       out:write("unexpected\t" .. kind .. "\t" .. unexpected[i] .. "\n")
+    end
+    for _, line in ipairs(thread:get("acked")) do
+      out:write("acked\t" .. line .. "\n")
     end
     local first = thread:get("first_unexpected")
     if first ~= "" then

@@ -9,8 +9,8 @@ organisers' ranking) and the judges' scoring flow (open a score sheet, post the 
 the session's CSRF token, get the 303 back), then again with 100 judges at once. It prints
 requests, req/s, p50 and p99 per page and the machine's facts. It exits 1 if any answer was
 not the expected one (a non-2xx/3xx status, a redirect elsewhere, a socket error or a
-timeout), if a page got no answer within its run, if a score answered as saved is not in the
-database, if the worker leaves events undispatched, or if a server logged an error.
+timeout), if a page got no answer within its run, if a score sheet answered as saved is not
+in the database whole, if the worker leaves events undispatched, or if a server logged an error.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from app.accounts.auth import SESSION_COOKIE
 from app.accounts.models import User
 from app.config import Settings
 from app.db import Database
-from app.events.models import AuditEntry, OutboxEvent
-from app.judging.models import Assignment
+from app.events.models import OutboxEvent
+from app.judging.models import Assignment, Criterion, Round, Score
 from app.middleware import CSRF_COOKIE
 from app.migrate import upgrade
 from bench import stack, wrk
@@ -243,19 +243,52 @@ async def measure(args: argparse.Namespace, work: Path, database_url: str, redis
                 warm, measured = runs
                 results.append((page, warm, measured))
             events, waiting, waited = await drained(db, args.drain)
-            async with db.read() as session:
-                saved = await session.scalar(
-                    select(func.count())
-                    .select_from(AuditEntry)
-                    .where(col(AuditEntry.action) == "scores.saved")
-                )
+            acknowledged = {
+                int(path.rsplit("/", 1)[1])
+                for _page, *runs in results
+                for result in runs
+                for path in result.acknowledged.get(SCORE, [])
+            }
+            stored = await stored_sheets(db, acknowledged)
         logged = stack.logged_errors(work)  # the servers have stopped: their logs are whole
         if args.logs:
             _keep_logs(work, args.logs)
         version = await _postgres_version(db)
     finally:
         await db.dispose()
-    return report(args, results, events, waiting, waited, saved or 0, logged, version)
+    return report(args, results, events, waiting, waited, acknowledged, stored, logged, version)
+
+
+async def stored_sheets(db: Database, acknowledged: set[int]) -> int:
+    """How many of the score sheets answered as saved are submitted in the database with a
+    score for each of their rubric's criteria, no more, no fewer (a lost or a doubled write
+    both miss)."""
+    if not acknowledged:
+        return 0
+    per_sheet = (
+        select(Score.assignment_id, func.count().label("scores"))
+        .where(col(Score.assignment_id).in_(acknowledged))
+        .group_by(col(Score.assignment_id))
+        .subquery()
+    )
+    criteria = (
+        select(Criterion.rubric_id, func.count().label("criteria"))
+        .group_by(col(Criterion.rubric_id))
+        .subquery()
+    )
+    async with db.read() as session:
+        stored = await session.scalar(
+            select(func.count())
+            .select_from(Assignment)
+            .join(per_sheet, per_sheet.c.assignment_id == Assignment.id)
+            .join(Round, col(Round.id) == Assignment.round_id)
+            .join(criteria, criteria.c.rubric_id == Round.rubric_id)
+            .where(
+                col(Assignment.submitted_at).is_not(None),
+                per_sheet.c.scores == criteria.c.criteria,
+            )
+        )
+    return int(stored or 0)
 
 
 def _keep_logs(work: Path, directory: Path) -> None:
@@ -276,7 +309,8 @@ def report(
     events: dict[str, int],
     waiting: int,
     waited: float,
-    saved: int,
+    acknowledged: set[int],
+    stored: int,
     logged: stack.Logged,
     postgres: str,
 ) -> int:
@@ -295,8 +329,12 @@ def report(
         "then its scores\n(expected: 303 to /judging?saved=1). errors: any other status or "
         f"redirect, socket errors, answers slower than {wrk.TIMEOUT}."
     )
-    posted = sum(len(r.latencies.get(SCORE, [])) for _p, warm, m in results for r in (warm, m))
-    print(f"Scores posted and answered 303: {posted:,}; saved in the database: {saved:,}.")
+    posted = sum(len(r.acknowledged.get(SCORE, [])) for _p, warm, m in results for r in (warm, m))
+    print(
+        f"Score posts answered as saved (303): {posted:,}, on {len(acknowledged):,} score sheets "
+        f"(a sheet met again is saved again); in the database, submitted with one score per "
+        f"criterion: {stored:,} of those {len(acknowledged):,}."
+    )
     kinds = ", ".join(f"{n:,} {kind}" for kind, n in sorted(events.items()))
     print(f"Outbox: {kinds or 'no events'}; undispatched {waited:.1f}s after the load: {waiting}.")
     redis_kind = "REDIS_URL" if args.redis_url else "embedded"
@@ -313,8 +351,11 @@ def report(
                     f"{page.name} ({name}): {result.failures} failed requests "
                     f"[{sockets or 'no socket errors'}] {result.first_unexpected}"
                 )
-    if saved < posted:
-        problems.append(f"only {saved} of {posted} answered score posts are in the database")
+    if stored < len(acknowledged):
+        problems.append(
+            f"only {stored} of the {len(acknowledged)} score sheets answered as saved are "
+            "stored whole in the database"
+        )
     if waiting:
         problems.append(f"the arq worker left {waiting} events undispatched after {waited:.0f}s")
     if logged.disconnects:

@@ -52,6 +52,7 @@ class Result:
     latencies: dict[str, list[float]] = field(default_factory=dict)  # kind -> seconds
     unexpected: dict[str, int] = field(default_factory=dict)  # kind -> wrong answers
     first_unexpected: str = ""
+    acknowledged: dict[str, list[str]] = field(default_factory=dict)  # kind -> posts' paths
 
     @property
     def failures(self) -> int:
@@ -92,6 +93,7 @@ def parse(output: str) -> Result:
     latencies: dict[str, list[float]] = {}
     unexpected: dict[str, int] = {}
     first = ""
+    acknowledged: dict[str, list[str]] = {}
     for line in output.splitlines():
         tag, *rest = line.split("\t")
         if tag == "summary":
@@ -101,8 +103,12 @@ def parse(output: str) -> Result:
             latencies.setdefault(rest[0], []).extend(samples)
         elif tag == "unexpected":
             unexpected[rest[0]] = unexpected.get(rest[0], 0) + int(rest[1])
+        elif tag == "acked":
+            acknowledged.setdefault(rest[0], []).append(rest[1])
         elif tag == "first_unexpected":
             first = first or rest[0]
     duration, requests, connect, read, write, status, timeout = summary
     sockets = {"connect": connect, "read": read, "write": write, "timeout": timeout}
-    return Result(duration / 1e6, requests, sockets, status, latencies, unexpected, first)
+    return Result(
+        duration / 1e6, requests, sockets, status, latencies, unexpected, first, acknowledged
+    )
