@@ -284,6 +284,17 @@ def test_fair_judging_from_pre_selection_to_results_a_losing_team_understands(
     if walker.get_by_role("heading", name=t("Go to this project")).count():
         assert _shown(walker) != skipped
     checkpoint(walker, "judge walked the expo")
+    # A second judge walks the expo too.
+    other = judges["Paola"]
+    visit(other, "/judging")
+    other.get_by_role("link", name=t("Judge this round")).click()
+    submit(other, t("Start"))
+    submit(other, t("Seen: next project"))
+    current, previous = _shown(other), _previous(other)
+    _vote(other, max((current, previous), key=lambda p: quality[p]), previous=previous)
+    expect(
+        other.get_by_text(_plural("%(num)d vote given", "%(num)d votes given", 1))
+    ).to_be_visible()
 
     # The people's vote: a visitor votes on a phone and confirms through the e-mailed link.
     visitor, voter = open_page(phone=True), unique_email("voter")
