@@ -1,9 +1,11 @@
-"""Feedback for teams: the judges' comments on a team's project, anonymised, for its coach
-and members, from the rounds whose organisers allowed it, once the results are published."""
+"""Feedback for teams, for its coach and members once the results are published: the
+project's place in each closed round with how that round decided (so a team that did not
+win can see why), and the judges' comments on it, anonymised, from the rounds whose
+organisers allowed them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,8 +15,8 @@ from app.challenges import queries as challenges_queries
 from app.challenges.models import Challenge
 from app.errors import NotFound
 from app.i18n import gettext as _
-from app.judging import queries
-from app.judging.models import Round, RoundStatus
+from app.judging import queries, results
+from app.judging.models import Round, RoundKind, RoundStatus
 from app.teams import queries as teams_queries
 from app.teams.models import Project
 
@@ -26,10 +28,33 @@ class RoundFeedback:
 
 
 @dataclass(frozen=True)
+class RoundPlace:
+    """The project's place in one closed round, and how that round decided."""
+
+    round: Round
+    rank: int
+    count: int  # projects ranked in the round
+    score: float
+    interval: tuple[float, float]
+    # Statistically tied with a neighbour: their intervals overlap, the order is not certain.
+    tied_above: bool
+    tied_below: bool
+    winner_title: str
+
+    @property
+    def method(self) -> str:
+        """The way the round decided, as the results pages name it."""
+        if self.round.kind == RoundKind.PAIRWISE:
+            return results.PAIRWISE_METHOD
+        return str(self.round.aggregation)
+
+
+@dataclass(frozen=True)
 class Feedback:
     project: Project
     challenge: Challenge
     rounds: list[RoundFeedback]
+    places: list[RoundPlace] = field(default_factory=list)
 
     @property
     def published(self) -> bool:
@@ -47,6 +72,7 @@ async def project_feedback(session: AsyncSession, *, user: User, project_id: int
     challenge = await challenges_queries.get_challenge(session, project.challenge_id)
     if challenge.results_published_at is None:
         return Feedback(project, challenge, [])
+    places = await _places(session, project.challenge_id, project_id)
     rounds = [
         r
         for r in await queries.rounds(session, project.challenge_id)
@@ -65,4 +91,31 @@ async def project_feedback(session: AsyncSession, *, user: User, project_id: int
         ]
         if comments:
             found.append(RoundFeedback(judging_round, comments))
-    return Feedback(project, challenge, found)
+    return Feedback(project, challenge, found, places)
+
+
+async def _places(session: AsyncSession, challenge_id: int, project_id: int) -> list[RoundPlace]:
+    """The project's place in every closed round that ranked it, oldest round first."""
+    places: list[RoundPlace] = []
+    for result in reversed(await results.round_results(session, challenge_id)):
+        if result.round.status != RoundStatus.CLOSED:
+            continue
+        rows = result.rows
+        for i, row in enumerate(rows):
+            if row.project.id != project_id:
+                continue
+            ranked = row.ranking
+            below = i + 1 < len(rows) and rows[i + 1].ranking.tied_with_better
+            places.append(
+                RoundPlace(
+                    round=result.round,
+                    rank=ranked.rank,
+                    count=len(rows),
+                    score=ranked.score,
+                    interval=(ranked.interval_low, ranked.interval_high),
+                    tied_above=ranked.tied_with_better,
+                    tied_below=below,
+                    winner_title=rows[0].project.title,
+                )
+            )
+    return places

@@ -24,6 +24,7 @@ from app.judging.models import Aggregation, Award, Round, RoundKind, RoundStatus
 from app.teams.models import Project, ProjectStatus, Team
 
 PODIUM_PLACES = 3
+PAIRWISE_METHOD = "bradley_terry"  # how a pairwise round decides: a fit of its votes
 
 
 class RoundsStillOpen(Conflict):
@@ -106,11 +107,27 @@ class AwardRow:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """The round whose ranking decided the jury's awards, told in plain words on the page."""
+
+    round: Round
+    projects: int
+    ties: bool  # some projects are statistically tied with the one above them
+
+    @property
+    def method(self) -> str:
+        if self.round.kind == RoundKind.PAIRWISE:
+            return PAIRWISE_METHOD
+        return str(self.round.aggregation)
+
+
+@dataclass(frozen=True)
 class ResultsPage:
     challenge: Challenge
     published_at: datetime | None
     awards: list[AwardRow]
     is_preview: bool
+    decision: Decision | None = None
 
 
 async def round_results(session: AsyncSession, challenge_id: int) -> list[RoundResult]:
@@ -307,12 +324,13 @@ async def results_page(
     if not permissions.can_see_results(access, challenge):
         raise ResultsNotPublished(_(ResultsNotPublished.message))
     tracks = {t.id: t for t in await challenges_queries.tracks(session, challenge_id) if t.id}
+    # Every round is closed once published: the deciding round's ranking no longer changes.
+    result = await _jury_round(session, challenge_id)
     if challenge.results_published_at is not None:
         stored = await queries.awards(session, challenge_id)
         names = await queries.project_names(session, sorted({a.project_id for a in stored}))
         made = [(a, *names[a.project_id]) for a in stored if a.project_id in names]
     else:
-        result = await _jury_round(session, challenge_id)
         with use_locale(locale):
             made = _awards(challenge_id, result, tracks) if result else []
             made += await voting.people_choice_awards(
@@ -336,4 +354,11 @@ async def results_page(
         published_at=challenge.results_published_at,
         awards=rows,
         is_preview=challenge.results_published_at is None,
+        decision=Decision(
+            result.round,
+            len(result.rows),
+            any(row.ranking.tied_with_better for row in result.rows),
+        )
+        if result
+        else None,
     )

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from app.db import Database
 from app.errors import NotFound
 from app.judging import feedback, results
-from app.judging.models import Assignment, Round
-from tests.factories import Actors
+from app.judging.models import Aggregation, Assignment, PairwiseVote, Round, RoundKind, RoundStatus
+from tests.factories import Actors, make_round
 from tests.judging.conftest import Jury
-from tests.judging.test_results import close, scored_round
+from tests.judging.test_results import _disagreeing_round, close, scored_round
 
 
 async def _commented_round(db: Database, jury: Jury, *, shared: bool) -> Round:
@@ -111,7 +111,124 @@ async def test_feedback_page_and_api_for_the_team_and_not_for_others(
     assert page.status_code == 200
     assert f"Commento {jury.judges[1].id} su {project_id}" in page.text
     assert "Giurato 2" in page.text and jury.judges[1].name not in page.text
-    assert "I commenti dei giurati sul vostro progetto" in project_page.text
+    assert "Il vostro risultato e i commenti dei giurati" in project_page.text
     assert answer.status_code == 200
     assert [list(r["comments"]) for r in answer.json()] == [["Giurato 1", "Giurato 2", "Giurato 3"]]
     assert (stranger.status_code, judge.status_code) == (404, 404)
+
+
+# The judge-effect round of tests.judging.test_results: judge 0 generous, judge 1 strict.
+# Judge effect: P2 5, P0 4, P1 3 (the raw mean would crown P0).
+async def _decided_round(db: Database, jury: Jury) -> Round:
+    judging_round = await _disagreeing_round(db, jury, Aggregation.JUDGE_EFFECT)
+    await _publish(db, jury)
+    return judging_round
+
+
+async def test_a_losing_team_reads_its_place_and_who_won(db: Database, jury: Jury) -> None:
+    judging_round = await _decided_round(db, jury)
+
+    async with db.read() as session:
+        found = await feedback.project_feedback(
+            session, user=jury.coaches[1], project_id=jury.projects[1].id or 0
+        )
+
+    [place] = found.places
+    assert place.round.id == judging_round.id
+    assert (place.rank, place.count, place.method) == (3, 3, "judge_effect")
+    assert place.winner_title == jury.projects[2].title
+    assert place.score == pytest.approx(3.0)
+    assert place.interval[0] <= place.score <= place.interval[1]
+
+
+async def test_no_place_is_shown_before_publication(db: Database, jury: Jury) -> None:
+    await _disagreeing_round(db, jury, Aggregation.JUDGE_EFFECT)
+
+    async with db.read() as session:
+        found = await feedback.project_feedback(
+            session, user=jury.coaches[1], project_id=jury.projects[1].id or 0
+        )
+
+    assert (found.published, found.places) == (False, [])
+
+
+@pytest.mark.parametrize(
+    ("lang", "place", "method", "ties"),
+    [
+        (
+            "it",
+            "Posizione 3 su 3",
+            "ha misurato quanto era generoso ciascun giurato",
+            "sono statisticamente alla pari",
+        ),
+        (
+            "en",
+            "Place 3 of 3",
+            "measured how generous each judge was",
+            "they are statistically tied",
+        ),
+    ],
+)
+async def test_the_team_page_explains_the_method_and_ties_in_plain_words(
+    db: Database, actors: Actors, jury: Jury, lang: str, place: str, method: str, ties: str
+) -> None:
+    await _decided_round(db, jury)
+    project_id = jury.projects[1].id
+
+    async with await actors.client(jury.coaches[1]) as http:
+        page = await http.get(f"/projects/{project_id}/feedback?lang={lang}")
+
+    assert page.status_code == 200
+    assert place in page.text and jury.projects[2].title in page.text
+    assert method in page.text.replace("&#39;", "'")
+    assert ties in page.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "method"),
+    [
+        ("it", "Come sono stati decisi i vincitori", "ha misurato quanto era generoso"),
+        ("en", "How the winners were decided", "measured how generous each judge was"),
+    ],
+)
+async def test_the_public_results_say_how_the_winners_were_decided(
+    db: Database, actors: Actors, jury: Jury, lang: str, heading: str, method: str
+) -> None:
+    judging_round = await _decided_round(db, jury)
+
+    async with actors.anonymous() as http:
+        page = await http.get(f"/challenges/{jury.cid}/results?lang={lang}")
+
+    assert page.status_code == 200
+    assert heading in page.text and judging_round.name in page.text
+    assert method in page.text.replace("&#39;", "'")
+
+
+async def test_a_pairwise_final_is_explained_as_comparisons(
+    db: Database, actors: Actors, jury: Jury
+) -> None:
+    """The newest round with a ranking decides; a pairwise one by its Bradley-Terry fit."""
+    await _disagreeing_round(db, jury, Aggregation.JUDGE_EFFECT)
+    final = await make_round(db, jury.challenge, judges=[], projects=[], status=RoundStatus.CLOSED)
+    async with db.transaction() as session:
+        stored = await session.get(Round, final.id)
+        assert stored is not None
+        stored.kind, stored.rubric_id = RoundKind.PAIRWISE, None
+        first, second, third = (p.id or 0 for p in jury.projects)
+        judge = jury.judges[0].id or 0
+        for winner, loser in ((third, first), (first, second), (third, second)):
+            session.add(
+                PairwiseVote(
+                    round_id=final.id or 0, judge_id=judge, winner_id=winner, loser_id=loser
+                )
+            )
+    await _publish(db, jury)
+
+    async with db.read() as session:
+        page = await results.results_page(session, user=None, challenge_id=jury.cid, locale="en")
+    async with actors.anonymous() as http:
+        answer = await http.get(f"/challenges/{jury.cid}/results?lang=en")
+
+    assert page.decision is not None and page.decision.round.id == final.id
+    assert page.decision.method == "bradley_terry"
+    assert "said, two projects at a time, which one was better" in answer.text

@@ -211,3 +211,19 @@ async def test_the_board_and_the_votes_list_do_not_grow_in_statements_with_votes
 
     assert len(listed.json()) == 16
     assert len(many) == len(few)
+
+
+async def test_the_judging_page_says_a_pairwise_round_is_decided_by_its_votes(
+    db: Database, actors: Actors, jury: Jury
+) -> None:
+    """Not by the rubric methods' default (judge effect), and offers no choice of them."""
+    judging_round = await make_pairwise_round(
+        db, jury.challenge, judges=jury.judges, status=RoundStatus.DRAFT
+    )
+    async with await actors.client(jury.organiser) as http:
+        page = await http.get(f"/challenges/{jury.cid}/judging?lang=en")
+
+    assert page.status_code == 200
+    assert "Winners decided by: Bradley-Terry strength from the pairwise votes" in page.text
+    assert "Winners decided by: Judge effect" not in page.text
+    assert f'action="/rounds/{judging_round.id}/aggregation"' not in page.text
