@@ -60,7 +60,7 @@ def test_a_company_adopts_an_idea_keeps_its_promises_and_everyone_gets_certifica
     challenge_id = journey.create_challenge(organiser, title=title, tracks=["Acqua", "Mobilità"])
     journey.set_phases(organiser, challenge_id, WINDOWS)
     journey.publish_challenge(organiser, challenge_id)
-    programme_id = _programme_with(organiser, name=f"Climathon Lombardia {tag}", title=title)
+    programme_id = _programme_with(organiser, name=f"Scuole e imprese {tag}", title=title)
     _invite_company(organiser, challenge_id, company=company_a, email=emails["rep-a"])
     _invite_company(organiser, challenge_id, company=company_b, email=emails["rep-b"])
 
@@ -136,7 +136,7 @@ def test_a_company_adopts_an_idea_keeps_its_promises_and_everyone_gets_certifica
     _programme_report(organiser, challenge_id, programme_id, company=company_a, idea=idea)
 
     # 7. Certificates for the students (through their coach) and for the company.
-    students = _certificates(coach, challenge_id, expected=4)  # 2 students x 2 kinds
+    students = _certificates(coach, adoption_id, expected=4)  # 2 students x 2 kinds
     done = t(
         "is a member of the team whose project, in %(challenge)s, was adopted "
         "by a godmother company and followed through to completion",
@@ -147,7 +147,7 @@ def test_a_company_adopts_an_idea_keeps_its_promises_and_everyone_gets_certifica
         assert len(texts) == 2, students
         assert any(company_a in text and idea in text for text in texts)
         assert any(_squeeze(done) in _squeeze(text) for text in texts), texts
-    ours = _certificates(rep_a, challenge_id, expected=2)
+    ours = _certificates(rep_a, adoption_id, expected=2)
     assert all(company_a in text and idea in text for text in ours)
     kept = t(
         "as a godmother company in %(challenge)s, has kept its commitments "
@@ -398,9 +398,10 @@ def _follow_up(page: Page, adoption_id: int) -> None:
 # -- certificates ------------------------------------------------------------------------
 
 
-def _certificates(page: Page, challenge_id: int, *, expected: int) -> list[str]:
-    """Wait for the worker's PDFs, download each, verify the first; returns their texts."""
-    visit(page, f"/challenges/{challenge_id}")
+def _certificates(page: Page, adoption_id: int, *, expected: int) -> list[str]:
+    """From the follow-up: wait for the worker's PDFs, download each, verify the last one;
+    returns their texts."""
+    _follow_up(page, adoption_id)
     follow(page, "Your certificates")
     links = page.get_by_role("link", name=re.compile(rf"^{re.escape(t('Download'))}"))
     deadline = time.monotonic() + CERTIFICATE_WAIT_SECONDS
