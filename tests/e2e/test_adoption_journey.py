@@ -104,6 +104,16 @@ def test_a_company_adopts_an_idea_keeps_its_promises_and_everyone_gets_certifica
     # 4. The coach, on a phone, sees what changed and accepts A's offer with a reply.
     adoption_id = _accept_with_reply(coach, adopted_team, company=company_a)
     _told_why_declined(rep_b, challenge_id, idea=idea)
+    why = t(
+        "The team %(team)s accepted another company's offer for the project %(project)s in "
+        "%(challenge)s. The challenge allows one godmother company per project, so the offer "
+        "of %(sponsor)s was declined automatically.",
+        team=f"4B Aqua {tag}",
+        project=idea,
+        challenge=title,
+        sponsor=company_b,
+    )
+    _mailed(rep_b, emails["rep-b"], why)
 
     # 5. Both sides log milestones over the past months; each side confirms the other's.
     today = date.today()
@@ -327,6 +337,18 @@ def _told_why_declined(page: Page, challenge_id: int, *, idea: str) -> None:
         )
     )
     checkpoint(page, "company B is told why its offer was declined")
+
+
+def _mailed(page: Page, email: str, text: str) -> None:
+    """An e-mail to `email` saying `text` reached the development mailbox."""
+    deadline = time.monotonic() + 30
+    while True:
+        visit(page, "/dev/mail")
+        cards = page.locator("section.card", has_text=email)
+        if any(_squeeze(text) in _squeeze(body) for body in cards.all_inner_texts()):
+            return
+        assert time.monotonic() < deadline, f"no e-mail to {email} saying: {text}"
+        page.wait_for_timeout(300)
 
 
 # -- the class ---------------------------------------------------------------------------
