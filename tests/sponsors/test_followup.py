@@ -229,6 +229,7 @@ async def test_follow_up_pages_from_a_milestone_to_the_organisers_table_and_expo
     assert future.status_code == 422 and "Presto" in future.text
     assert confirmed.status_code == 303
     assert "6 di 10 ore di mentoring" in shown.text
+    assert "1 tappa confermata, 0 in attesa" in shown.text  # one, in the singular
     assert "6 di 10 ore di mentoring" in report.text
     rows = list(csv.reader(io.StringIO(export.text.lstrip("\ufeff"))))
     header = rows[0]
