@@ -86,6 +86,19 @@ def reset_postgres_database(url: str) -> None:
     asyncio.run(reset())
 
 
+def empty_redis(url: str) -> None:
+    """The e2e Redis database (REDIS_URL, one of its own) starts empty like the SQL one: the
+    queue keeps a finished job's id for a while, so a job of the last session, say
+    `certificate:1:v1`, would stop the same id (a new certificate 1) from being queued."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
 class LiveServer:
     """One Madrina (web + worker) for the whole test session."""
 
@@ -108,6 +121,8 @@ class LiveServer:
             if not self.redis_url:
                 self.redis = EmbeddedRedis(self.workdir / "redis")
                 self.redis_url = self.redis.start()
+            else:
+                empty_redis(self.redis_url)
             if not self.database_url.startswith("sqlite"):
                 reset_postgres_database(self.database_url)
             self.run_cli("migrate")
