@@ -331,6 +331,8 @@ async def test_mine_shows_coach_judge_and_company_their_own_certificates(
     assert "Giulia Bianchi" not in company.text
     assert other.status_code == 200
     assert "Non ci sono ancora attestati per te" in other.text
+    # Not only results: an adoption's certificates come when it takes effect and completes.
+    assert "diventa effettiva" in other.text
 
 
 async def test_mine_for_someone_without_a_role_is_403(

@@ -175,17 +175,25 @@ def close_judging_and_publish_results(page: Page, challenge_id: int) -> None:
 
 
 def register_team(
-    page: Page, *, challenge_title: str, team: str, track: str, members: list[Member]
+    page: Page,
+    *,
+    challenge_title: str,
+    team: str,
+    track: str,
+    members: list[Member],
+    school: str = "ITIS Fermi",
+    town: str = "Mantova",
 ) -> int:
     """From the challenge list: register a team with its members; returns the team id."""
     visit(page, "/challenges")
     page.get_by_role("link", name=challenge_title, exact=True).first.click()
-    page.get_by_role("link", name=t("Register a team"), exact=True).click()
+    register = "|".join(re.escape(t(name)) for name in ("Register a team", "Register another team"))
+    page.get_by_role("link", name=re.compile(rf"^({register})$")).click()
     field(page, "Team name").fill(team)
     field(page, "Track").select_option(label=track)
     field(page, "Class").fill("4B")
-    field(page, "Name of the school or institution").fill("ITIS Fermi")
-    field(page, "Town").fill("Mantova")
+    field(page, "Name of the school or institution").fill(school)
+    field(page, "Town").fill(town)
     consent = (datetime.now(ZoneInfo("Europe/Rome")) - timedelta(days=3)).date().isoformat()
     for number, member in enumerate(members, 1):
         row = group(page, t("Member %(n)s", n=number))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -26,6 +27,14 @@ from app.config import ROOT
 from app.embedded_redis import EmbeddedRedis
 
 E2E_DATABASE = "madrina_e2e"
+# A machine shared by several runs gives each its own: madrina_e2e_<suffix>.
+E2E_SUFFIX = re.sub(r"[^a-z0-9_]", "", os.environ.get("MADRINA_E2E_DB_SUFFIX", "").lower())
+
+
+def e2e_database_name() -> str:
+    return f"{E2E_DATABASE}_{E2E_SUFFIX}" if E2E_SUFFIX else E2E_DATABASE
+
+
 SECRET_KEY = "e2e-secret-key-that-is-long-enough-0123456789abcdef"
 ADMIN_PASSWORD = "e2e admin password 2026"
 START_TIMEOUT = 60.0
@@ -46,7 +55,7 @@ def e2e_database_url(environment_url: str | None, workdir: Path) -> str:
     """Our own database: never the one the unit tests (or anybody else) use."""
     if environment_url and environment_url.startswith(("postgres://", "postgresql")):
         parts = urlsplit(environment_url)
-        return urlunsplit(parts._replace(path=f"/{E2E_DATABASE}"))
+        return urlunsplit(parts._replace(path=f"/{e2e_database_name()}"))
     return f"sqlite+aiosqlite:///{workdir / 'e2e.db'}"
 
 
@@ -56,7 +65,7 @@ def reset_postgres_database(url: str) -> None:
 
     parts = urlsplit(url.replace("postgresql+asyncpg://", "postgresql://", 1))
     name = parts.path.lstrip("/")
-    assert name == E2E_DATABASE, f"refusing to reset database {name!r}"
+    assert name == e2e_database_name(), f"refusing to reset database {name!r}"
     server_url = urlunsplit(parts._replace(path="/postgres"))
     own_url = urlunsplit(parts)
 
@@ -75,6 +84,19 @@ def reset_postgres_database(url: str) -> None:
             await own.close()
 
     asyncio.run(reset())
+
+
+def empty_redis(url: str) -> None:
+    """The e2e Redis database (REDIS_URL, one of its own) starts empty like the SQL one: the
+    queue keeps a finished job's id for a while, so a job of the last session, say
+    `certificate:1:v1`, would stop the same id (a new certificate 1) from being queued."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
 
 
 class LiveServer:
@@ -99,6 +121,8 @@ class LiveServer:
             if not self.redis_url:
                 self.redis = EmbeddedRedis(self.workdir / "redis")
                 self.redis_url = self.redis.start()
+            else:
+                empty_redis(self.redis_url)
             if not self.database_url.startswith("sqlite"):
                 reset_postgres_database(self.database_url)
             self.run_cli("migrate")

@@ -229,6 +229,7 @@ async def test_follow_up_pages_from_a_milestone_to_the_organisers_table_and_expo
     assert future.status_code == 422 and "Presto" in future.text
     assert confirmed.status_code == 303
     assert "6 di 10 ore di mentoring" in shown.text
+    assert "1 tappa confermata, 0 in attesa" in shown.text  # one, in the singular
     assert "6 di 10 ore di mentoring" in report.text
     rows = list(csv.reader(io.StringIO(export.text.lstrip("\ufeff"))))
     header = rows[0]
@@ -286,3 +287,21 @@ async def test_the_report_api_carries_each_adoption_progress(
         4,
         10,
     )
+
+
+async def test_follow_up_leads_both_sides_to_their_certificates_once_adopted(
+    db: Database, actors: Actors, scene: Scene
+) -> None:
+    """The adoption's certificates are issued when it takes effect: the two sides find them
+    from the follow-up; the organisers, who receive none, see no such link."""
+    adoption_id = await _adopted(db, scene)
+    page = f"/adoptions/{adoption_id}/follow-up"
+    mine = f'href="/challenges/{scene.cid}/certificates/mine"'
+    shown = {}
+    for name, person in (("rep", scene.rep), ("coach", scene.coach), ("org", scene.organiser)):
+        async with await actors.client(person) as http:
+            shown[name] = await http.get(page)
+
+    assert {response.status_code for response in shown.values()} == {200}
+    assert mine in shown["rep"].text and mine in shown["coach"].text
+    assert mine not in shown["org"].text

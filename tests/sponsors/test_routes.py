@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import re
+
+from sqlalchemy import func, select, update
+from sqlmodel import col
 
 from app.accounts.models import Role, RoleKind
+from app.challenges.models import Challenge, Programme
 from app.db import Database
 from app.sponsors.models import Adoption, AdoptionStatus, Sponsor, SponsorRepresentative
 from tests.factories import Actors, make_challenge, make_project, make_sponsor, make_team, post_form
@@ -140,6 +144,21 @@ async def test_link_representative_without_account_is_422(
     assert response.status_code == 422
     assert 'value="nobody@example.org"' in response.text
     assert await _count(db, SponsorRepresentative) == 1
+
+
+async def test_sponsors_page_offers_to_invite_a_representative_without_an_account(
+    actors: Actors, scene: Scene
+) -> None:
+    """Linking needs an existing account: the page leads the organiser to the invitation
+    form, whose e-mailed link makes the account and the representative at once."""
+    async with await actors.client(scene.organiser) as http:
+        organiser_page = await http.get(f"/challenges/{scene.cid}/sponsors")
+    async with actors.anonymous() as http:
+        public_page = await http.get(f"/challenges/{scene.cid}/sponsors")
+
+    invitations = f'href="/challenges/{scene.cid}/invitations"'
+    assert invitations in organiser_page.text
+    assert invitations not in public_page.text
 
 
 async def test_dashboard_lists_submitted_projects_filtered_by_track(
@@ -343,6 +362,31 @@ async def test_organiser_report_shows_totals_of_accepted_and_pending(
     assert "<td>7</td>" in report.text and "<td>5</td>" in report.text
     assert "Beta Srl" in report.text
     assert refused.status_code == 403
+
+
+async def test_challenge_report_leads_to_the_report_of_its_programme(
+    db: Database, actors: Actors, scene: Scene
+) -> None:
+    """The organiser who follows a stage's adoptions finds the whole programme's report."""
+    page = f"/challenges/{scene.cid}/adoptions"
+    async with await actors.client(scene.organiser) as http:
+        alone = await http.get(page)
+    async with db.transaction() as session:
+        assert scene.organiser.id is not None
+        programme = Programme(slug="percorsi", name="Percorsi", owner_id=scene.organiser.id)
+        session.add(programme)
+        await session.flush()
+        await session.execute(
+            update(Challenge)
+            .where(col(Challenge.id) == scene.cid)
+            .values(programme_id=programme.id, stage=1)
+        )
+    async with await actors.client(scene.organiser) as http:
+        staged = await http.get(page)
+
+    assert alone.status_code == staged.status_code == 200
+    assert not re.search(r'href="/programmes/\d+/adoptions"', alone.text)
+    assert f'href="/programmes/{programme.id}/adoptions"' in staged.text
 
 
 async def test_commitments_are_counted_in_the_singular_and_the_plural(
