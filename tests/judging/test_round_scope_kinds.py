@@ -134,9 +134,7 @@ async def test_a_csv_line_naming_a_project_outside_the_round_is_refused_by_its_n
             form_page=f"/pairwise/{rid}/board",
         )
 
-    assert refused.value.errors == {
-        "file": "Line 3: the project “Project 2” is not in this round."
-    }
+    assert refused.value.errors == {"file": "Line 3: the project “Project 2” is not in this round."}
     assert page.status_code == 422
     assert "Riga 3: il progetto «Project 2» non fa parte di questo turno." in page.text
     assert await _count(db, PairwiseVote) == 0  # all of the file or nothing
