@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from app.db import Database
 from app.errors import ValidationFailed
 from app.i18n import use_locale
-from app.judging import pairwise, pairwise_admin, rounds, service, voting
+from app.judging import assignments, pairwise, pairwise_admin, rounds, service, voting
 from app.judging.models import PairwiseVote, PublicVote, Round, RoundKind, RoundScope
 from app.judging.schemas import RoundCreate, RoundSettings
 from tests.factories import Actors, post_form
-from tests.judging.conftest import Jury
+from tests.judging.conftest import Jury, draft_round
 from tests.judging.test_results import close, put_in_tracks, scored_round
 
 SCOPES = ["track", "shortlist"]
@@ -220,3 +220,21 @@ async def test_the_settings_page_and_api_set_the_scope_of_both_kinds(
     assert posted.status_code == 303
     assert put.status_code == 200 and put.json()["scope"] == "track"
     assert [set(ids) for ids in in_scope] == [_ids(jury, 2), _ids(jury, 0, 1)]
+
+
+async def test_a_rubric_rounds_coverage_counts_only_its_scopes_projects(
+    db: Database, jury: Jury
+) -> None:
+    tracks = await put_in_tracks(db, jury)
+    _rubric, judging_round = await draft_round(db, jury)
+    rid = judging_round.id or 0
+    settings = RoundSettings(scope=RoundScope.TRACK, scope_track_id=tracks["Acqua"])
+    async with db.transaction() as session:
+        await rounds.update_settings(session, user=jury.organiser, round_id=rid, data=settings)
+        await service.assign_judges(session, user=jury.organiser, round_id=rid)
+    async with db.read() as session:
+        page = await assignments.round_allocation(session, user=jury.organiser, round_id=rid)
+
+    # Project 2 (another track) is not "a project without judges" of this round.
+    assert {c.project_id for c in page.coverage} == _ids(jury, 0, 1)
+    assert page.short == []
