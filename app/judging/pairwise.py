@@ -257,9 +257,10 @@ async def vote(
     )
     if any(user.id in conflicted[pid] for pid in (winner_id, loser_id)):
         raise VoteInConflict(_(VoteInConflict.message))
-    in_round = set(await rounds.project_ids(session, judging_round))
+    # Read once for the check and the next project (a shortlist takes a ranking to know).
+    projects = await rounds.project_ids(session, judging_round)
     for field, pid in (("winner_id", winner_id), ("loser_id", loser_id)):
-        if pid not in in_round:
+        if pid not in projects:
             raise NotInRound(field)  # withdrawn since the judge was sent to it
     cast = PairwiseVote(
         round_id=round_id,
@@ -271,7 +272,7 @@ async def vote(
     session.add(cast)
     await _learn(session, state, round_id, winner_id, loser_id)
     state.previous_id = state.current_id
-    await _send_to_next(session, judging_round, state)
+    await _send_to_next(session, judging_round, state, projects)
     await session.flush()
     log_action(
         session,
@@ -486,12 +487,19 @@ async def _busy(session: AsyncSession, round_id: int, judge_id: int) -> set[int]
     return {pid for pid in result.scalars() if pid is not None}
 
 
-async def _send_to_next(session: AsyncSession, judging_round: Round, state: PairwiseJudge) -> None:
-    """Choose the judge's next project (or none is left) and count the visit."""
+async def _send_to_next(
+    session: AsyncSession,
+    judging_round: Round,
+    state: PairwiseJudge,
+    projects: Sequence[int] | None = None,
+) -> None:
+    """Choose the judge's next project among the round's (`projects`, if read already; else
+    its scope read now), or none is left, and count the visit."""
     assert judging_round.id is not None
     round_id = judging_round.id
     challenge_id = judging_round.challenge_id
-    projects = await rounds.project_ids(session, judging_round)  # the round's scope
+    if projects is None:
+        projects = await rounds.project_ids(session, judging_round)
     conflicted = await conflicts_service.project_conflicts(
         session, challenge_id=challenge_id, project_ids=projects
     )
