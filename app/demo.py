@@ -8,6 +8,7 @@ judge has projects left to score. People and companies are fictional.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypeVar
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app.accounts import service as accounts_service
-from app.accounts.models import RoleKind, User
+from app.accounts.models import RoleKind, User, new_nonce
 from app.accounts.passwords import hash_password, verify_password
 from app.challenges.models import (
     Challenge,
@@ -33,7 +34,18 @@ from app.challenges.models import (
 from app.config import Settings
 from app.db import Database, utcnow
 from app.invitations import service as invitations_service
-from app.judging.models import Assignment, Criterion, Round, RoundStatus, Rubric, Score
+from app.judging import pairwise
+from app.judging.models import (
+    Assignment,
+    Criterion,
+    PairwiseVote,
+    PublicVote,
+    Round,
+    RoundKind,
+    RoundStatus,
+    Rubric,
+    Score,
+)
 from app.sponsors.models import (
     Adoption,
     AdoptionStatus,
@@ -103,6 +115,8 @@ JUDGES = [
 # have already scored: the demo judge still has some left.
 JUDGE_BIAS = (0, 1, -1)
 JUDGE_DONE = (3, 6, 4)
+# The people's vote: (which submitted project, confirmed by its link).
+PEOPLE_VOTES = [(2, True), (0, True), (2, True), (5, True), (2, True), (0, True), (4, False)]
 SPONSORS = [
     (
         "Acque del Mincio S.p.A.",
@@ -402,7 +416,9 @@ class _Seeder:
             await self.grant(organiser, challenge_id, RoleKind.ORGANISER)
         projects = await self.teams(climathon)
         await self.sponsors(climathon, projects)
-        await self.judging(climathon, projects)
+        judges = await self.judging(climathon, projects)
+        await self.expo_final(climathon, projects, judges)
+        await self.people_vote(climathon, projects)
         await self.promote(organiser, climathon, others[0], projects)
         await self.invitations(climathon, organiser)
 
@@ -612,7 +628,7 @@ class _Seeder:
                 locale=self.locale,
             )
 
-    async def judging(self, challenge_id: int, projects: list[Project]) -> None:
+    async def judging(self, challenge_id: int, projects: list[Project]) -> list[int]:
         judges = []
         for name, email in JUDGES:
             judge = await self.person(name, email)
@@ -668,6 +684,71 @@ class _Seeder:
                             updated_at=when,
                         )
                     )
+        return judges
+
+    async def expo_final(
+        self, challenge_id: int, projects: list[Project], judges: list[int]
+    ) -> None:
+        """The expo final, judged in pairs on the phone: the two other judges have walked
+        it (the better idea wins, one upset), so its ranking shows; the demo judge has not
+        started and is sent to a project at the first tap."""
+        final = await self.add(
+            Round(
+                challenge_id=challenge_id,
+                kind=RoundKind.PAIRWISE,
+                name="Finale all'expo",
+                status=RoundStatus.OPEN,
+                opened_at=_local(self.now, 0, 9),
+            )
+        )
+        quality = {_id(p): sum(s.scores) for p, s in zip(projects, TEAMS, strict=True) if s.scores}
+        walked = sorted(quality)
+        for n, judge in enumerate(judges[1:]):
+            order = walked[n::2] + walked[1 - n :: 2]  # each judge tours the stands differently
+            for step, (seen, now) in enumerate(itertools.pairwise(order)):
+                better = (seen, now) if quality[seen] >= quality[now] else (now, seen)
+                winner, loser = better[::-1] if (n, step) == (1, 2) else better
+                self.session.add(
+                    PairwiseVote(
+                        round_id=_id(final),
+                        judge_id=judge,
+                        winner_id=winner,
+                        loser_id=loser,
+                        previous_id=seen,
+                        created_at=_local(self.now, 0, 10) + timedelta(minutes=9 * step + n),
+                    )
+                )
+        await self.session.flush()
+        await pairwise.replay(self.session, _id(final))  # the Crowd-BT beliefs of the votes
+
+    async def people_vote(self, challenge_id: int, projects: list[Project]) -> None:
+        """The people's choice, open: a few confirmed ballots, one still waiting for its
+        link; anyone can vote on a project's page."""
+        vote = await self.add(
+            Round(
+                challenge_id=challenge_id,
+                kind=RoundKind.PUBLIC_VOTE,
+                name="Premio del pubblico",
+                status=RoundStatus.OPEN,
+                opened_at=_local(self.now, -1, 9),
+            )
+        )
+        submitted = [p for p, s in zip(projects, TEAMS, strict=True) if s.scores]
+        for n, (choice, confirmed) in enumerate(PEOPLE_VOTES, start=1):
+            project = _id(submitted[choice])
+            when = _local(self.now, -1, 10) + timedelta(minutes=37 * n)
+            self.session.add(
+                PublicVote(
+                    round_id=_id(vote),
+                    email=f"visitatore{n}@famiglie.example",
+                    project_id=project if confirmed else None,
+                    pending_project_id=None if confirmed else project,
+                    nonce=new_nonce(),
+                    network=f"198.51.{100 + n % 3}.0/24",
+                    created_at=when,
+                    confirmed_at=when + timedelta(minutes=4) if confirmed else None,
+                )
+            )
 
 
 def _by_title(projects: list[Project], start: str) -> Project:

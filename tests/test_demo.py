@@ -14,7 +14,18 @@ from app.challenges.models import Challenge, Institution, Phase, Programme, Trac
 from app.config import ROOT
 from app.db import Database, utcnow
 from app.invitations.models import Invitation, InvitationStatus
-from app.judging.models import Assignment, Criterion, Round, RoundStatus, Score
+from app.judging import live
+from app.judging.models import (
+    Assignment,
+    Criterion,
+    PairwiseJudge,
+    PairwiseVote,
+    PublicVote,
+    Round,
+    RoundKind,
+    RoundStatus,
+    Score,
+)
 from app.sponsors.models import Adoption, AdoptionStatus, Sponsor, SponsorRepresentative
 from app.teams.models import Project, ProjectStatus, Team, TeamMember
 from app.web import services
@@ -57,7 +68,8 @@ async def test_seed_on_empty_database_creates_the_advertised_demo(
     assert await _count(db, SponsorRepresentative) == 4
     assert await _count(db, Role, col(Role.kind) == RoleKind.JUDGE) == 3
     assert await _count(db, Criterion) == 3
-    assert await _count(db, Round, col(Round.status) == RoundStatus.OPEN) == 1
+    # The ideas' rubric round, the expo final judged in pairs and the people's vote.
+    assert await _count(db, Round, col(Round.status) == RoundStatus.OPEN) == 3
     assert await _count(db, Assignment) == 18
     assert await _count(db, Score) == 3 * 13
     assert await _count(db, Adoption, col(Adoption.status) == AdoptionStatus.ACCEPTED) == 1
@@ -251,3 +263,37 @@ async def test_seed_leaves_invitations_waiting_for_an_answer(app: Starlette, db:
     pending = await _count(db, Invitation, col(Invitation.status) == InvitationStatus.PENDING)
 
     assert pending == 3
+
+
+async def test_seed_has_an_expo_final_with_a_ranking_and_a_peoples_vote_with_a_count(
+    app: Starlette, db: Database, actors: Actors
+) -> None:
+    await _seed(app)
+    async with db.read() as session:
+        organiser = (
+            await session.execute(select(User).where(User.email == demo.ORGANISER))
+        ).scalar_one()
+        judge = (await session.execute(select(User).where(User.email == demo.JUDGE))).scalar_one()
+        final, vote = [
+            (await session.execute(select(Round).where(Round.kind == kind))).scalar_one()
+            for kind in (RoundKind.PAIRWISE, RoundKind.PUBLIC_VOTE)
+        ]
+    expo = await live.snapshot(db, user=organiser, round_id=final.id or 0)
+    people = await live.snapshot(db, user=organiser, round_id=vote.id or 0)
+    assert expo.leaderboard is not None and people.leaderboard is not None
+    leader = people.leaderboard.rows[0]
+    async with actors.anonymous() as http:
+        project_page = await http.get(f"/projects/{leader.project_id}", params={"lang": "en"})
+    async with await actors.client(judge) as http:
+        walk = await http.get(f"/pairwise/{final.id}", params={"lang": "en"})
+
+    assert final.status == vote.status == RoundStatus.OPEN
+    assert await _count(db, PairwiseVote) == 16  # two judges, each along nine stands
+    assert len(expo.leaderboard.rows) == 9  # every submitted project ranked by the refit
+    # The demo judge has not started the final: the first tap sends them to a stand.
+    assert await _count(db, PairwiseJudge, col(PairwiseJudge.judge_id) == judge.id) == 0
+    assert walk.status_code == 200
+    assert await _count(db, PublicVote) == 7
+    assert sum(row.evidence for row in people.leaderboard.rows) == 6  # one waits for its link
+    assert (leader.rank, leader.evidence) == (1, 3)
+    assert "Vote for this project" in project_page.text

@@ -101,6 +101,8 @@ CASES: dict[str, Case] = {
     "GET /projects/{id}/feedback comments (coach)": Case(judging.feedback),
     "GET /rounds/{id}/vote projects (anonymous)": Case(voting.ballot),
     "GET /rounds/{id}/votes tally and flags (organiser)": Case(voting.votes),
+    "GET /rounds/{id}/live people's count (organiser)": Case(voting.live_count),
+    "GET /rounds/{id}/screen people's count (organiser)": Case(voting.screen_count),
     "GET /judging/assignments/{id} criteria (judge)": Case(judging.score_sheet, most=4),
     "GET /challenges/{id}/certificates (organiser)": Case(certificates.certificates),
     "GET /challenges/{id}/certificates/mine (coach)": Case(certificates.my_certificates),

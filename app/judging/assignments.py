@@ -18,7 +18,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.service import emit, log_action
 from app.i18n import gettext as _
 from app.i18n import lazy
-from app.judging import allocation, events, queries
+from app.judging import allocation, events, queries, rounds
 from app.judging import conflicts as conflicts_service
 from app.judging.models import Assignment, Round, RoundStatus, Score
 
@@ -132,12 +132,9 @@ async def round_allocation(session: AsyncSession, *, user: User, round_id: int) 
         panel = panels.setdefault(row.assignment.project_id, set())
         if row.assignment.recused_at is None:
             panel.add(row.assignment.judge_id)
-    # A project every judge stepped back from (or whose assignments were removed) counts too.
-    missing = [
-        pid
-        for pid in await queries.submitted_project_ids(session, challenge_id)
-        if pid not in panels
-    ]
+    # A project of the round (its scope) every judge stepped back from, or whose assignments
+    # were removed, counts too.
+    missing = [pid for pid in await rounds.project_ids(session, judging_round) if pid not in panels]
     names = await queries.project_names(session, missing)
     titles = {row.assignment.project_id: (row.project_title, row.team_name) for row in rows}
     titles.update({pid: (p.title, t.name) for pid, (p, t) in names.items()})

@@ -26,6 +26,14 @@ class PairwiseVotesChanged(DomainEvent):
     round_id: int
 
 
+class PublicVotesChanged(DomainEvent):
+    """A people's vote's count changed: a vote counted (at once, or its link confirmed) or
+    ballots voided."""
+
+    challenge_id: int
+    round_id: int
+
+
 class ScoreSubmitted(DomainEvent):
     """A judge has scored every criterion of one assignment."""
 

@@ -36,7 +36,7 @@ from app.db import Database, utcnow
 from app.errors import AppError
 from app.i18n import gettext as _
 from app.i18n import lazy
-from app.judging import pairwise_admin, queries, ranking
+from app.judging import pairwise_admin, queries, ranking, voting
 from app.judging.models import Round, RoundKind
 from app.teams.models import ProjectStatus
 
@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 # name, so two sites on one Redis never see each other's changes.
 CHANNEL = "madrina:live:{site}:challenge:{challenge_id}"
 PAIRWISE_METHOD = "bradley_terry"  # a pairwise leaderboard's order: the votes' refit
+VOTES_METHOD = "votes"  # a people's vote's order: the ballots that count
 EVERY_ROUND = "*"  # the message when a change concerns every round (a judge removed)
 
 
@@ -226,6 +227,39 @@ async def pairwise_leaderboard(session: AsyncSession, judging_round: Round) -> L
             )
             for row in ranked
             if row.project_id in names
+        ],
+    )
+
+
+@leaderboard_for(RoundKind.PUBLIC_VOTE)
+async def public_vote_leaderboard(session: AsyncSession, judging_round: Round) -> Leaderboard:
+    """The people's choice so far: votes that count (confirmed, not voided) per project, most
+    first; projects with as many votes share a place."""
+    assert judging_round.id is not None
+    counted = (await voting.counts(session, [judging_round.id])).get(judging_round.id, {})
+    names = await queries.project_names(session, sorted(counted))
+    standing = sorted(
+        (
+            (votes, names[pid])
+            for pid, votes in counted.items()
+            # A project withdrawn since it was voted for is out of the competition.
+            if pid in names and names[pid][0].status == ProjectStatus.SUBMITTED
+        ),
+        key=lambda found: (-found[0], found[1][0].title.casefold()),
+    )
+    ranks = ranking.competition_ranks({n: float(votes) for n, (votes, _f) in enumerate(standing)})
+    return Leaderboard(
+        method=VOTES_METHOD,
+        rows=[
+            Standing(
+                rank=ranks[n],
+                project_id=project.id or 0,
+                title=project.title,
+                team=team.name,
+                score=float(votes),
+                evidence=votes,
+            )
+            for n, (votes, (project, team)) in enumerate(standing)
         ],
     )
 

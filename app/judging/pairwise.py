@@ -27,7 +27,7 @@ from app.events.service import emit, log_action
 from app.i18n import gettext as _
 from app.i18n import lazy
 from app.judging import conflicts as conflicts_service
-from app.judging import crowd_bt, events, queries
+from app.judging import crowd_bt, events, queries, rounds
 from app.judging.models import (
     PairwiseItem,
     PairwiseJudge,
@@ -82,7 +82,7 @@ class NothingToUndo(Conflict):
 
 
 class NotInRound(ValidationFailed):
-    """A project that is not a submitted project of the round's challenge."""
+    """A project that is not among the round's projects (rounds.project_ids: its scope)."""
 
     def __init__(self, field: str) -> None:
         super().__init__({field: _("This project is not in this round.")})
@@ -257,9 +257,10 @@ async def vote(
     )
     if any(user.id in conflicted[pid] for pid in (winner_id, loser_id)):
         raise VoteInConflict(_(VoteInConflict.message))
-    submitted = set(await queries.submitted_project_ids(session, challenge_id))
+    # Read once for the check and the next project (a shortlist takes a ranking to know).
+    projects = await rounds.project_ids(session, judging_round)
     for field, pid in (("winner_id", winner_id), ("loser_id", loser_id)):
-        if pid not in submitted:
+        if pid not in projects:
             raise NotInRound(field)  # withdrawn since the judge was sent to it
     cast = PairwiseVote(
         round_id=round_id,
@@ -271,7 +272,7 @@ async def vote(
     session.add(cast)
     await _learn(session, state, round_id, winner_id, loser_id)
     state.previous_id = state.current_id
-    await _send_to_next(session, judging_round, state)
+    await _send_to_next(session, judging_round, state, projects)
     await session.flush()
     log_action(
         session,
@@ -291,9 +292,9 @@ async def _refuse_vote(
 ) -> NoReturn:
     """Why a vote for a pair other than the one shown is refused."""
     assert judging_round.id is not None
-    submitted = set(await queries.submitted_project_ids(session, judging_round.challenge_id))
+    in_round = set(await rounds.project_ids(session, judging_round))
     for field, pid in (("winner_id", winner_id), ("loser_id", loser_id)):
-        if pid not in submitted:
+        if pid not in in_round:
             raise NotInRound(field)
     votes = await _valid_votes_of(session, judging_round.id, judge_id)
     if votes and (votes[-1].winner_id, votes[-1].loser_id) == (winner_id, loser_id):
@@ -341,7 +342,7 @@ async def _still_comparable(
     session: AsyncSession, judging_round: Round, judge_id: int, project_id: int
 ) -> bool:
     challenge_id = judging_round.challenge_id
-    if project_id not in set(await queries.submitted_project_ids(session, challenge_id)):
+    if project_id not in set(await rounds.project_ids(session, judging_round)):
         return False
     conflicted = await conflicts_service.project_conflicts(
         session, challenge_id=challenge_id, project_ids=[project_id]
@@ -486,12 +487,19 @@ async def _busy(session: AsyncSession, round_id: int, judge_id: int) -> set[int]
     return {pid for pid in result.scalars() if pid is not None}
 
 
-async def _send_to_next(session: AsyncSession, judging_round: Round, state: PairwiseJudge) -> None:
-    """Choose the judge's next project (or none is left) and count the visit."""
+async def _send_to_next(
+    session: AsyncSession,
+    judging_round: Round,
+    state: PairwiseJudge,
+    projects: Sequence[int] | None = None,
+) -> None:
+    """Choose the judge's next project among the round's (`projects`, if read already; else
+    its scope read now), or none is left, and count the visit."""
     assert judging_round.id is not None
     round_id = judging_round.id
     challenge_id = judging_round.challenge_id
-    projects = await queries.submitted_project_ids(session, challenge_id)
+    if projects is None:
+        projects = await rounds.project_ids(session, judging_round)
     conflicted = await conflicts_service.project_conflicts(
         session, challenge_id=challenge_id, project_ids=projects
     )

@@ -22,7 +22,7 @@ from app.errors import Conflict, PayloadTooLarge, ValidationFailed
 from app.events.service import emit, log_action
 from app.i18n import gettext as _
 from app.i18n import lazy
-from app.judging import crowd_bt, events, pairwise, queries, ranking
+from app.judging import crowd_bt, events, pairwise, queries, ranking, rounds
 from app.judging.models import PairwiseJudge, PairwiseSkip, PairwiseVote, Round, RoundStatus
 from app.teams.models import Project, ProjectStatus, Team
 
@@ -387,7 +387,10 @@ async def import_csv(
         {j.id: j.name for j in judge_rows if j.id is not None},
         {j.email: j.id for j in judge_rows if j.id is not None},
     )
+    # Every submitted project is named, so a line naming one outside the round's scope is
+    # told apart from a name that matches no project.
     submitted = await queries.submitted_project_ids(session, judging_round.challenge_id)
+    in_round = set(await rounds.project_ids(session, judging_round))
     titles = await queries.project_names(session, submitted)
     projects = _Names({pid: found[0].title for pid, found in titles.items()})
     errors: list[str] = []
@@ -413,6 +416,11 @@ async def import_csv(
         problems = [f for f in found if isinstance(f, str)]
         if not problems and found[1] == found[2]:
             problems.append(_("a project cannot beat itself."))
+        problems += [
+            _("the project “%(name)s” is not in this round.") % {"name": cells[n].strip()}
+            for n in (1, 2)
+            if not problems and found[n] not in in_round
+        ]
         if problems:
             errors.append(
                 _("Line %(line)d: %(problem)s") % {"line": number, "problem": problems[0]}

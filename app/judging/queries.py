@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from app.accounts.models import Role, RoleKind, User
@@ -22,11 +23,14 @@ from app.judging.models import (
     Criterion,
     JudgeConflict,
     Round,
+    RoundKind,
+    RoundScope,
     RoundStatus,
     Rubric,
     Score,
     TrackRubric,
 )
+from app.teams import queries as teams_queries
 from app.teams.models import Project, ProjectStatus, Team, TeamMember
 
 
@@ -522,3 +526,33 @@ async def round_sheets(session: AsyncSession, round_id: int) -> list[tuple[int, 
         .where(col(Assignment.round_id) == round_id, col(Assignment.recused_at).is_(None))
     )
     return [(j, name, p, bool(done)) for j, name, p, done in result.all()]
+
+
+def open_vote_for(project_id: Any) -> Any:
+    """A correlated subquery: the first open public-vote round that offers the project (a
+    submitted one, in a round over all the challenge's projects or over its track), else
+    None. A round over a previous round's shortlist is left out: who is on it takes that
+    round's ranking, which no statement computes (its ballot page lists them)."""
+    voted = aliased(Project)
+    return (
+        sa_select(func.min(col(Round.id)))
+        .select_from(voted)
+        .join(Round, col(Round.challenge_id) == col(voted.challenge_id))
+        .where(
+            col(voted.id) == project_id,
+            col(voted.status) == ProjectStatus.SUBMITTED,
+            col(Round.kind) == RoundKind.PUBLIC_VOTE,
+            col(Round.status) == RoundStatus.OPEN,
+            (col(Round.scope) == RoundScope.ALL)
+            | (
+                (col(Round.scope) == RoundScope.TRACK)
+                & (col(Round.scope_track_id) == col(voted.track_id))
+            ),
+        )
+        .scalar_subquery()
+    )
+
+
+# The project page (app.teams, a lower layer) reads it with the project, in its one
+# statement: "Vote for this project" while a people's vote offers it.
+teams_queries.provide_project_column("open_vote_round_id", open_vote_for)

@@ -130,9 +130,14 @@ class ResultsPage:
     decision: Decision | None = None
 
 
-async def round_results(session: AsyncSession, challenge_id: int) -> list[RoundResult]:
-    """Every round's three rankings from its submitted assignments, newest round first."""
-    round_list = await queries.rounds(session, challenge_id)
+async def round_results(
+    session: AsyncSession, challenge_id: int, *, only: int | None = None
+) -> list[RoundResult]:
+    """Every round's three rankings from its submitted assignments, newest round first (with
+    `only`, that round's alone: a shortlist needs no other round's bootstrap or refit)."""
+    round_list = [
+        r for r in await queries.rounds(session, challenge_id) if only is None or r.id == only
+    ]
     by_track = await queries.track_rubrics(session, [r.id for r in round_list if r.id])
     # A track's own rubric in a round weighs its projects' sheets by its own criteria.
     rubric_ids = sorted(

@@ -296,8 +296,9 @@ async def project_ids(session: AsyncSession, judging_round: Round) -> list[int]:
         )
     if judging_round.scope == RoundScope.SHORTLIST:
         size = judging_round.shortlist_size or 0
-        for result in await results.round_results(session, challenge_id):
-            if result.round.id == judging_round.shortlist_round_id:
+        source = judging_round.shortlist_round_id
+        for result in await results.round_results(session, challenge_id, only=source):
+            if result.round.id == source:
                 return sorted(
                     row.project.id
                     for row in result.rows

@@ -23,6 +23,7 @@ from app.judging.events import (
     JudgeRecused,
     JudgeRemoved,
     PairwiseVotesChanged,
+    PublicVotesChanged,
     RoundClosed,
     RoundOpened,
     ScoreSubmitted,
@@ -43,7 +44,14 @@ async def _announce(session: AsyncSession, challenge_id: int | None, round_id: i
     )
 
 
-RoundEvent = ScoreSubmitted | RoundOpened | RoundClosed | JudgeRecused | PairwiseVotesChanged
+RoundEvent = (
+    ScoreSubmitted
+    | RoundOpened
+    | RoundClosed
+    | JudgeRecused
+    | PairwiseVotesChanged
+    | PublicVotesChanged
+)
 
 
 async def round_changed_live(session: AsyncSession, event: RoundEvent) -> None:
@@ -55,6 +63,7 @@ handles(RoundOpened)(round_changed_live)
 handles(RoundClosed)(round_changed_live)
 handles(JudgeRecused)(round_changed_live)
 handles(PairwiseVotesChanged)(round_changed_live)
+handles(PublicVotesChanged)(round_changed_live)
 
 
 @handles(JudgeRemoved)

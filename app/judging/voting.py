@@ -30,7 +30,7 @@ from app.events.service import emit, log_action
 from app.fields import normalise_email
 from app.i18n import gettext as _
 from app.i18n import lazy
-from app.judging import anomalies, events, queries
+from app.judging import anomalies, events, queries, rounds
 from app.judging.mails import VoteClaim
 from app.judging.models import Award, AwardKind, PublicVote, Round, RoundKind, RoundStatus
 from app.teams.models import Project, ProjectStatus, Team
@@ -138,12 +138,8 @@ async def _open_vote_round(session: AsyncSession, *, user: User | None, round_id
 
 
 async def _project_in_vote(session: AsyncSession, judging_round: Round, project_id: int) -> None:
-    project = await session.get(Project, project_id)
-    if (
-        project is None
-        or project.challenge_id != judging_round.challenge_id
-        or project.status != ProjectStatus.SUBMITTED
-    ):
+    """A project the round offers: one of its scope's (rounds.project_ids, as every kind)."""
+    if project_id not in await rounds.project_ids(session, judging_round):
         message = _("This project is not among those you can vote for in this round.")
         raise ValidationFailed({"project_id": message}, message)
 
@@ -216,6 +212,10 @@ async def cast_vote(
             challenge_id=judging_round.challenge_id,
             data={"round_id": round_id, "project_id": project_id, "previous": previous},
         )
+        emit(
+            session,
+            events.PublicVotesChanged(challenge_id=judging_round.challenge_id, round_id=round_id),
+        )
         return Cast(vote, counted=True)
     if vote.voided_at is not None:
         # Answered like any other vote: whoever typed the address learns nothing of it.
@@ -286,6 +286,10 @@ async def confirm_vote(session: AsyncSession, *, claim: VoteClaim | None) -> Pub
         challenge_id=judging_round.challenge_id,
         data={"round_id": vote.round_id, "project_id": claim.project_id, "previous": previous},
     )
+    emit(
+        session,
+        events.PublicVotesChanged(challenge_id=judging_round.challenge_id, round_id=vote.round_id),
+    )
     return vote
 
 
@@ -333,6 +337,10 @@ async def void_votes(
             challenge_id=judging_round.challenge_id,
             data={"votes": ids, "reason": reason},
         )
+        emit(
+            session,
+            events.PublicVotesChanged(challenge_id=judging_round.challenge_id, round_id=round_id),
+        )
     return ids
 
 
@@ -342,7 +350,7 @@ async def ballot_page(session: AsyncSession, *, user: User | None, round_id: int
     access = await challenge_permissions.viewable(
         session, user=user, challenge_id=judging_round.challenge_id
     )
-    ids = await queries.submitted_project_ids(session, judging_round.challenge_id)
+    ids = await rounds.project_ids(session, judging_round)
     names = await queries.project_names(session, ids)
     projects = sorted(names.values(), key=lambda pair: pair[0].title.casefold())
     direct = user is not None and user.email_verified_at is not None

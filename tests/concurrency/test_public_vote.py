@@ -15,7 +15,8 @@ from sqlmodel import col
 from starlette.applications import Starlette
 
 from app.db import Database
-from app.events.models import AuditEntry
+from app.events.models import AuditEntry, OutboxEvent
+from app.judging import live
 from app.judging.mails import confirm_link
 from tests.factories import Actors
 from tests.judging.voting_world import ballots, visitor, vote_world
@@ -62,6 +63,42 @@ async def test_one_link_confirmed_from_many_tabs_at_once_counts_once(
         (world.pid(1), None)
     ]
     assert await _confirmed(db) == 1
+    assert await _told_screens(db) == 1  # only the confirmation that counted tells them
+
+
+async def _told_screens(db: Database) -> int:
+    async with db.read() as session:
+        query = (
+            select(func.count())
+            .select_from(OutboxEvent)
+            .where(col(OutboxEvent.type) == "PublicVotesChanged")
+        )
+        return int((await session.execute(query)).scalar_one())
+
+
+async def test_many_voters_at_once_make_the_live_count_exact(
+    app: Starlette, db: Database, actors: Actors
+) -> None:
+    world = await vote_world(db, actors)
+    voters = [await actors.user(f"Voter {n}") for n in range(AT_ONCE)]
+    clients = [await actors.api(voter) for voter in voters]
+
+    async def cast(n: int) -> Response:
+        return await clients[n].post(
+            f"/api/v1/rounds/{world.rid}/votes", json={"project_id": world.pid(n % 3)}
+        )
+
+    responses = await asyncio.gather(*(cast(n) for n in range(AT_ONCE)))
+    for http in clients:
+        await http.aclose()
+    board = await live.snapshot(db, user=world.organiser, round_id=world.rid)
+
+    assert Counter(r.status_code for r in responses) == Counter({200: AT_ONCE})
+    assert board.leaderboard is not None
+    counted = {row.project_id: row.evidence for row in board.leaderboard.rows}
+    assert counted == {world.pid(0): 4, world.pid(1): 3, world.pid(2): 3}
+    assert [row.rank for row in board.leaderboard.rows] == [1, 2, 2]
+    assert await _told_screens(db) == AT_ONCE
 
 
 async def test_one_visitor_voting_from_several_tabs_at_once_makes_one_ballot(

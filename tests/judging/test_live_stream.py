@@ -24,6 +24,7 @@ from app.judging.models import Assignment, Criterion, Round
 from tests.badinput.server import ServeProcess
 from tests.factories import Actors, csrf_from, make_round, run_jobs
 from tests.judging.conftest import Jury
+from tests.judging.test_live_votes import open_vote
 
 HEARTBEAT = 0.5
 
@@ -159,6 +160,34 @@ async def test_stream_pushes_the_board_when_a_judge_submits_through_the_worker(
             break
         await asyncio.sleep(0.1)
     assert await _subscribers(migrated, jury.cid) == 0
+
+
+async def test_stream_pushes_the_peoples_count_when_a_vote_counts_through_the_worker(
+    served: ServeProcess, app: Starlette, db: Database, actors: Actors, jury: Jury
+) -> None:
+    judging_round = await open_vote(db, jury)
+    rid = judging_round.id or 0
+    voter = await actors.user("Vera Voter")  # a confirmed address: the vote counts at once
+    organiser = await _browser(db, served, jury.organiser)
+    browser = await _browser(db, served, voter)
+
+    async with organiser, browser, _stream(organiser, judging_round) as stream:
+        events = _events(stream)
+        first = await _next(events)
+        ballot = await browser.get(f"/rounds/{rid}/vote")
+        posted = await browser.post(
+            f"/rounds/{rid}/vote",
+            data={"csrf_token": csrf_from(ballot.text), "project_id": str(jury.projects[2].id)},
+        )
+        await run_jobs(app)  # a real worker dispatches PublicVotesChanged: its handler publishes
+        pushed = await _next(events)
+
+    assert first.name == "update" and "0 votes counted" in first.data
+    assert "No vote counted yet." in first.data
+    assert posted.status_code == 303
+    assert pushed.name == "update" and "1 vote counted" in pushed.data
+    leader = 'Project 2<br><span class="muted">Team 2</span></th>\n            <td>1</td>'
+    assert leader in pushed.data
 
 
 async def test_removed_organisers_stream_is_closed_at_the_next_heartbeat(

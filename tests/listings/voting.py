@@ -48,3 +48,14 @@ async def votes(db: Database, actors: Actors, n: int) -> Visit:
 async def votes_api(db: Database, actors: Actors, n: int) -> Visit:
     organiser, judging_round = await _voted(db, actors, n)
     return Visit(await actors.api(organiser), f"/api/v1/rounds/{judging_round.id}/votes")
+
+
+async def live_count(db: Database, actors: Actors, n: int) -> Visit:
+    """The live page of a people's vote: every project with its votes, ranked."""
+    organiser, judging_round = await _voted(db, actors, n)
+    return Visit(await actors.client(organiser), f"/rounds/{judging_round.id}/live")
+
+
+async def screen_count(db: Database, actors: Actors, n: int) -> Visit:
+    organiser, judging_round = await _voted(db, actors, n)
+    return Visit(await actors.client(organiser), f"/rounds/{judging_round.id}/screen?top=50")

@@ -28,7 +28,11 @@ async def _ballot(request: Request, filled: Filled) -> Response:
             session, user=current_user(request), round_id=path_id(request)
         )
     notice = next((n for n in NOTICES if request.query_params.get(n)), "")
-    context = {"page": page, "notice": notice}
+    # ?project=ID (the project page's "Vote for this project"): that project chosen, if the
+    # ballot offers it; anything else chooses nothing.
+    wanted = request.query_params.get("project", "")
+    offered = {str(project.id) for project, _team in page.projects}
+    context = {"page": page, "notice": notice, "preselect": wanted if wanted in offered else ""}
     return render(request, "judging/vote.html", context, filled=filled)
 
 
