@@ -34,6 +34,10 @@ class CompanyView:
     can_edit: bool
     representatives: list[User]  # for who may edit only
 
+    def represented_by(self, user: User | None) -> bool:
+        """The person is one of its representatives (who invite their colleagues)."""
+        return user is not None and any(p.id == user.id for p in self.representatives)
+
     def read(self) -> CompanyPage:
         return CompanyPage(
             company=company_read(self.company),

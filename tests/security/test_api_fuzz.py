@@ -70,6 +70,9 @@ ALSO_AS = {
     "PUT /api/v1/companies/{id}": "sponsor",
     "PUT /api/v1/companies/{id}/logo": "sponsor",
     "DELETE /api/v1/companies/{id}/logo": "sponsor",
+    "GET /api/v1/companies/{id}/representatives": "sponsor",
+    "POST /api/v1/companies/{id}/representatives/invitations": "sponsor",
+    "POST /api/v1/companies/{id}/representatives/invitations/{invitation_id}/revoke": "sponsor",
     "PUT /api/v1/challenges/{id}/sponsors/{sponsor_id}/track": "sponsor",
     "PUT /api/v1/assignments/{id}/scores": "judge",
     "GET /api/v1/judging/assignments": "judge",
@@ -185,6 +188,8 @@ def world_ids(world: World, path: str, draft: Project) -> dict[str, Any]:
         "code": CERTIFICATE_CODE,
         "name": "members.csv",
     }
+    if "/representatives/invitations/" in path:  # a representative's, to the company
+        values["invitation_id"] = world.colleague_invitation.id
     names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
     return {name: values[name] for name in names}
 

@@ -452,6 +452,18 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("PUT", "/api/v1/companies/{id:int}"): COMPANY_PEOPLE,
     ("PUT", "/api/v1/companies/{id:int}/logo"): COMPANY_PEOPLE,
     ("DELETE", "/api/v1/companies/{id:int}/logo"): COMPANY_PEOPLE,
+    # Its representatives invite their colleagues: 'not found' to everyone else.
+    ("GET", "/companies/{id:int}/representatives"): COMPANY_PAGE,
+    ("GET", "/api/v1/companies/{id:int}/representatives"): COMPANY_API,
+    ("POST", "/companies/{id:int}/representatives"): COMPANY_ONLY,
+    ("POST", "/companies/{id:int}/representatives/invitations/{invitation_id:int}/revoke"): (
+        COMPANY_ONLY
+    ),
+    ("POST", "/api/v1/companies/{id:int}/representatives/invitations"): COMPANY_ONLY,
+    (
+        "POST",
+        "/api/v1/companies/{id:int}/representatives/invitations/{invitation_id:int}/revoke",
+    ): COMPANY_ONLY,
     ("POST", "/challenges/{id:int}/sponsors/{sponsor_id:int}/track"): REPRESENTATIVES,
     ("PUT", "/api/v1/challenges/{id:int}/sponsors/{sponsor_id:int}/track"): REPRESENTATIVES,
     ("POST", "/challenges/{id:int}/sponsors/{sponsor_id:int}/track/accept"): ORGANISERS_ONLY,
