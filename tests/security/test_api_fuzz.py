@@ -112,6 +112,7 @@ WRITES_THAT_SUCCEED = {
     ("POST /api/v1/projects/{id}/files", "coach"),
     ("POST /api/v1/challenges/{id}/invitations/{invitation_id}/resend", "organiser"),
     ("PUT /api/v1/sponsors/{id}/shortlist/{project_id}", "sponsor"),
+    ("POST /api/v1/companies/{id}/representatives/invitations", "sponsor"),
 }
 # Operations on a draft project of the coach's (a second team) rather than the world's one.
 DRAFT_OPERATIONS = {"/api/v1/teams/{id}/project", "/api/v1/projects/{id}/files"}
@@ -368,6 +369,7 @@ async def test_the_api_keeps_the_promises_of_its_openapi_document(
         "GET /api/v1/sponsors/{id}/projects",
         "GET /api/v1/sponsors/{id}/shortlist",
         "GET /api/v1/sponsors/{id}/projects/{project_id}/notes",
+        "GET /api/v1/companies/{id}/representatives",
     }
     reads -= {(label, "organiser") for label in company_reads}
     reads |= {(label, "sponsor") for label in company_reads}

@@ -1054,3 +1054,37 @@ async def test_route_of_a_draft_challenge_is_not_found_but_to_its_organisers(
         world_holder.dirty = True  # whatever it did: start the next test afresh
 
     assert response.status_code == 404, response.text[:300]
+
+
+# A company follows the same rule: while its only challenge (the world's) is a draft, its
+# page, API and edit form are not found but to its representatives, the challenge's
+# organisers and admins (the rest of the time they are public: see EXPECTED).
+COMPANY_OF_A_DRAFT: dict[str, tuple[Expected, ...]] = {
+    "/companies/{id:int}": (404, 404, 404, 404, 404, 200, 200, 404, 200),
+    "/api/v1/companies/{id:int}": (404, 404, 404, 404, 404, 200, 200, 404, 200),
+    "/companies/{id:int}/edit": ("login", 404, 404, 404, 404, 200, 403, 404, 200),
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "role", "expected"),
+    [
+        pytest.param(path, role, expected, id=f"{path} {role}")
+        for path, row in COMPANY_OF_A_DRAFT.items()
+        for role, expected in zip(ROLES, row, strict=True)
+    ],
+)
+async def test_company_of_a_draft_challenge_is_not_found_but_to_its_people(
+    world_holder: WorldHolder, path: str, role: str, expected: Expected
+) -> None:
+    world = await world_holder.get()
+    db = services(world_holder.app).db
+    await unpublish(db, world.challenge)
+    try:
+        response = await send(world, "GET", path, role)
+    finally:
+        await publish(db, world.challenge)
+    if expected == "login":
+        assert _is_login_redirect(response), response.status_code
+    else:
+        assert response.status_code == expected, response.text[:300]
