@@ -115,3 +115,26 @@ class TeamForSponsorRead(BaseModel):
 class ConsentRow(BaseModel):
     member_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
     shows: NameShown = NameShown.NOTHING
+
+
+class MemberNameRead(BaseModel):
+    """A member of the coach's team and what an adopting company may see of their name."""
+
+    member_id: int
+    first_name: str
+    last_name: str
+    shows: NameShown = Field(
+        description="nothing (until the coach says otherwise), first_name or full_name"
+    )
+
+
+class MemberNamesRead(BaseModel):
+    team_id: int
+    members: list[MemberNameRead]
+
+
+class MemberNamesUpdate(BaseModel):
+    """What each member's name may show to an adopting company (for a minor: what the
+    guardians consented to); members not listed keep their choice."""
+
+    members: list[ConsentRow] = Field(min_length=1, max_length=200)

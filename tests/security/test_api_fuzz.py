@@ -67,6 +67,9 @@ ALSO_AS = {
     "POST /api/v1/adoptions/{id}/milestones/{milestone_id}/confirm": "coach",
     "POST /api/v1/adoptions/{id}/close": "coach",
     "PUT /api/v1/adoptions/{id}/recognition": "sponsor",
+    "PUT /api/v1/adoptions/{id}/milestones/{milestone_id}/file": "coach",
+    "GET /api/v1/teams/{id}/member-names": "coach",
+    "PUT /api/v1/teams/{id}/member-names": "coach",
     "PUT /api/v1/companies/{id}": "sponsor",
     "PUT /api/v1/companies/{id}/logo": "sponsor",
     "DELETE /api/v1/companies/{id}/logo": "sponsor",
@@ -373,6 +376,9 @@ async def test_the_api_keeps_the_promises_of_its_openapi_document(
     }
     reads -= {(label, "organiser") for label in company_reads}
     reads |= {(label, "sponsor") for label in company_reads}
+    # What a company may see of the members' names is the coach's to read and record.
+    reads -= {("GET /api/v1/teams/{id}/member-names", "organiser")}
+    reads |= {("GET /api/v1/teams/{id}/member-names", "coach")}
     reads -= {("GET /api/v1/adoptions/{id}/team", "organiser")}
     # A judge's own sheet, and a team's own comments: never the organisers'.
     reads -= {

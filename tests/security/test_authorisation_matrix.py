@@ -138,6 +138,17 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
         404,
         200,
     ),
+    ("GET", "/api/v1/adoptions/{id:int}/milestones/{milestone_id:int}/file"): (
+        401,
+        200,
+        404,
+        200,
+        404,
+        200,
+        200,
+        404,
+        200,
+    ),
     # Organisers of the programme's challenges (each sees the challenges they organise).
     ("GET", "/programmes/{id:int}/adoptions"): ORGANISER_PAGE_BOTH,
     ("GET", "/programmes/{id:int}/adoptions.{format}"): ORGANISER_PAGE_BOTH,
@@ -501,6 +512,8 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     # may not change it.
     ("GET", "/teams/{id:int}/member-names"): ("login", 403, 404, 200, 404, 404, 403, 404, 403),
     ("POST", "/teams/{id:int}/member-names"): COACH_ONLY,
+    ("GET", "/api/v1/teams/{id:int}/member-names"): (401, 403, 404, 200, 404, 404, 403, 404, 403),
+    ("PUT", "/api/v1/teams/{id:int}/member-names"): COACH_ONLY,
     ("GET", "/sponsors/{id:int}/projects"): COMPANY_PAGE,
     ("GET", "/sponsors/{id:int}/shortlist"): COMPANY_PAGE,
     ("POST", "/sponsors/{id:int}/shortlist/add"): COMPANY_ONLY,
@@ -571,6 +584,7 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("POST", "/adoptions/{id:int}/milestones/{milestone_id:int}/confirm"): TWO_SIDES,
     ("POST", "/adoptions/{id:int}/close"): TWO_SIDES,
     ("POST", "/adoptions/{id:int}/milestones/{milestone_id:int}/file"): TWO_SIDES,
+    ("PUT", "/api/v1/adoptions/{id:int}/milestones/{milestone_id:int}/file"): TWO_SIDES,
     # Whether the project names the company is the company's choice alone.
     ("POST", "/adoptions/{id:int}/recognition"): COMPANY_ONLY,
     ("PUT", "/api/v1/adoptions/{id:int}/recognition"): COMPANY_ONLY,
