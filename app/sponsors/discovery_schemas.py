@@ -58,11 +58,31 @@ class DiscoveredRead(BaseModel):
     awards: str | None
     shortlisted: bool
     my_offer: AdoptionStatus | None  # this company's offer for it, if any
+    challenge_id: int
+    challenge_title: str
 
 
 class DiscoveryRead(BaseModel):
     sponsor_id: int
     challenge_id: int
+    total: int
+    page: int
+    pages: int
+    items: list[DiscoveredRead]
+
+
+class OpenChallengeRead(BaseModel):
+    challenge_id: int
+    title: str
+    sponsor_id: int  # the company's participation there (its shortlist, its offers)
+
+
+class CompanyDiscoveryRead(BaseModel):
+    """A company's search across the challenges it takes part in whose adoption window is
+    open (those it lists)."""
+
+    company_id: int
+    challenges: list[OpenChallengeRead]
     total: int
     page: int
     pages: int

@@ -74,6 +74,7 @@ ALSO_AS = {
     "PUT /api/v1/companies/{id}/logo": "sponsor",
     "DELETE /api/v1/companies/{id}/logo": "sponsor",
     "GET /api/v1/companies/{id}/representatives": "sponsor",
+    "GET /api/v1/companies/{id}/ideas": "sponsor",
     "POST /api/v1/companies/{id}/representatives/invitations": "sponsor",
     "POST /api/v1/companies/{id}/representatives/invitations/{invitation_id}/revoke": "sponsor",
     "PUT /api/v1/challenges/{id}/sponsors/{sponsor_id}/track": "sponsor",
@@ -373,6 +374,7 @@ async def test_the_api_keeps_the_promises_of_its_openapi_document(
         "GET /api/v1/sponsors/{id}/shortlist",
         "GET /api/v1/sponsors/{id}/projects/{project_id}/notes",
         "GET /api/v1/companies/{id}/representatives",
+        "GET /api/v1/companies/{id}/ideas",
     }
     reads -= {(label, "organiser") for label in company_reads}
     reads |= {(label, "sponsor") for label in company_reads}

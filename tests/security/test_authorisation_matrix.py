@@ -463,6 +463,9 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("PUT", "/api/v1/companies/{id:int}"): COMPANY_PEOPLE,
     ("PUT", "/api/v1/companies/{id:int}/logo"): COMPANY_PEOPLE,
     ("DELETE", "/api/v1/companies/{id:int}/logo"): COMPANY_PEOPLE,
+    # Its representatives find ideas across its challenges: 'not found' to everyone else.
+    ("GET", "/companies/{id:int}/ideas"): COMPANY_PAGE,
+    ("GET", "/api/v1/companies/{id:int}/ideas"): COMPANY_API,
     # Its representatives invite their colleagues: 'not found' to everyone else.
     ("GET", "/companies/{id:int}/representatives"): COMPANY_PAGE,
     ("GET", "/api/v1/companies/{id:int}/representatives"): COMPANY_API,
