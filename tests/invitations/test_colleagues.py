@@ -259,3 +259,29 @@ async def test_a_company_in_no_challenge_cannot_invite_yet(
         assert (
             await session.execute(select(func.count()).select_from(Invitation))
         ).scalar_one() == 0
+
+
+async def test_a_representative_invites_at_most_1000_a_day_like_an_organiser(
+    app: Starlette, db: Database, actors: Actors
+) -> None:
+    rep, one, _two = await _company(db, actors)
+    base = f"/api/v1/companies/{one.company_id}/representatives/invitations"
+    page = f"/companies/{one.company_id}/representatives"
+    async with await actors.api(rep) as api:
+        for batch in range(2):
+            emails = [f"c{batch}-{k}@acme.example" for k in range(500)]
+            made = await api.post(base, json={"emails": emails})
+            assert made.status_code == 201 and len(made.json()["invited"]) == 500
+        one_more = await api.post(base, json={"emails": ["x@acme.example"]})
+    async with await actors.client(rep) as http:
+        await http.get(page)
+        before = await snapshot(db)
+        form = await post_form(
+            http, page, {"emails": "y@acme.example", "days": "7"}, form_page=page
+        )
+
+    assert one_more.status_code == 429 and int(one_more.headers["retry-after"]) == 86400
+    assert form.status_code == 429
+    assert "y@acme.example" in form.text  # the list stays in the box
+    assert changed_tables(before, await snapshot(db)) == []
+    assert len(await _invitations(db)) == 1000
