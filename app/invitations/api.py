@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
 from app.accounts import ratelimit
@@ -13,6 +14,9 @@ from app.i18n import get_locale
 from app.invitations import queries, service
 from app.invitations.models import Invitation
 from app.invitations.schemas import (
+    ColleagueInvite,
+    ColleagueRead,
+    CompanyRepresentativesRead,
     InvitationCreate,
     InvitationRead,
     InvitationReport,
@@ -72,12 +76,7 @@ async def invite(request: Request, body: InvitationCreate) -> InvitationReport:
             days=body.days,
             locale=get_locale(),
         )
-    return InvitationReport(
-        invited=[_read(invitation) for invitation in report.invited],
-        refused=[
-            LineRefusal(line=r.line, email=r.email, message=r.message) for r in report.refused
-        ],
-    )
+    return _report(report)
 
 
 @router.route(
@@ -117,6 +116,92 @@ async def revoke(request: Request) -> InvitationRead:
             session,
             user=require_user(request),
             challenge_id=path_id(request),
+            invitation_id=path_id(request, "invitation_id"),
+        )
+    return _read(invitation)
+
+
+# --- A company's representatives invite their colleagues ---
+
+
+async def representative_of_path_company(request: Request, session: AsyncSession) -> None:
+    await service.represented_company(
+        session, user=require_user(request), company_id=path_id(request)
+    )
+
+
+def _report(report: service.Report) -> InvitationReport:
+    return InvitationReport(
+        invited=[_read(invitation) for invitation in report.invited],
+        refused=[
+            LineRefusal(line=r.line, email=r.email, message=r.message) for r in report.refused
+        ],
+    )
+
+
+@router.route(
+    "GET",
+    "/companies/{id:int}/representatives",
+    summary="Who represents the company, and the colleagues invited who have not answered "
+    "(its representatives)",
+    response=CompanyRepresentativesRead,
+    errors=(404,),
+    guard=representative_of_path_company,
+)
+async def company_representatives(request: Request) -> CompanyRepresentativesRead:
+    async with services(request).db.read() as session:
+        found = await service.colleagues(
+            session, user=require_user(request), company_id=path_id(request)
+        )
+    return CompanyRepresentativesRead(
+        company_id=path_id(request),
+        representatives=[ColleagueRead.model_validate(p) for p in found.representatives],
+        invitations=[_read(invitation) for invitation in found.invitations],
+    )
+
+
+@router.route(
+    "POST",
+    "/companies/{id:int}/representatives/invitations",
+    summary="Invite colleagues to represent the company in every challenge it joins (its "
+    "representatives): each bad address is refused with its reason",
+    body=ColleagueInvite,
+    response=InvitationReport,
+    status=201,
+    errors=(404, 409, 429),
+    guard=representative_of_path_company,
+)
+async def invite_colleagues(request: Request, body: ColleagueInvite) -> InvitationReport:
+    user = require_user(request)
+    assert user.id is not None
+    found = services(request)
+    await ratelimit.limit_invitations(found.redis, inviter_id=user.id, count=len(body.emails))
+    async with found.db.transaction() as session:
+        report = await service.invite_colleagues(
+            session,
+            user=user,
+            company_id=path_id(request),
+            lines=list(enumerate(body.emails, start=1)),
+            days=body.days,
+            locale=get_locale(),
+        )
+    return _report(report)
+
+
+@router.route(
+    "POST",
+    "/companies/{id:int}/representatives/invitations/{invitation_id:int}/revoke",
+    summary="Withdraw a pending invitation to the company (its representatives)",
+    response=InvitationRead,
+    errors=(404, 409),
+    guard=representative_of_path_company,
+)
+async def revoke_colleague(request: Request) -> InvitationRead:
+    async with services(request).db.transaction() as session:
+        invitation = await service.revoke_colleague(
+            session,
+            user=require_user(request),
+            company_id=path_id(request),
             invitation_id=path_id(request, "invitation_id"),
         )
     return _read(invitation)

@@ -29,6 +29,12 @@ def open_key(kind: RoleKind, sponsor_id: int | None) -> str:
     return f"{kind.value}:{sponsor_id or 0}"
 
 
+def company_open_key(company_id: int) -> str:
+    """A colleague's open invitation to a company (one per address, whatever the challenge:
+    the service checks it holding the company's row)."""
+    return f"company:{company_id}"
+
+
 class Invitation(SQLModel, table=True):
     """One address invited to one role (of one sponsor, for representatives).
 
@@ -44,6 +50,9 @@ class Invitation(SQLModel, table=True):
     email: str = Field(max_length=254)  # app.fields.normalise_email's form
     kind: RoleKind = Field(sa_type=String(20))
     sponsor_id: int | None = Field(default=None, foreign_key="sponsor.id")
+    # A representative inviting a colleague to the whole company (every challenge it joins):
+    # the challenge and sponsor are the company's latest participation, the link's context.
+    company_id: int | None = Field(default=None, foreign_key="company.id", index=True)
     invited_by: int = Field(foreign_key="user.id")
     # The language of the e-mail when the address has no account yet (the inviter's).
     locale: str = Field(default="it", max_length=5)

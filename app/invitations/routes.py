@@ -27,6 +27,7 @@ from app.invitations.schemas import (
     MAX_ADDRESSES,
     MAX_LIST_CHARS,
     AcceptSignup,
+    ColleagueForm,
     InvitationForm,
     address_lines,
 )
@@ -172,6 +173,86 @@ async def revoke_invitation(request: Request) -> Response:
     )
 
 
+# --- A company's representatives invite their colleagues -------------------------------
+
+
+async def _colleagues_page(
+    request: Request, filled: Filled, report: service.Report | None = None
+) -> Response:
+    user = require_user(request)
+    async with services(request).db.read() as session:
+        found = await service.colleagues(session, user=user, company_id=path_id(request))
+    now = utcnow()
+    context = {
+        "company": found.company,
+        "representatives": found.representatives,
+        "invitations": [(row, row.shown_status(now)) for row in found.invitations],
+        "report": report,
+        "invited": request.query_params.get("invited", ""),
+        "max_addresses": MAX_ADDRESSES,
+        "emails_max": MAX_LIST_CHARS,
+    }
+    return render(request, "invitations/colleagues.html", context, filled=filled)
+
+
+async def colleagues_page(request: Request) -> Response:
+    """The company's representatives, and the colleagues they invite (its representatives)."""
+    user = require_user(request)
+    company_id = path_id(request)
+    if request.method == "GET":
+        return await _colleagues_page(request, Filled({"days": str(DEFAULT_DAYS)}))
+    found = services(request)
+    async with found.db.read() as session:
+        await service.represented_company(session, user=user, company_id=company_id)
+    values: dict[str, str] = {}
+    try:
+        form = await read_form(request)
+        values = form_values(form)
+        data = validate(ColleagueForm, values)
+        lines = address_lines(data.emails)
+        assert user.id is not None
+        await ratelimit.limit_invitations(found.redis, inviter_id=user.id, count=len(lines))
+        async with found.db.transaction() as session:
+            report = await service.invite_colleagues(
+                session,
+                user=user,
+                company_id=company_id,
+                lines=lines,
+                days=data.days,
+                locale=request.state.locale,
+            )
+    except TooManyRequests as exc:
+        return await _colleagues_page(request, Filled(values, {"emails": exc.message}, 429))
+    except FIXABLE_ON_A_FORM as exc:
+        return await _colleagues_page(request, Filled(values, form_errors(exc), exc.status_code))
+    target = path_for(request, "company_colleagues", id=company_id)
+    if not report.refused:
+        return RedirectResponse(f"{target}?invited={len(report.invited)}", status_code=303)
+    again = {**values, "emails": "\n".join(refusal.email for refusal in report.refused)}
+    status = 200 if report.invited else 422
+    return await _colleagues_page(request, Filled(again, {}, status), report)
+
+
+async def revoke_colleague(request: Request) -> Response:
+    user = require_user(request)
+    company_id = path_id(request)
+    return await submit(
+        request,
+        guard=lambda session: service.represented_company(
+            session, user=user, company_id=company_id
+        ),
+        parse=no_fields,
+        act=lambda session, _none: service.revoke_colleague(
+            session,
+            user=user,
+            company_id=company_id,
+            invitation_id=path_id(request, "invitation_id"),
+        ),
+        done=lambda _invitation: path_for(request, "company_colleagues", id=company_id),
+        again=lambda filled: _colleagues_page(request, filled),
+    )
+
+
 # --- The invitee's side ------------------------------------------------------------------
 
 
@@ -298,6 +379,18 @@ routes: list[BaseRoute] = [
         revoke_invitation,
         methods=["POST"],
         name="revoke_invitation",
+    ),
+    Route(
+        "/companies/{id:int}/representatives",
+        colleagues_page,
+        methods=["GET", "POST"],
+        name="company_colleagues",
+    ),
+    Route(
+        "/companies/{id:int}/representatives/invitations/{invitation_id:int}/revoke",
+        revoke_colleague,
+        methods=["POST"],
+        name="revoke_colleague_invitation",
     ),
     Route(
         "/invitations/{token}",

@@ -122,3 +122,39 @@ class InvitationReport(BaseModel):
 
     invited: list[InvitationRead]
     refused: list[LineRefusal]
+
+
+# --- A company's representatives invite their colleagues ---
+
+
+class ColleagueForm(BaseModel):
+    """The company page's form: colleagues' addresses pasted one a line."""
+
+    emails: Text = Field(default="", max_length=MAX_LIST_CHARS)
+    days: Annotated[int, BlankIsDefault(DEFAULT_DAYS)] = Field(
+        default=DEFAULT_DAYS, ge=1, le=MAX_DAYS
+    )
+
+
+class ColleagueInvite(BaseModel):
+    """Invite colleagues to represent the company in every challenge it joins."""
+
+    emails: list[Annotated[str, Field(max_length=MAX_LINE)]] = Field(
+        min_length=1, max_length=MAX_ADDRESSES
+    )
+    days: int = Field(default=DEFAULT_DAYS, ge=1, le=MAX_DAYS)
+
+
+class ColleagueRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+
+
+class CompanyRepresentativesRead(BaseModel):
+    """Who represents the company, and the colleagues invited who have not answered yet."""
+
+    company_id: int
+    representatives: list[ColleagueRead]
+    invitations: list[InvitationRead]

@@ -29,11 +29,20 @@ from app.i18n import gettext as _
 from app.i18n import lazy, ngettext
 from app.invitations import events, queries
 from app.invitations.links import InvitationClaim
-from app.invitations.models import INVITABLE_ROLES, Invitation, InvitationStatus, open_key
+from app.invitations.models import (
+    INVITABLE_ROLES,
+    Invitation,
+    InvitationStatus,
+    company_open_key,
+    open_key,
+)
 from app.invitations.schemas import DEFAULT_DAYS, MAX_ADDRESSES
 from app.judging import service as judging_service
+from app.permissions import require
+from app.sponsors import company_queries
 from app.sponsors import queries as sponsors_queries
 from app.sponsors import service as sponsors_service
+from app.sponsors.models import Company, Sponsor
 from app.teams import service as teams_service
 
 _EMAIL: TypeAdapter[str] = TypeAdapter(Email)
@@ -80,6 +89,22 @@ class NotForYou(Forbidden):
     message = lazy(
         "This invitation was sent to %(email)s, but you are logged in as %(you)s. Log out "
         "and open the link again, then log in or sign up with the invited address."
+    )
+
+
+class InviterNotRepresentative(Conflict):
+    code = "inviter_not_representative"
+    message = lazy(
+        "The person who invited you no longer represents this company, so the invitation "
+        "cannot be used. Ask one of its representatives for a new one."
+    )
+
+
+class CompanyTakesNoPart(Conflict):
+    code = "company_takes_no_part"
+    message = lazy(
+        "The company takes part in no challenge yet: colleagues can be invited once the "
+        "organisers of a challenge have joined it."
     )
 
 
@@ -132,26 +157,9 @@ async def _sponsor_for(
     return sponsor.id
 
 
-async def invite(
-    session: AsyncSession,
-    *,
-    user: User,
-    challenge_id: int,
-    kind: RoleKind,
-    sponsor_id: int | None,
-    lines: list[tuple[int, str]],
-    days: int = DEFAULT_DAYS,
-    locale: str = "it",
-) -> Report:
-    """Invite each address of `lines` (organisers): the good ones are invited, each bad one
-    is refused with its reason; too many, or none, and nothing is."""
-    await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
-    assert user.id is not None
-    if kind not in INVITABLE_ROLES:
-        raise ValidationFailed({"kind": _("Please choose one of the options.")})
-    sponsor_id = await _sponsor_for(
-        session, challenge_id=challenge_id, kind=kind, sponsor_id=sponsor_id
-    )
+def _candidates(lines: list[tuple[int, str]]) -> tuple[Report, dict[str, int]]:
+    """The addresses of `lines` in their stored form, each with its line, and the report of
+    those refused (not addresses, twice); too many, or none, and nothing is invited."""
     if not lines:
         raise ValidationFailed({"emails": _("Please enter at least one e-mail address.")})
     if len(lines) > MAX_ADDRESSES:
@@ -175,6 +183,30 @@ async def invite(
             report.refused.append(Refusal(line, raw, _("This address is in the list twice.")))
         else:
             candidates[address] = line
+    return report, candidates
+
+
+async def invite(
+    session: AsyncSession,
+    *,
+    user: User,
+    challenge_id: int,
+    kind: RoleKind,
+    sponsor_id: int | None,
+    lines: list[tuple[int, str]],
+    days: int = DEFAULT_DAYS,
+    locale: str = "it",
+) -> Report:
+    """Invite each address of `lines` (organisers): the good ones are invited, each bad one
+    is refused with its reason; too many, or none, and nothing is."""
+    await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
+    assert user.id is not None
+    if kind not in INVITABLE_ROLES:
+        raise ValidationFailed({"kind": _("Please choose one of the options.")})
+    sponsor_id = await _sponsor_for(
+        session, challenge_id=challenge_id, kind=kind, sponsor_id=sponsor_id
+    )
+    report, candidates = _candidates(lines)
     key = open_key(kind, sponsor_id)
     emails = list(candidates)
     holders = await queries.role_holders(
@@ -312,6 +344,139 @@ async def revoke(
     return invitation
 
 
+# --- A company's representatives invite their colleagues ---------------------------------
+
+
+async def represented_company(
+    session: AsyncSession, *, user: User, company_id: int, lock: bool = False
+) -> Company:
+    """The company, for one of its representatives (checked now: one removed has lost it);
+    to anyone else it is not found. `lock` holds its row: the invitations of colleagues to
+    one company are made one after the other."""
+    company = await company_queries.get_company(session, company_id, lock=lock)
+    require(
+        user.id is not None
+        and await company_queries.represents_company(
+            session, user_id=user.id, company_id=company_id
+        ),
+        visible=False,
+    )
+    return company
+
+
+@dataclass(frozen=True)
+class Colleagues:
+    company: Company
+    representatives: list[User]
+    invitations: list[Invitation]  # pending (shown expired past their date)
+
+
+async def colleagues(session: AsyncSession, *, user: User, company_id: int) -> Colleagues:
+    """What a representative sees of their company's people: who represents it and whom
+    they invited."""
+    company = await represented_company(session, user=user, company_id=company_id)
+    return Colleagues(
+        company,
+        await company_queries.company_representatives(session, company_id),
+        await queries.company_invitations(session, company_id),
+    )
+
+
+async def _latest_participation(session: AsyncSession, company_id: int) -> Sponsor:
+    taking_part = await company_queries.participations(session, [company_id])
+    if not taking_part:
+        raise CompanyTakesNoPart(_(CompanyTakesNoPart.message))
+    return max((sponsor for sponsor, _challenge in taking_part), key=lambda s: s.id or 0)
+
+
+async def invite_colleagues(
+    session: AsyncSession,
+    *,
+    user: User,
+    company_id: int,
+    lines: list[tuple[int, str]],
+    days: int = DEFAULT_DAYS,
+    locale: str = "it",
+) -> Report:
+    """A representative invites colleagues to represent the company in every challenge it
+    joins: the same checks as the organisers' invitations, one open invitation per address
+    and company (the company's row is held while they are counted)."""
+    await represented_company(session, user=user, company_id=company_id, lock=True)
+    assert user.id is not None
+    report, candidates = _candidates(lines)
+    sponsor = await _latest_participation(session, company_id)
+    assert sponsor.id is not None
+    emails = list(candidates)
+    holders = await queries.company_holders(session, company_id=company_id, emails=emails)
+    pending = await queries.company_open_addresses(session, company_id=company_id, emails=emails)
+    now = utcnow()
+    for address, line in candidates.items():
+        if address in holders:
+            report.refused.append(
+                Refusal(line, address, _("This person represents the company already."))
+            )
+        elif address in pending:
+            report.refused.append(
+                Refusal(line, address, _("This address has an open invitation already."))
+            )
+        else:
+            invitation = Invitation(
+                challenge_id=sponsor.challenge_id,
+                email=address,
+                kind=RoleKind.SPONSOR,
+                sponsor_id=sponsor.id,
+                company_id=company_id,
+                invited_by=user.id,
+                locale=locale,
+                open_key=company_open_key(company_id),
+                sent_at=now,
+                expires_at=now + timedelta(days=days),
+            )
+            session.add(invitation)
+            report.invited.append(invitation)
+    report.refused.sort(key=lambda refusal: refusal.line)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        raise InvitedMeanwhile(_(InvitedMeanwhile.message)) from None
+    for invitation in report.invited:
+        _sent(session, invitation, actor_id=user.id, again=False)
+    return report
+
+
+async def revoke_colleague(
+    session: AsyncSession, *, user: User, company_id: int, invitation_id: int
+) -> Invitation:
+    """A representative withdraws a pending invitation to their company: its link stops
+    working (a conditional update: of a revocation and an acceptance at once, one wins)."""
+    await represented_company(session, user=user, company_id=company_id)
+    await queries.get_company_invitation(session, invitation_id, company_id=company_id)
+    changed = await session.execute(
+        update(Invitation)
+        .where(
+            col(Invitation.id) == invitation_id,
+            col(Invitation.status) == InvitationStatus.PENDING,
+        )
+        .values(status=InvitationStatus.REVOKED, open_key=None, revoked_at=utcnow())
+        .returning(col(Invitation.id))
+    )
+    if changed.first() is None:
+        raise InvitationClosed(_(InvitationClosed.message))
+    invitation = await queries.get_company_invitation(session, invitation_id, company_id=company_id)
+    log_action(
+        session,
+        actor_id=user.id,
+        action=events.INVITATION_REVOKED,
+        subject_type="invitation",
+        subject_id=invitation_id,
+        challenge_id=invitation.challenge_id,
+        data={"email": invitation.email, "kind": str(invitation.kind), "company_id": company_id},
+    )
+    return invitation
+
+
 async def for_link(session: AsyncSession, *, claim: InvitationClaim | None) -> Invitation:
     """The invitation a link names, if it can still be accepted; else why not. The link is
     bound to the invitation's challenge and role: a claim naming others is not ours."""
@@ -392,14 +557,24 @@ async def _accept(
     if changed.first() is None:
         raise InvitationUsed(_(InvitationUsed.message))
     inviter = await session.get(User, invitation.invited_by)
-    try:
-        await challenge_permissions.organised(
-            session, user=inviter, challenge_id=invitation.challenge_id
+    assert inviter is not None and inviter.id is not None
+    if invitation.company_id is not None:
+        # A colleague's invitation: the inviter must still represent the company.
+        if not await company_queries.represents_company(
+            session, user_id=inviter.id, company_id=invitation.company_id
+        ):
+            raise InviterNotRepresentative(_(InviterNotRepresentative.message))
+        await sponsors_service.add_company_representative(
+            session, company_id=invitation.company_id, person_id=person.id, actor_id=inviter.id
         )
-    except (NotFound, Forbidden):
-        raise InviterNotOrganiser(_(InviterNotOrganiser.message)) from None
-    assert inviter is not None
-    await _grant(session, invitation=invitation, inviter=inviter)
+    else:
+        try:
+            await challenge_permissions.organised(
+                session, user=inviter, challenge_id=invitation.challenge_id
+            )
+        except (NotFound, Forbidden):
+            raise InviterNotOrganiser(_(InviterNotOrganiser.message)) from None
+        await _grant(session, invitation=invitation, inviter=inviter)
     log_action(
         session,
         actor_id=person.id,

@@ -12,7 +12,7 @@ from app.accounts.models import User
 from app.forms import validate
 from app.judging import queries as judging_queries
 from app.sponsors import discovery
-from app.sponsors.discovery import DiscoveryPage
+from app.sponsors.discovery import CompanyDiscoveryPage, DiscoveryPage
 from app.sponsors.discovery_schemas import DiscoveryFilters
 
 
@@ -30,6 +30,18 @@ async def discovery_page(
         session,
         user=user,
         sponsor_id=sponsor_id,
+        filters=filters,
+        awards_of=judging_queries.award_names_column,
+    )
+
+
+async def company_discovery_page(
+    session: AsyncSession, *, user: User, company_id: int, filters: DiscoveryFilters
+) -> CompanyDiscoveryPage:
+    return await discovery.company_discovery_page(
+        session,
+        user=user,
+        company_id=company_id,
         filters=filters,
         awards_of=judging_queries.award_names_column,
     )

@@ -2,15 +2,17 @@
 progress of each commitment, for the organisers: a table, a chart and CSV/XLSX files.
 
 The page reads a fixed number of statements whatever the number of adoptions and
-milestones: the challenges of the chain, the organiser's roles among them, then one
-statement for the adoptions with their progress summed by the database.
+milestones: the challenges of the chain, the organiser's roles among them, one statement
+for the totals per company (the chart, the totals and the number of adoptions), then one
+for the page's adoptions (PAGE_SIZE of them) with their progress summed by the database.
+The files hold every adoption, written out as they are read.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -66,13 +68,19 @@ class CompanyBar:
     measures: list[tuple[str, int, int, float]]  # (label, done, promised, bar width)
 
 
+PAGE_SIZE = 100  # adoptions a page of the report shows
+
+
 @dataclass(frozen=True)
 class ProgrammeAdoptions:
     programme: Programme
     challenges: list[Challenge]  # the chain's challenges the person organises, in order
-    rows: list[ProgrammeAdoption]
+    rows: list[ProgrammeAdoption]  # the page's (every adoption, for the files)
     totals: Progress
     chart: list[CompanyBar]
+    count: int = 0  # adoptions in all
+    page: int = 1
+    pages: int = 1
 
     @property
     def chart_height(self) -> float:
@@ -128,14 +136,20 @@ def _milestone_totals() -> Any:
 
 
 async def adoption_rows(
-    session: AsyncSession, challenges: Sequence[Challenge], *, today: date
+    session: AsyncSession,
+    challenges: Sequence[Challenge],
+    *,
+    today: date,
+    page: int | None = None,
+    page_size: int = PAGE_SIZE,
 ) -> list[ProgrammeAdoption]:
-    """The adoptions of these challenges with their progress, in one statement."""
+    """The adoptions of these challenges with their progress, in one statement: those of
+    `page` (from 1), or all of them."""
     by_id = {c.id: c for c in challenges}
     if not by_id:
         return []
     totals = _milestone_totals()
-    result = await session.execute(
+    query = (
         sa_select(
             Adoption,
             col(Sponsor.name),
@@ -158,8 +172,13 @@ async def adoption_rows(
             col(Adoption.challenge_id).in_(list(by_id)),
             col(Adoption.status).in_(REPORTED),
         )
-        .order_by(col(Adoption.challenge_id), col(Sponsor.name), col(Project.title))
+        .order_by(
+            col(Adoption.challenge_id), col(Sponsor.name), col(Project.title), col(Adoption.id)
+        )
     )
+    if page is not None:
+        query = query.limit(page_size).offset((page - 1) * page_size)
+    result = await session.execute(query)
     rows = []
     for adoption, sponsor, title, team, weeks, hours, interns, paid, done, waiting, last in result:
         last_on = _as_date(last)
@@ -201,10 +220,9 @@ REPORTED = (
 )
 
 
-def _totals(rows: Sequence[ProgrammeAdoption]) -> Progress:
+def _totals(progresses: Sequence[Progress]) -> Progress:
     total = Progress()
-    for row in rows:
-        p = row.progress
+    for p in progresses:
         total.mentoring_hours_done += p.mentoring_hours_done
         total.mentoring_hours_promised += p.mentoring_hours_promised
         total.internships_started += p.internships_started
@@ -216,11 +234,66 @@ def _totals(rows: Sequence[ProgrammeAdoption]) -> Progress:
     return total
 
 
+async def company_sums(
+    session: AsyncSession, challenges: Sequence[Challenge]
+) -> list[tuple[str, int, Progress]]:
+    """Per company (by name): its adoptions in these challenges and their progress summed,
+    in one statement."""
+    ids = [c.id for c in challenges if c.id is not None]
+    if not ids:
+        return []
+    totals = _milestone_totals()
+    result = await session.execute(
+        sa_select(
+            col(Sponsor.name),
+            func.count(),
+            func.sum(col(Adoption.mentoring_hours)),
+            func.sum(col(Adoption.internships)),
+            func.sum(col(Adoption.funding_eur)),
+            func.sum(totals.c.hours),
+            func.sum(totals.c.internships),
+            func.sum(totals.c.paid),
+            func.sum(totals.c.confirmed),
+            func.sum(totals.c.waiting),
+        )
+        .join(Sponsor, col(Sponsor.id) == col(Adoption.sponsor_id))
+        .outerjoin(totals, totals.c.adoption_id == col(Adoption.id))
+        .where(col(Adoption.challenge_id).in_(ids), col(Adoption.status).in_(REPORTED))
+        .group_by(col(Sponsor.name))
+    )
+    sums = []
+    for name, n, hours, interns, funding, done_h, done_i, paid, confirmed, waiting in result:
+        sums.append(
+            (
+                str(name),
+                int(n),
+                Progress(
+                    mentoring_hours_done=int(done_h or 0),
+                    mentoring_hours_promised=int(hours or 0),
+                    internships_started=int(done_i or 0),
+                    internships_promised=int(interns or 0),
+                    funding_paid_eur=int(paid or 0),
+                    funding_promised_eur=int(funding or 0),
+                    milestones_confirmed=int(confirmed or 0),
+                    milestones_waiting=int(waiting or 0),
+                ),
+            )
+        )
+    return sums
+
+
 async def programme_adoptions(
-    session: AsyncSession, *, user: User, programme_id: int
+    session: AsyncSession,
+    *,
+    user: User,
+    programme_id: int,
+    page: int | None = 1,
+    page_size: int = PAGE_SIZE,
 ) -> ProgrammeAdoptions:
     """The report, for the organisers: each sees the challenges of the chain they organise
-    (a platform administrator, all); someone who organises none of them may not."""
+    (a platform administrator, all); someone who organises none of them may not. `page`:
+    the adoptions of that page (past the last: the last), None: all of them (the files);
+    the totals and the chart are always the programme's."""
     programme = await challenges_queries.get_programme(session, programme_id)
     chain = await chain_challenges(session, programme_id)
     if user.is_admin:
@@ -236,8 +309,22 @@ async def programme_adoptions(
         visible=True,
         message=_("This report is for the organisers of the programme's challenges."),
     )
-    rows = await adoption_rows(session, mine, today=utcnow().date())
-    return ProgrammeAdoptions(programme, mine, rows, _totals(rows), company_chart(rows))
+    sums = await company_sums(session, mine)
+    count = sum(n for _name, n, _progress in sums)
+    pages = max(1, -(-count // page_size))
+    if page is not None:
+        page = min(max(page, 1), pages)
+    rows = await adoption_rows(session, mine, today=utcnow().date(), page=page, page_size=page_size)
+    return ProgrammeAdoptions(
+        programme,
+        mine,
+        rows,
+        _totals([progress for _name, _n, progress in sums]),
+        company_chart([(name, progress) for name, _n, progress in sums]),
+        count=count,
+        page=page or 1,
+        pages=pages if page is not None else 1,
+    )
 
 
 # --- The chart ---------------------------------------------------------------------------
@@ -248,14 +335,13 @@ CHART_BAR = 300  # a promise kept in full
 CHART_ROW = 66  # three bars per company
 
 
-def company_chart(rows: Sequence[ProgrammeAdoption]) -> list[CompanyBar]:
+def company_chart(progresses: Sequence[tuple[str, Progress]]) -> list[CompanyBar]:
     """Per company (by name, across challenges and editions): mentoring hours, internships
     and funding done against promised; a bar is full when the promise is kept (more than
     promised is shown by its numbers, not by a longer bar)."""
     grouped: dict[str, list[int]] = {}
-    for row in rows:
-        p = row.progress
-        sums = grouped.setdefault(row.sponsor_name, [0] * 6)
+    for name, p in progresses:
+        sums = grouped.setdefault(name, [0] * 6)
         for i, value in enumerate(
             (
                 p.mentoring_hours_done,
@@ -329,14 +415,26 @@ def values(row: ProgrammeAdoption) -> list[Any]:
     ]
 
 
-def as_csv(report: ProgrammeAdoptions, *, separator: str = ",") -> bytes:
-    """UTF-8 with a BOM, so Excel reads the accents right."""
+CSV_CHUNK = 200  # rows written out at a time
+
+
+def csv_chunks(report: ProgrammeAdoptions, *, separator: str = ",") -> Iterator[bytes]:
+    """The CSV file in pieces, to stream: UTF-8 with a BOM, so Excel reads the accents right."""
     buffer = io.StringIO()
-    buffer.write(BOM)
     writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
+    buffer.write(BOM)
     writer.writerow(headers())
-    writer.writerows(values(row) for row in report.rows)
-    return buffer.getvalue().encode("utf-8")
+    for start in range(0, len(report.rows), CSV_CHUNK):
+        writer.writerows(values(row) for row in report.rows[start : start + CSV_CHUNK])
+        yield buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
+
+
+def as_csv(report: ProgrammeAdoptions, *, separator: str = ",") -> bytes:
+    return b"".join(csv_chunks(report, separator=separator))
 
 
 def as_xlsx(report: ProgrammeAdoptions) -> bytes:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+from starlette.responses import Response
 
 from app.accounts.auth import current_user, require_user
 from app.api import ApiRouter, extended
 from app.challenges import permissions as challenge_permissions
+from app.errors import NotFound
+from app.forms import read_upload
 from app.sponsors import adoptions, followup, offers, queries, rules, service, views
 from app.sponsors.models import ADOPTED_STATUSES
 from app.sponsors.schemas import (
@@ -30,6 +34,8 @@ from app.sponsors.schemas import (
     SponsorCreate,
     SponsorRead,
 )
+from app.storage import staged
+from app.teams.routes.files import attachment
 from app.web import path_id, services
 
 router = ApiRouter("sponsors")
@@ -58,6 +64,13 @@ async def coach_of_path_adoption(request: Request, session: AsyncSession) -> Non
 
 async def side_of_path_adoption(request: Request, session: AsyncSession) -> None:
     await followup.may_follow(session, user=require_user(request), adoption_id=path_id(request))
+
+
+async def side_of_path_adoption_or_organiser(request: Request, session: AsyncSession) -> None:
+    """Who sees the adoption's follow-up page: its two sides and the organisers."""
+    await adoptions.locked_adoption(
+        session, user=require_user(request), adoption_id=path_id(request), lock=False
+    )
 
 
 async def company_of_path_adoption(request: Request, session: AsyncSession) -> None:
@@ -449,3 +462,67 @@ async def adoption_recognition(request: Request, body: RecognitionChoice) -> Ado
             public=body.recognition == "public",
         )
     return AdoptionRead.model_validate(adoption)
+
+
+async def proposer_of_path_milestone(request: Request, session: AsyncSession) -> None:
+    await followup.may_attach(
+        session,
+        user=require_user(request),
+        adoption_id=path_id(request),
+        milestone_id=path_id(request, "milestone_id"),
+    )
+
+
+@router.route(
+    "PUT",
+    "/adoptions/{id:int}/milestones/{milestone_id:int}/file",
+    summary="Attach a file to a milestone waiting for confirmation, replacing the one it had: "
+    "PDF, PNG or JPEG within the upload limit (multipart/form-data, field 'file'; the side "
+    "that recorded it)",
+    response=MilestoneRead,
+    errors=(403, 404, 409, 413, 415),
+    files=("file",),
+    guard=proposer_of_path_milestone,
+)
+async def attach_milestone_file(request: Request) -> MilestoneRead:
+    user = require_user(request)
+    found = services(request)
+    upload = await read_upload(request, csrf=False)
+    async with staged(found.storage) as stage, found.db.transaction() as session:
+        milestone, replaced = await followup.attach_file(
+            session,
+            user=user,
+            adoption_id=path_id(request),
+            milestone_id=path_id(request, "milestone_id"),
+            upload=upload,
+            max_bytes=found.settings.max_upload_bytes,
+            stage=stage,
+        )
+    if replaced:  # only once the new one is committed: a rollback keeps the old file
+        found.storage.delete(replaced)
+    return MilestoneRead.model_validate(milestone)
+
+
+@router.route(
+    "GET",
+    "/adoptions/{id:int}/milestones/{milestone_id:int}/file",
+    summary="A milestone's file, as a download (the company, the team, organisers)",
+    errors=(404,),
+    produces=("application/pdf", "image/png", "image/jpeg"),
+    guard=side_of_path_adoption_or_organiser,
+)
+async def milestone_file(request: Request) -> Response:
+    found = services(request)
+    async with found.db.read() as session:
+        milestone = await followup.milestone_file(
+            session,
+            user=require_user(request),
+            adoption_id=path_id(request),
+            milestone_id=path_id(request, "milestone_id"),
+        )
+    assert milestone.file_key is not None
+    try:
+        data = await run_in_threadpool(found.storage.read, milestone.file_key)
+    except FileNotFoundError:
+        raise NotFound() from None
+    return attachment(data, media_type=milestone.file_type, name=milestone.file_name)

@@ -8,8 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.accounts.models import User
+from app.challenges import permissions as challenge_permissions
 from app.db import save_unique, utcnow
-from app.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from app.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from app.events.service import log_action
 from app.filetypes import image_size, sniff
 from app.forms import Upload
@@ -49,17 +50,43 @@ async def may_edit(session: AsyncSession, *, user: User, company: Company) -> bo
     )
 
 
+async def is_public(session: AsyncSession, company_id: int) -> bool:
+    """One of the challenges it takes part in is published: then anyone sees it."""
+    taking_part = await company_queries.participations(session, [company_id])
+    return any(challenge.is_published for _sponsor, challenge in taking_part)
+
+
+async def visible(session: AsyncSession, *, user: User | None, company_id: int) -> Company:
+    """The company, as the challenges' rule has it: anyone sees it while one of its
+    challenges is published; while none is, only who may edit it (its representatives,
+    admins) and the organisers of its draft challenges. To the others it is not found."""
+    company = await company_queries.get_company(session, company_id)
+    taking_part = await company_queries.participations(session, [company_id])
+    if any(challenge.is_published for _sponsor, challenge in taking_part):
+        return company
+    if user is not None and (
+        await may_edit(session, user=user, company=company)
+        or await challenge_permissions.visible_among(
+            session, user=user, challenges=[challenge for _sponsor, challenge in taking_part]
+        )
+    ):
+        return company
+    raise NotFound()
+
+
 async def editable(
     session: AsyncSession, *, user: User, company_id: int, lock: bool = False
 ) -> Company:
-    """The company, for someone who may change its profile: anyone sees it (403 for the
-    others), a company that does not exist is not found."""
+    """The company, for someone who may change its profile: who sees it and may not change
+    it is not allowed (403), who may not see it finds nothing (404)."""
     company = await company_queries.get_company(session, company_id, lock=lock)
-    require(
-        await may_edit(session, user=user, company=company),
-        visible=True,
-        message=_("Only the organisation's representatives may change its profile."),
-    )
+    if not await may_edit(session, user=user, company=company):
+        await visible(session, user=user, company_id=company_id)
+        require(
+            False,
+            visible=True,
+            message=_("Only the organisation's representatives may change its profile."),
+        )
     return company
 
 

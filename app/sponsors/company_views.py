@@ -34,6 +34,10 @@ class CompanyView:
     can_edit: bool
     representatives: list[User]  # for who may edit only
 
+    def represented_by(self, user: User | None) -> bool:
+        """The person is one of its representatives (who invite their colleagues)."""
+        return user is not None and any(p.id == user.id for p in self.representatives)
+
     def read(self) -> CompanyPage:
         return CompanyPage(
             company=company_read(self.company),
@@ -70,8 +74,9 @@ def company_read(company: Company) -> CompanyRead:
 
 
 async def company_page(session: AsyncSession, *, user: User | None, company_id: int) -> CompanyView:
-    """Anyone sees an organisation's profile and the adoptions the project pages show."""
-    company = await company_queries.get_company(session, company_id)
+    """Who sees the organisation (anyone, once one of its challenges is published) sees its
+    profile and the adoptions the project pages show."""
+    company = await companies.visible(session, user=user, company_id=company_id)
     can_edit = user is not None and await companies.may_edit(session, user=user, company=company)
     return CompanyView(
         company=company,
@@ -87,9 +92,13 @@ async def edit_page(session: AsyncSession, *, user: User, company_id: int) -> Co
     return await companies.editable(session, user=user, company_id=company_id)
 
 
-async def logo_of(session: AsyncSession, *, company_id: int) -> str | None:
-    """A logo is as public as the profile."""
-    return (await company_queries.get_company(session, company_id)).logo_key
+async def logo_of(
+    session: AsyncSession, *, user: User | None, company_id: int
+) -> tuple[str | None, bool]:
+    """A logo is as visible as the profile: its key, and whether anyone may see it (shared
+    caches may keep it then only)."""
+    company = await companies.visible(session, user=user, company_id=company_id)
+    return company.logo_key, await companies.is_public(session, company_id)
 
 
 async def join_page(session: AsyncSession, *, user: User, challenge_id: int, text: str) -> JoinPage:

@@ -19,11 +19,19 @@ from sqlmodel import col
 
 from app.accounts.models import User
 from app.challenges import queries as challenges_queries
-from app.challenges.models import Institution, Track
+from app.challenges.models import Challenge, Institution, Phase, PhaseKind, Track
+from app.db import utcnow
 from app.errors import NotFound
-from app.sponsors import adoptions, queries
+from app.permissions import require
+from app.sponsors import adoptions, company_queries, queries
 from app.sponsors.discovery_schemas import DISCOVERY_PAGE_SIZE, DiscoveryFilters
-from app.sponsors.models import HOLDING_STATUSES, Adoption, AdoptionStatus, ShortlistEntry
+from app.sponsors.models import (
+    HOLDING_STATUSES,
+    Adoption,
+    AdoptionStatus,
+    ShortlistEntry,
+    Sponsor,
+)
 from app.sponsors.shortlist import Company, company
 from app.teams.models import Project, ProjectStatus, Team
 
@@ -47,6 +55,8 @@ class Discovered:
     awards: str | None
     shortlisted: bool
     my_offer: AdoptionStatus | None
+    challenge_id: int = 0
+    challenge_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,10 +90,10 @@ def _like(text: str) -> str:
 
 
 def _conditions(
-    challenge_id: int, filters: DiscoveryFilters, adopted: Any, awards: Any
+    challenge_ids: list[int], filters: DiscoveryFilters, adopted: Any, awards: Any
 ) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = [
-        col(Project.challenge_id) == challenge_id,
+        col(Project.challenge_id).in_(challenge_ids),
         col(Project.status) == ProjectStatus.SUBMITTED,
     ]
     if filters.q:
@@ -111,24 +121,27 @@ def _conditions(
 async def discovered(
     session: AsyncSession,
     *,
-    sponsor_id: int,
-    challenge_id: int,
+    sponsor_ids: list[int],
+    challenge_ids: list[int],
     filters: DiscoveryFilters,
     awards_of: ColumnFactory | None,
 ) -> tuple[list[Discovered], int | None]:
-    """A page of the challenge's submitted projects as the filters narrow them, and how
-    many there are in all (None when the page is empty), in one statement."""
+    """A page of the submitted projects of these challenges (where the company takes part as
+    these sponsors, one a challenge) as the filters narrow them, and how many there are in
+    all (None when the page is empty), in one statement."""
     project_id = col(Project.id)
     adopted = exists().where(
         col(Adoption.project_id) == project_id, col(Adoption.status).in_(HOLDING_STATUSES)
     )
     awards = awards_of(project_id) if awards_of is not None else literal(None)
     shortlisted = exists().where(
-        col(ShortlistEntry.sponsor_id) == sponsor_id, col(ShortlistEntry.project_id) == project_id
+        col(ShortlistEntry.sponsor_id).in_(sponsor_ids),
+        col(ShortlistEntry.project_id) == project_id,
     )
     my_offer = (
         sa_select(col(Adoption.status))
-        .where(col(Adoption.sponsor_id) == sponsor_id, col(Adoption.project_id) == project_id)
+        .where(col(Adoption.sponsor_id).in_(sponsor_ids), col(Adoption.project_id) == project_id)
+        .limit(1)
         .scalar_subquery()
     )
     adopted_by, _completed = queries.adopter_columns(project_id)
@@ -146,12 +159,15 @@ async def discovered(
             awards,
             shortlisted,
             my_offer,
+            col(Project.challenge_id),
+            col(Challenge.title),
             func.count().over(),
         )
         .join(Team, col(Team.id) == col(Project.team_id))
+        .join(Challenge, col(Challenge.id) == col(Project.challenge_id))
         .outerjoin(Track, col(Track.id) == col(Project.track_id))
         .outerjoin(Institution, col(Institution.id) == col(Team.institution_id))
-        .where(*_conditions(challenge_id, filters, adopted, awards))
+        .where(*_conditions(challenge_ids, filters, adopted, awards))
         .order_by(col(Project.title), project_id)
         .limit(DISCOVERY_PAGE_SIZE)
         .offset((filters.page - 1) * DISCOVERY_PAGE_SIZE)
@@ -172,13 +188,15 @@ async def discovered(
             awards=row[9],
             shortlisted=bool(row[10]),
             my_offer=AdoptionStatus(row[11]) if row[11] else None,
+            challenge_id=row[12],
+            challenge_title=row[13],
         )
         for row in rows
     ]
     return items, total
 
 
-async def _places(session: AsyncSession, challenge_id: int) -> list[tuple[int, str, str]]:
+async def _places(session: AsyncSession, challenge_ids: list[int]) -> list[tuple[int, str, str]]:
     """The institutions (id, name, town) of the teams that submitted, for the filters."""
     result = await session.execute(
         sa_select(col(Institution.id), col(Institution.name), col(Institution.city))
@@ -187,7 +205,7 @@ async def _places(session: AsyncSession, challenge_id: int) -> list[tuple[int, s
                 sa_select(col(Team.institution_id))
                 .join(Project, col(Project.team_id) == col(Team.id))
                 .where(
-                    col(Project.challenge_id) == challenge_id,
+                    col(Project.challenge_id).in_(challenge_ids),
                     col(Project.status) == ProjectStatus.SUBMITTED,
                 )
             )
@@ -213,8 +231,8 @@ async def discovery_page(
     await adoptions.ensure_window(session, challenge_id)
     items, total = await discovered(
         session,
-        sponsor_id=found.id,
-        challenge_id=challenge_id,
+        sponsor_ids=[found.id],
+        challenge_ids=[challenge_id],
         filters=filters,
         awards_of=awards_of,
     )
@@ -222,13 +240,125 @@ async def discovery_page(
         if filters.page > 1:
             raise NotFound()
         total = 0
-    places = await _places(session, challenge_id)
+    places = await _places(session, [challenge_id])
     return DiscoveryPage(
         company=found,
         filters=filters,
         items=items,
         total=total,
         tracks=await challenges_queries.tracks(session, challenge_id),
+        institutions=[(i, f"{n}, {c}" if c else n) for i, n, c in places],
+        towns=sorted({c for _i, _n, c in places if c}, key=str.casefold),
+    )
+
+
+# --- Across the challenges of a company ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompanyDiscoveryPage:
+    """A company's search across every challenge it takes part in whose adoption window is
+    open now (and where the person holds the sponsor role)."""
+
+    company_id: int
+    company_name: str
+    open: list[tuple[Sponsor, Challenge]]  # the challenges searched, with the participation
+    filters: DiscoveryFilters
+    items: list[Discovered]
+    total: int
+    tracks: list[tuple[int | None, str]]
+    institutions: list[tuple[int, str]]
+    towns: list[str]
+    size: int = DISCOVERY_PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def town_options(self) -> list[tuple[str, str]]:
+        return [(town, town) for town in self.towns]
+
+    def sponsor_of(self, challenge_id: int) -> int:
+        return next((s.id or 0 for s, c in self.open if c.id == challenge_id), 0)
+
+
+async def _open_windows(session: AsyncSession, challenge_ids: list[int]) -> set[int]:
+    """Which of these challenges take offers now (no adoption phase: always), in one query."""
+    if not challenge_ids:
+        return set()
+    result = await session.execute(
+        sa_select(Phase).where(
+            col(Phase.challenge_id).in_(challenge_ids), col(Phase.kind) == PhaseKind.ADOPTION
+        )
+    )
+    now = utcnow()
+    closed = {p.challenge_id for (p,) in result.all() if not (p.starts_at <= now < p.ends_at)}
+    return set(challenge_ids) - closed
+
+
+async def company_discovery_page(
+    session: AsyncSession,
+    *,
+    user: User,
+    company_id: int,
+    filters: DiscoveryFilters,
+    awards_of: ColumnFactory | None = None,
+) -> CompanyDiscoveryPage:
+    """The projects a company may adopt in every challenge it takes part in whose adoption
+    window is open, for its representatives ('not found' to anyone else), with the filters
+    and the privacy of one challenge's search; a fixed number of statements whatever the
+    number of challenges and projects. A page past the last is 'not found'."""
+    company = await company_queries.get_company(session, company_id)
+    assert user.id is not None
+    require(
+        await company_queries.represents_company(session, user_id=user.id, company_id=company_id),
+        visible=False,
+    )
+    roles = await company_queries.sponsor_role_challenges(session, user.id)
+    taking_part = [
+        (sponsor, challenge)
+        for sponsor, challenge in await company_queries.participations(session, [company_id])
+        if challenge.is_published and challenge.id in roles
+    ]
+    open_ids = await _open_windows(session, [c.id for _s, c in taking_part if c.id is not None])
+    taking_part = [(s, c) for s, c in taking_part if c.id in open_ids]
+    challenge_ids = [c.id for _s, c in taking_part if c.id is not None]
+    items: list[Discovered] = []
+    total: int | None = 0
+    places: list[tuple[int, str, str]] = []
+    tracks: list[tuple[int | None, str]] = []
+    if challenge_ids:
+        items, total = await discovered(
+            session,
+            sponsor_ids=[s.id for s, _c in taking_part if s.id is not None],
+            challenge_ids=challenge_ids,
+            filters=filters,
+            awards_of=awards_of,
+        )
+        places = await _places(session, challenge_ids)
+        titles = {c.id: c.title for _s, c in taking_part}
+        result = await session.execute(
+            sa_select(Track)
+            .where(col(Track.challenge_id).in_(challenge_ids))
+            .order_by(col(Track.challenge_id), col(Track.name))
+        )
+        tracks = [
+            (t.id, f"{t.name} ({titles[t.challenge_id]})" if len(titles) > 1 else t.name)
+            for (t,) in result.all()
+        ]
+    if total is None:
+        if filters.page > 1:
+            raise NotFound()
+        total = 0
+    return CompanyDiscoveryPage(
+        company_id=company_id,
+        company_name=company.name,
+        open=taking_part,
+        filters=filters,
+        items=items,
+        total=total,
+        tracks=tracks,
         institutions=[(i, f"{n}, {c}" if c else n) for i, n, c in places],
         towns=sorted({c for _i, _n, c in places if c}, key=str.casefold),
     )

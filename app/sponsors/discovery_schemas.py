@@ -58,11 +58,31 @@ class DiscoveredRead(BaseModel):
     awards: str | None
     shortlisted: bool
     my_offer: AdoptionStatus | None  # this company's offer for it, if any
+    challenge_id: int
+    challenge_title: str
 
 
 class DiscoveryRead(BaseModel):
     sponsor_id: int
     challenge_id: int
+    total: int
+    page: int
+    pages: int
+    items: list[DiscoveredRead]
+
+
+class OpenChallengeRead(BaseModel):
+    challenge_id: int
+    title: str
+    sponsor_id: int  # the company's participation there (its shortlist, its offers)
+
+
+class CompanyDiscoveryRead(BaseModel):
+    """A company's search across the challenges it takes part in whose adoption window is
+    open (those it lists)."""
+
+    company_id: int
+    challenges: list[OpenChallengeRead]
     total: int
     page: int
     pages: int
@@ -115,3 +135,26 @@ class TeamForSponsorRead(BaseModel):
 class ConsentRow(BaseModel):
     member_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
     shows: NameShown = NameShown.NOTHING
+
+
+class MemberNameRead(BaseModel):
+    """A member of the coach's team and what an adopting company may see of their name."""
+
+    member_id: int
+    first_name: str
+    last_name: str
+    shows: NameShown = Field(
+        description="nothing (until the coach says otherwise), first_name or full_name"
+    )
+
+
+class MemberNamesRead(BaseModel):
+    team_id: int
+    members: list[MemberNameRead]
+
+
+class MemberNamesUpdate(BaseModel):
+    """What each member's name may show to an adopting company (for a minor: what the
+    guardians consented to); members not listed keep their choice."""
+
+    members: list[ConsentRow] = Field(min_length=1, max_length=200)

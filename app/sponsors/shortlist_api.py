@@ -11,13 +11,18 @@ from app.api import ApiRouter
 from app.sponsors import shortlist, team_contact
 from app.sponsors.discovery_schemas import (
     ContactRead,
+    MemberNameRead,
+    MemberNamesRead,
+    MemberNamesUpdate,
     NoteCreate,
     NoteRead,
     SharedMember,
     ShortlistedRead,
     TeamForSponsorRead,
 )
+from app.sponsors.models import NameShown
 from app.sponsors.shortlist import NoteRow, ShortlistRow
+from app.teams.models import TeamMember
 from app.web import path_id, services
 
 router = ApiRouter("sponsors")
@@ -188,3 +193,59 @@ async def adoption_team(request: Request) -> TeamForSponsorRead:
         ],
         not_shown=found.not_shown,
     )
+
+
+async def coach_of_path_team(request: Request, session: AsyncSession) -> None:
+    await team_contact.consent_page(session, user=require_user(request), team_id=path_id(request))
+
+
+def _member_names(team_id: int, rows: list[tuple[TeamMember, NameShown | None]]) -> MemberNamesRead:
+    return MemberNamesRead(
+        team_id=team_id,
+        members=[
+            MemberNameRead(
+                member_id=member.id or 0,
+                first_name=member.first_name,
+                last_name=member.last_name,
+                shows=consent or NameShown.NOTHING,
+            )
+            for member, consent in rows
+        ],
+    )
+
+
+@router.route(
+    "GET",
+    "/teams/{id:int}/member-names",
+    summary="What a company that adopts the team's project may see of each member's name "
+    "(the team's coach)",
+    response=MemberNamesRead,
+    errors=(403, 404),
+    guard=coach_of_path_team,
+)
+async def member_names(request: Request) -> MemberNamesRead:
+    async with services(request).db.read() as session:
+        page = await team_contact.consent_page(
+            session, user=require_user(request), team_id=path_id(request)
+        )
+    return _member_names(path_id(request), page.rows)
+
+
+@router.route(
+    "PUT",
+    "/teams/{id:int}/member-names",
+    summary="Record what each member's name may show to an adopting company once an adoption "
+    "is accepted: nothing, the first name or the full name (the team's coach)",
+    body=MemberNamesUpdate,
+    response=MemberNamesRead,
+    errors=(403, 404, 422),
+    guard=coach_of_path_team,
+)
+async def set_member_names(request: Request, body: MemberNamesUpdate) -> MemberNamesRead:
+    user = require_user(request)
+    async with services(request).db.transaction() as session:
+        await team_contact.set_member_names(
+            session, user=user, team_id=path_id(request), rows=body.members
+        )
+        rows = await team_contact.member_consents(session, path_id(request))
+    return _member_names(path_id(request), rows)

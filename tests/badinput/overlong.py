@@ -49,7 +49,7 @@ from app.challenges.schemas import (
 from app.db import Database, utcnow
 from app.editions.schemas import PromotionInput
 from app.invitations import links
-from app.invitations.schemas import AcceptSignup, InvitationForm
+from app.invitations.schemas import AcceptSignup, ColleagueForm, InvitationForm
 from app.judging import mails as vote_mails
 from app.judging.models import Criterion, PublicVote
 from app.judging.pairwise_schemas import SkipIn, VoidIn
@@ -349,6 +349,11 @@ async def _invite(world: World, db: Database) -> Target:
     path = f"/challenges/{_c(world)}/invitations"
     data = {"kind": "judge", "emails": "nuova.giudice@example.org", "days": "7"}
     return Target("organiser", path, data, path)
+
+
+async def _colleagues(world: World, db: Database) -> Target:
+    path = f"/companies/{world.sponsor.company_id}/representatives"
+    return Target("sponsor", path, {"emails": "nuovo.collega@example.org", "days": "7"}, path)
 
 
 async def _accept_invitation(world: World, db: Database) -> Target:
@@ -664,6 +669,7 @@ PAGE_FORMS: dict[str, PageForm] = {
     "/admin/creators": PageForm(CreatorForm, _creator),
     "/challenges/{id:int}/invitations": PageForm(InvitationForm, _invite),
     "/invitations/{token}": PageForm(AcceptSignup, _accept_invitation),
+    "/companies/{id:int}/representatives": PageForm(ColleagueForm, _colleagues),
     "/programmes/new": PageForm(ProgrammeInput, _programme),
     "/challenges/{id:int}/judging/judges": PageForm(JudgeAdd, _add_judge),
     "/challenges/{id:int}/rubrics": PageForm(RubricCreate, _rubric),
@@ -725,6 +731,7 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
     "/challenges/{id:int}/people/{role_id:int}/remove": None,
     "/challenges/{id:int}/invitations/{invitation_id:int}/resend": None,
     "/challenges/{id:int}/invitations/{invitation_id:int}/revoke": None,
+    "/companies/{id:int}/representatives/invitations/{invitation_id:int}/revoke": None,
     "/challenges/{id:int}/publish": None,
     "/challenges/{id:int}/results/publish": None,
     "/challenges/{id:int}/tracks/{track_id:int}/delete": None,
@@ -924,6 +931,11 @@ async def _api_invite(world: World, db: Database) -> Target:
     return Target("organiser", path, {"kind": "judge", "emails": ["nuova@example.org"]})
 
 
+async def _api_colleagues(world: World, db: Database) -> Target:
+    path = f"/companies/{world.sponsor.company_id}/representatives/invitations"
+    return Target("sponsor", path, {"emails": ["nuovo.collega@example.org"]})
+
+
 async def _api_note(world: World, db: Database) -> Target:
     path = f"/sponsors/{world.sponsor.id}/projects/{world.project.id}/notes"
     return Target("sponsor", path, {"text": "Nota ricompilata"})
@@ -978,6 +990,7 @@ API_BODIES: dict[str, Setup] = {
     "save_project": _api_project,
     "revoke_certificate": _api_revoke,
     "invite": _api_invite,
+    "invite_colleagues": _api_colleagues,
     "add_note": _api_note,
     "cast_vote": _api_vote,
     "confirm_vote": _api_confirm_vote,

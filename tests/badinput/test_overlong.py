@@ -62,6 +62,7 @@ LOOKUPS = {
     # Each line of the list must be an address: one padded line is a line refused (and
     # reported), not a list taken.
     ("/challenges/{id:int}/invitations", "emails"),
+    ("/companies/{id:int}/representatives", "emails"),
     # A link's token: one of the longest length is no token of ours (refused as not valid).
     ("confirm_vote", "token"),
 }

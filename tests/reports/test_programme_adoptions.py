@@ -16,6 +16,7 @@ from sqlalchemy import update
 from app.accounts.models import User
 from app.challenges.models import Challenge, Programme
 from app.db import Database, utcnow
+from app.reports.adoptions import programme_adoptions
 from app.sponsors.models import Adoption, AdoptionMilestone, AdoptionStatus, MilestoneKind, Side
 from app.teams.models import Project
 from tests.factories import Actors, make_challenge, make_project, make_sponsor, make_team
@@ -227,3 +228,58 @@ async def test_the_report_sends_as_many_statements_for_one_adoption_as_for_many(
     many = await _statements(db, actors, count=6, milestones=5)
 
     assert one == many
+
+
+async def test_the_report_pages_its_adoptions_the_totals_and_files_keep_them_all(
+    db: Database, actors: Actors
+) -> None:
+    world = await _world(db, actors)
+    await _adopt(db, actors, world, world.stages[0], company="Acque", count=5, milestones=1)
+    await _adopt(db, actors, world, world.stages[1], company="Tea", count=2)
+    async with db.read() as session:
+        pages = [
+            await programme_adoptions(
+                session,
+                user=world.organiser,
+                programme_id=world.programme.id or 0,
+                page=n,
+                page_size=3,
+            )
+            for n in (1, 2, 3, 99)
+        ]
+        whole = await programme_adoptions(
+            session, user=world.organiser, programme_id=world.programme.id or 0, page=None
+        )
+    titles = [[(r.sponsor_name, r.project_title) for r in p.rows] for p in pages]
+    assert [len(t) for t in titles] == [3, 3, 1, 1]
+    assert titles[3] == titles[2]  # past the last page: the last
+    seen = [title for page_titles in titles[:3] for title in page_titles]
+    assert len(set(seen)) == 7  # each adoption on one page, none twice
+    assert [(p.page, p.pages, p.count) for p in pages] == [
+        (1, 3, 7),
+        (2, 3, 7),
+        (3, 3, 7),
+        (3, 3, 7),
+    ]
+    for page in pages:  # the programme's totals and chart, whatever the page
+        assert page.totals.mentoring_hours_promised == 70
+        assert page.totals.mentoring_hours_done == 14
+        assert [bar.name for bar in page.chart] == ["Acque", "Tea"]
+    assert len(whole.rows) == 7
+    assert sorted((r.sponsor_name, r.project_title) for r in whole.rows) == sorted(seen)
+
+
+async def test_the_page_shows_links_to_the_other_pages_only_past_a_hundred(
+    db: Database, actors: Actors
+) -> None:
+    world = await _world(db, actors)
+    await _adopt(db, actors, world, world.stages[0], company="Acque", count=2)
+    async with await actors.client(world.organiser) as http:
+        page = await http.get(f"/programmes/{world.programme.id}/adoptions", params={"page": "x"})
+        csv_file = await http.get(f"/programmes/{world.programme.id}/adoptions.csv")
+    assert page.status_code == 200
+    assert 'class="pager"' not in page.text
+    assert "Idea 1 of Acque" in page.text
+    assert csv_file.status_code == 200
+    assert csv_file.content.startswith("\ufeff".encode())
+    assert csv_file.text.count("Idea") == 2

@@ -59,6 +59,8 @@ def concrete_path(template: str, world: World) -> str:
         return _PARAM.sub(
             lambda m: {**values, "id": str(world.vote_round.id)}[m.group(1)], template
         )
+    if "/representatives/invitations/" in bare:  # a representative's, to the company
+        values["invitation_id"] = str(world.colleague_invitation.id)
     for prefix, name in _ID_BY_PREFIX:
         if bare.startswith(prefix):
             values["id"] = str(

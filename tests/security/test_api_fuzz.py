@@ -67,9 +67,16 @@ ALSO_AS = {
     "POST /api/v1/adoptions/{id}/milestones/{milestone_id}/confirm": "coach",
     "POST /api/v1/adoptions/{id}/close": "coach",
     "PUT /api/v1/adoptions/{id}/recognition": "sponsor",
+    "PUT /api/v1/adoptions/{id}/milestones/{milestone_id}/file": "coach",
+    "GET /api/v1/teams/{id}/member-names": "coach",
+    "PUT /api/v1/teams/{id}/member-names": "coach",
     "PUT /api/v1/companies/{id}": "sponsor",
     "PUT /api/v1/companies/{id}/logo": "sponsor",
     "DELETE /api/v1/companies/{id}/logo": "sponsor",
+    "GET /api/v1/companies/{id}/representatives": "sponsor",
+    "GET /api/v1/companies/{id}/ideas": "sponsor",
+    "POST /api/v1/companies/{id}/representatives/invitations": "sponsor",
+    "POST /api/v1/companies/{id}/representatives/invitations/{invitation_id}/revoke": "sponsor",
     "PUT /api/v1/challenges/{id}/sponsors/{sponsor_id}/track": "sponsor",
     "PUT /api/v1/assignments/{id}/scores": "judge",
     "GET /api/v1/judging/assignments": "judge",
@@ -109,6 +116,7 @@ WRITES_THAT_SUCCEED = {
     ("POST /api/v1/projects/{id}/files", "coach"),
     ("POST /api/v1/challenges/{id}/invitations/{invitation_id}/resend", "organiser"),
     ("PUT /api/v1/sponsors/{id}/shortlist/{project_id}", "sponsor"),
+    ("POST /api/v1/companies/{id}/representatives/invitations", "sponsor"),
 }
 # Operations on a draft project of the coach's (a second team) rather than the world's one.
 DRAFT_OPERATIONS = {"/api/v1/teams/{id}/project", "/api/v1/projects/{id}/files"}
@@ -185,6 +193,8 @@ def world_ids(world: World, path: str, draft: Project) -> dict[str, Any]:
         "code": CERTIFICATE_CODE,
         "name": "members.csv",
     }
+    if "/representatives/invitations/" in path:  # a representative's, to the company
+        values["invitation_id"] = world.colleague_invitation.id
     names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
     return {name: values[name] for name in names}
 
@@ -363,9 +373,14 @@ async def test_the_api_keeps_the_promises_of_its_openapi_document(
         "GET /api/v1/sponsors/{id}/projects",
         "GET /api/v1/sponsors/{id}/shortlist",
         "GET /api/v1/sponsors/{id}/projects/{project_id}/notes",
+        "GET /api/v1/companies/{id}/representatives",
+        "GET /api/v1/companies/{id}/ideas",
     }
     reads -= {(label, "organiser") for label in company_reads}
     reads |= {(label, "sponsor") for label in company_reads}
+    # What a company may see of the members' names is the coach's to read and record.
+    reads -= {("GET /api/v1/teams/{id}/member-names", "organiser")}
+    reads |= {("GET /api/v1/teams/{id}/member-names", "coach")}
     reads -= {("GET /api/v1/adoptions/{id}/team", "organiser")}
     # A judge's own sheet, and a team's own comments: never the organisers'.
     reads -= {

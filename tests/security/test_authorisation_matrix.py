@@ -138,6 +138,17 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
         404,
         200,
     ),
+    ("GET", "/api/v1/adoptions/{id:int}/milestones/{milestone_id:int}/file"): (
+        401,
+        200,
+        404,
+        200,
+        404,
+        200,
+        200,
+        404,
+        200,
+    ),
     # Organisers of the programme's challenges (each sees the challenges they organise).
     ("GET", "/programmes/{id:int}/adoptions"): ORGANISER_PAGE_BOTH,
     ("GET", "/programmes/{id:int}/adoptions.{format}"): ORGANISER_PAGE_BOTH,
@@ -452,6 +463,21 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("PUT", "/api/v1/companies/{id:int}"): COMPANY_PEOPLE,
     ("PUT", "/api/v1/companies/{id:int}/logo"): COMPANY_PEOPLE,
     ("DELETE", "/api/v1/companies/{id:int}/logo"): COMPANY_PEOPLE,
+    # Its representatives find ideas across its challenges: 'not found' to everyone else.
+    ("GET", "/companies/{id:int}/ideas"): COMPANY_PAGE,
+    ("GET", "/api/v1/companies/{id:int}/ideas"): COMPANY_API,
+    # Its representatives invite their colleagues: 'not found' to everyone else.
+    ("GET", "/companies/{id:int}/representatives"): COMPANY_PAGE,
+    ("GET", "/api/v1/companies/{id:int}/representatives"): COMPANY_API,
+    ("POST", "/companies/{id:int}/representatives"): COMPANY_ONLY,
+    ("POST", "/companies/{id:int}/representatives/invitations/{invitation_id:int}/revoke"): (
+        COMPANY_ONLY
+    ),
+    ("POST", "/api/v1/companies/{id:int}/representatives/invitations"): COMPANY_ONLY,
+    (
+        "POST",
+        "/api/v1/companies/{id:int}/representatives/invitations/{invitation_id:int}/revoke",
+    ): COMPANY_ONLY,
     ("POST", "/challenges/{id:int}/sponsors/{sponsor_id:int}/track"): REPRESENTATIVES,
     ("PUT", "/api/v1/challenges/{id:int}/sponsors/{sponsor_id:int}/track"): REPRESENTATIVES,
     ("POST", "/challenges/{id:int}/sponsors/{sponsor_id:int}/track/accept"): ORGANISERS_ONLY,
@@ -489,6 +515,8 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     # may not change it.
     ("GET", "/teams/{id:int}/member-names"): ("login", 403, 404, 200, 404, 404, 403, 404, 403),
     ("POST", "/teams/{id:int}/member-names"): COACH_ONLY,
+    ("GET", "/api/v1/teams/{id:int}/member-names"): (401, 403, 404, 200, 404, 404, 403, 404, 403),
+    ("PUT", "/api/v1/teams/{id:int}/member-names"): COACH_ONLY,
     ("GET", "/sponsors/{id:int}/projects"): COMPANY_PAGE,
     ("GET", "/sponsors/{id:int}/shortlist"): COMPANY_PAGE,
     ("POST", "/sponsors/{id:int}/shortlist/add"): COMPANY_ONLY,
@@ -559,6 +587,7 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("POST", "/adoptions/{id:int}/milestones/{milestone_id:int}/confirm"): TWO_SIDES,
     ("POST", "/adoptions/{id:int}/close"): TWO_SIDES,
     ("POST", "/adoptions/{id:int}/milestones/{milestone_id:int}/file"): TWO_SIDES,
+    ("PUT", "/api/v1/adoptions/{id:int}/milestones/{milestone_id:int}/file"): TWO_SIDES,
     # Whether the project names the company is the company's choice alone.
     ("POST", "/adoptions/{id:int}/recognition"): COMPANY_ONLY,
     ("PUT", "/api/v1/adoptions/{id:int}/recognition"): COMPANY_ONLY,
@@ -1042,3 +1071,37 @@ async def test_route_of_a_draft_challenge_is_not_found_but_to_its_organisers(
         world_holder.dirty = True  # whatever it did: start the next test afresh
 
     assert response.status_code == 404, response.text[:300]
+
+
+# A company follows the same rule: while its only challenge (the world's) is a draft, its
+# page, API and edit form are not found but to its representatives, the challenge's
+# organisers and admins (the rest of the time they are public: see EXPECTED).
+COMPANY_OF_A_DRAFT: dict[str, tuple[Expected, ...]] = {
+    "/companies/{id:int}": (404, 404, 404, 404, 404, 200, 200, 404, 200),
+    "/api/v1/companies/{id:int}": (404, 404, 404, 404, 404, 200, 200, 404, 200),
+    "/companies/{id:int}/edit": ("login", 404, 404, 404, 404, 200, 403, 404, 200),
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "role", "expected"),
+    [
+        pytest.param(path, role, expected, id=f"{path} {role}")
+        for path, row in COMPANY_OF_A_DRAFT.items()
+        for role, expected in zip(ROLES, row, strict=True)
+    ],
+)
+async def test_company_of_a_draft_challenge_is_not_found_but_to_its_people(
+    world_holder: WorldHolder, path: str, role: str, expected: Expected
+) -> None:
+    world = await world_holder.get()
+    db = services(world_holder.app).db
+    await unpublish(db, world.challenge)
+    try:
+        response = await send(world, "GET", path, role)
+    finally:
+        await publish(db, world.challenge)
+    if expected == "login":
+        assert _is_login_redirect(response), response.status_code
+    else:
+        assert response.status_code == expected, response.text[:300]

@@ -78,6 +78,7 @@ class World:
     certificate: Certificate
     spare_role: Role
     invitation: Invitation
+    colleague_invitation: Invitation  # a representative's, to the company
     spare_session_id: int
     spare_token_id: int
     users: dict[str, User | None]
@@ -261,6 +262,15 @@ async def build_world(app: Starlette) -> World:
             lines=[(1, "invitata@example.org")],
         )
     (invitation,) = report.invited
+    assert sponsor.company_id is not None
+    async with db.transaction() as session:
+        report = await invitations_service.invite_colleagues(
+            session,
+            user=representative,
+            company_id=sponsor.company_id,
+            lines=[(1, "collega@example.org")],
+        )
+    (colleague_invitation,) = report.invited
     del other_project
     users: dict[str, User | None] = {
         "anonymous": None,
@@ -293,6 +303,7 @@ async def build_world(app: Starlette) -> World:
         certificate=certificate,
         spare_role=spare_role,
         invitation=invitation,
+        colleague_invitation=colleague_invitation,
         spare_session_id=spare_session.id,
         spare_token_id=spare_token.id,
         users=users,

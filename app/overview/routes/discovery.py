@@ -11,6 +11,7 @@ from app.errors import ValidationFailed
 from app.forms import Filled
 from app.overview import discovery
 from app.sponsors import shortlist
+from app.sponsors.discovery_schemas import DiscoveryFilters
 from app.templating import render
 from app.web import path_id, services
 
@@ -41,4 +42,30 @@ async def discover(request: Request) -> Response:
     )
 
 
-routes: list[BaseRoute] = [Route("/sponsors/{id:int}/projects", discover, name="discover")]
+async def discover_across(request: Request) -> Response:
+    """A company's search across every challenge it takes part in with an open window."""
+    user = require_user(request)
+    values = dict(request.query_params)
+    try:
+        filters = discovery.filters_of(request.query_params)
+        errors: Filled | None = None
+    except ValidationFailed as exc:
+        filters = DiscoveryFilters()
+        errors = Filled(values, exc.errors, exc.status_code)
+    async with services(request).db.read() as session:
+        page = await discovery.company_discovery_page(
+            session, user=user, company_id=path_id(request), filters=filters
+        )
+    if errors is not None:  # the filters come back with what is wrong, without a list
+        return render(
+            request, "sponsors/ideas.html", {"page": page, "listed": False}, filled=errors
+        )
+    return render(
+        request, "sponsors/ideas.html", {"page": page, "listed": True}, filled=Filled(values)
+    )
+
+
+routes: list[BaseRoute] = [
+    Route("/sponsors/{id:int}/projects", discover, name="discover"),
+    Route("/companies/{id:int}/ideas", discover_across, name="company_ideas"),
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from app.accounts.auth import require_user
@@ -16,11 +16,17 @@ from app.templating import render
 from app.web import path_id, path_text, services
 
 
+def _page_number(request: Request) -> int:
+    """?page=N, from 1; anything else is the first page (past the last: the last)."""
+    raw = request.query_params.get("page", "1")
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) <= 7 else 1
+
+
 async def programme_adoptions(request: Request) -> Response:
     user = require_user(request)
     async with services(request).db.read() as session:
         report = await adoptions.programme_adoptions(
-            session, user=user, programme_id=path_id(request)
+            session, user=user, programme_id=path_id(request), page=_page_number(request)
         )
     return render(request, "reports/programme_adoptions.html", {"report": report})
 
@@ -33,15 +39,15 @@ async def programme_adoptions_file(request: Request) -> Response:
         raise NotFound()
     async with services(request).db.read() as session:
         report = await adoptions.programme_adoptions(
-            session, user=user, programme_id=path_id(request)
+            session, user=user, programme_id=path_id(request), page=None
         )
     headers = {
         "content-disposition": f'attachment; filename="{report.programme.slug}-adoptions.{fmt}"',
         "cache-control": "private, no-store",
     }
     if fmt == "csv":
-        body = adoptions.as_csv(report, separator=separator)
-        return Response(body, media_type="text/csv", headers=headers)
+        chunks = adoptions.csv_chunks(report, separator=separator)
+        return StreamingResponse(chunks, media_type="text/csv", headers=headers)
     body = await asyncio.to_thread(adoptions.as_xlsx, report)
     return Response(body, media_type=XLSX, headers=headers)
 

@@ -36,18 +36,24 @@ async def company(request: Request) -> Response:
 async def company_logo(request: Request) -> Response:
     found = services(request)
     async with found.db.read() as session:
-        key = await company_views.logo_of(session, company_id=path_id(request))
+        key, public = await company_views.logo_of(
+            session, user=current_user(request), company_id=path_id(request)
+        )
     if key is None:
         raise NotFound()
     try:
         data = await run_in_threadpool(found.storage.read, key)
     except FileNotFoundError:
         raise NotFound() from None
-    # Its key changes with every new logo (the pages add it to the address).
+    # Its key changes with every new logo (the pages add it to the address). A company no
+    # published challenge shows is seen by a few: no shared cache keeps its logo.
     return Response(
         data,
         media_type=sniff(data) or "application/octet-stream",
-        headers={"cache-control": "public, max-age=3600", "x-content-type-options": "nosniff"},
+        headers={
+            "cache-control": f"{'public' if public else 'private'}, max-age=3600",
+            "x-content-type-options": "nosniff",
+        },
     )
 
 
