@@ -181,9 +181,9 @@ async def rubric_leaderboard(session: AsyncSession, judging_round: Round) -> Lea
         if project_id in names and names[project_id][0].status == ProjectStatus.SUBMITTED
     ]
     # The bootstrap takes a while at 2,000 projects: off the event loop, which serves the
-    # other screens meanwhile.
+    # other screens meanwhile; the same scores as the ranking page's are ranked only once.
     ranked = await asyncio.to_thread(
-        ranking.rank_round, scores, method=judging_round.aggregation, seed=judging_round.id
+        ranking.memo.rank, scores, method=judging_round.aggregation, seed=judging_round.id
     )
     return Leaderboard(
         method=str(judging_round.aggregation),

@@ -162,7 +162,8 @@ async def round_results(session: AsyncSession, challenge_id: int) -> list[RoundR
         round_id = judging_round.id or 0
         # A project withdrawn since it was scored is out of the competition: not ranked.
         scores = [s for s in per_round.get(round_id, []) if s.project_id in names]
-        ranked = ranking.rank_round(scores, method=judging_round.aggregation, seed=round_id)
+        # Made again only when the round's scores or method changed (ranking.RankingMemo).
+        ranked = ranking.memo.rank(scores, method=judging_round.aggregation, seed=round_id)
         if judging_round.kind == RoundKind.PAIRWISE:
             ranked = ranking.RoundRanking(compared.get(round_id, []), {})
         rows = [
