@@ -173,7 +173,7 @@ async def rubric_leaderboard(session: AsyncSession, judging_round: Round) -> Lea
         session, [judging_round.id]
     ):
         values[(judge_id, project_id)][criterion_id] = value
-    names = await queries.project_names(session, sorted({pid for _j, pid in values}))
+    names = await queries.project_labels(session, sorted({pid for _j, pid in values}))
     scores = [
         ranking.JudgeScore(project_id, judge_id, _weighted(weights, by_criterion))
         for (judge_id, project_id), by_criterion in values.items()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -362,6 +362,48 @@ async def project_names(
         .where(col(Project.id).in_(project_ids))
     )
     return {project.id: (project, team) for project, team in result.all() if project.id}
+
+
+@dataclass(frozen=True)
+class ProjectLabel:
+    """What a ranking shows of a project, from plain columns: a ranking lists every scored
+    project, and an ORM object each (with its description) was most of the page's reads."""
+
+    id: int
+    title: str
+    track_id: int | None
+    status: ProjectStatus
+
+
+@dataclass(frozen=True)
+class TeamLabel:
+    id: int
+    name: str
+
+
+async def project_labels(
+    session: AsyncSession, project_ids: Sequence[int]
+) -> dict[int, tuple[ProjectLabel, TeamLabel]]:
+    """project id -> (project, team) labels, in one query of plain columns."""
+    if not project_ids:
+        return {}
+    result = await session.execute(
+        sa_select(
+            col(Project.id),
+            col(Project.title),
+            col(Project.track_id),
+            col(Project.status),
+            col(Team.id),
+            col(Team.name),
+        )
+        .join(Team, col(Team.id) == col(Project.team_id))
+        .where(col(Project.id).in_(project_ids))
+    )
+    rows = cast(list[tuple[int, str, int | None, str, int, str]], result.all())
+    return {
+        pid: (ProjectLabel(pid, title, track_id, ProjectStatus(status)), TeamLabel(tid, name))
+        for pid, title, track_id, status, tid, name in rows
+    }
 
 
 async def round_assignments(
