@@ -101,7 +101,8 @@ CASES: dict[str, Case] = {
     "GET /projects/{id}/feedback comments (coach)": Case(judging.feedback),
     "GET /rounds/{id}/vote projects (anonymous)": Case(voting.ballot),
     "GET /rounds/{id}/votes tally and flags (organiser)": Case(voting.votes),
-    "GET /judging/assignments/{id} criteria (judge)": Case(judging.score_sheet, most=4),
+    # The sheet's rows in one join, the criteria with the judge's scores in another.
+    "GET /judging/assignments/{id} criteria (judge)": Case(judging.score_sheet, most=3),
     "GET /challenges/{id}/certificates (organiser)": Case(certificates.certificates),
     "GET /challenges/{id}/certificates/mine (coach)": Case(certificates.my_certificates),
     "GET /challenges/{id}/certificates/{id} versions (organiser)": Case(

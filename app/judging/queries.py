@@ -173,6 +173,30 @@ async def criteria(session: AsyncSession, rubric_ids: Sequence[int]) -> dict[int
     return grouped
 
 
+async def criteria_with_scores(
+    session: AsyncSession, rubric_id: int, assignment_id: int
+) -> tuple[list[Criterion], dict[int, int]]:
+    """A rubric's criteria in their order, with an assignment's scores of them (criterion id
+    -> value), in one query: the score sheet's."""
+    result = await session.execute(
+        select(Criterion, col(Score.value))
+        .outerjoin(
+            Score,
+            (col(Score.criterion_id) == col(Criterion.id))
+            & (col(Score.assignment_id) == assignment_id),
+        )
+        .where(col(Criterion.rubric_id) == rubric_id)
+        .order_by(col(Criterion.position), col(Criterion.id))
+    )
+    found: list[Criterion] = []
+    values: dict[int, int] = {}
+    for criterion, value in result.all():
+        found.append(criterion)
+        if value is not None and criterion.id is not None:
+            values[criterion.id] = value
+    return found, values
+
+
 async def rounds(session: AsyncSession, challenge_id: int) -> list[Round]:
     result = await session.execute(
         select(Round).where(col(Round.challenge_id) == challenge_id).order_by(col(Round.id))
