@@ -91,7 +91,8 @@ CASES: dict[str, Case] = {
     "GET /teams/{id}/adoptions (coach)": Case(sponsors.team_adoptions),
     "GET /adoptions/{id}/follow-up milestones (coach)": Case(sponsors.follow_up),
     "GET /challenges/{id}/judging (organiser)": Case(judging.judging),
-    "GET /challenges/{id}/ranking (organiser)": Case(judging.ranking),
+    # No pairwise round, so no statement for its votes; the lookup included.
+    "GET /challenges/{id}/ranking (organiser)": Case(judging.ranking, most=10),
     "GET /challenges/{id}/results preview (organiser)": Case(
         judging.results_preview, shown=lambda n: min(n, 3)
     ),

@@ -89,6 +89,16 @@ async def judges(session: AsyncSession, challenge_id: int) -> list[User]:
     return list(result.scalars())
 
 
+async def judge_names(session: AsyncSession, challenge_id: int) -> dict[int, str]:
+    """judge id -> name of everyone holding the judge role in the challenge (plain columns)."""
+    result = await session.execute(
+        sa_select(col(User.id), col(User.name))
+        .join(Role, col(Role.user_id) == col(User.id))
+        .where(col(Role.challenge_id) == challenge_id, col(Role.kind) == RoleKind.JUDGE)
+    )
+    return {judge_id: name for judge_id, name in cast(list[tuple[int, str]], result.all())}
+
+
 async def get_round(session: AsyncSession, round_id: int, *, lock: bool = False) -> Round:
     """A round; `lock` holds its row until the transaction ends, for a change of its state."""
     found = await session.get(Round, round_id, with_for_update=lock or None)

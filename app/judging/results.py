@@ -160,7 +160,7 @@ async def round_results(session: AsyncSession, challenge_id: int) -> list[RoundR
         for pid, found in (await queries.project_labels(session, sorted(ranked_ids))).items()
         if found[0].status == ProjectStatus.SUBMITTED
     }
-    judges = {j.id: j.name for j in await queries.judges(session, challenge_id) if j.id}
+    judges = await queries.judge_names(session, challenge_id)
     panels = await queries.round_panels(session, [r.id for r in round_list if r.id])
     results = []
     for judging_round in reversed(round_list):
