@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -120,33 +120,38 @@ class SheetRows:
     track_name: str | None
 
 
+# Built once (a statement of seven tables took a good part of a millisecond to build at
+# every page); the assignment id is a bound parameter.
+_SHEET_ROWS = (
+    sa_select(Assignment, Round, Rubric, Project, Team, Challenge, col(Track.name))
+    .join(Round, col(Round.id) == col(Assignment.round_id))
+    .join(Project, col(Project.id) == col(Assignment.project_id))
+    .outerjoin(
+        TrackRubric,
+        (col(TrackRubric.round_id) == col(Round.id))
+        & (col(TrackRubric.track_id) == col(Project.track_id)),
+    )
+    .join(
+        Rubric,
+        (col(Rubric.id) == func.coalesce(col(TrackRubric.rubric_id), col(Round.rubric_id)))
+        & (col(Rubric.challenge_id) == col(Round.challenge_id)),
+    )
+    .join(Team, col(Team.id) == col(Project.team_id))
+    .join(Challenge, col(Challenge.id) == col(Project.challenge_id))
+    .outerjoin(
+        Track,
+        (col(Track.id) == col(Project.track_id))
+        & (col(Track.challenge_id) == col(Project.challenge_id)),
+    )
+    .where(col(Assignment.id) == bindparam("assignment_id"))
+)
+
+
 async def sheet_rows(session: AsyncSession, assignment_id: int) -> SheetRows:
     """The assignment, its round and rubric (of the round's challenge; the project's track's
     own rubric in this round, if it has one), the project, its team, challenge and track name
     in one round trip; 'not found' when any is missing."""
-    result = await session.execute(
-        sa_select(Assignment, Round, Rubric, Project, Team, Challenge, col(Track.name))
-        .join(Round, col(Round.id) == col(Assignment.round_id))
-        .join(Project, col(Project.id) == col(Assignment.project_id))
-        .outerjoin(
-            TrackRubric,
-            (col(TrackRubric.round_id) == col(Round.id))
-            & (col(TrackRubric.track_id) == col(Project.track_id)),
-        )
-        .join(
-            Rubric,
-            (col(Rubric.id) == func.coalesce(col(TrackRubric.rubric_id), col(Round.rubric_id)))
-            & (col(Rubric.challenge_id) == col(Round.challenge_id)),
-        )
-        .join(Team, col(Team.id) == col(Project.team_id))
-        .join(Challenge, col(Challenge.id) == col(Project.challenge_id))
-        .outerjoin(
-            Track,
-            (col(Track.id) == col(Project.track_id))
-            & (col(Track.challenge_id) == col(Project.challenge_id)),
-        )
-        .where(col(Assignment.id) == assignment_id)
-    )
+    result = await session.execute(_SHEET_ROWS, {"assignment_id": assignment_id})
     row = result.first()
     if row is None:
         raise NotFound()
@@ -338,15 +343,22 @@ async def assignments(session: AsyncSession, round_id: int) -> list[Assignment]:
 
 async def judge_assignments(session: AsyncSession, judge_id: int) -> list[JudgeAssignment]:
     """A judge's assignments in rounds that have been opened (drafts are not theirs yet)."""
-    result = await session.execute(
-        select(Assignment, Round, Project, Challenge)
-        .join(Round, col(Round.id) == col(Assignment.round_id))
-        .join(Project, col(Project.id) == col(Assignment.project_id))
-        .join(Challenge, col(Challenge.id) == col(Round.challenge_id))
-        .where(col(Assignment.judge_id) == judge_id, col(Round.status) != RoundStatus.DRAFT)
-        .order_by(col(Round.id).desc(), col(Project.title))
-    )
+    result = await session.execute(_JUDGE_ASSIGNMENTS, {"judge_id": judge_id})
     return [JudgeAssignment(*row) for row in result.all()]
+
+
+# Built once, as _SHEET_ROWS: the judges' page of their assignments.
+_JUDGE_ASSIGNMENTS = (
+    select(Assignment, Round, Project, Challenge)
+    .join(Round, col(Round.id) == col(Assignment.round_id))
+    .join(Project, col(Project.id) == col(Assignment.project_id))
+    .join(Challenge, col(Challenge.id) == col(Round.challenge_id))
+    .where(
+        col(Assignment.judge_id) == bindparam("judge_id"),
+        col(Round.status) != RoundStatus.DRAFT,
+    )
+    .order_by(col(Round.id).desc(), col(Project.title))
+)
 
 
 async def scores(session: AsyncSession, assignment_ids: Sequence[int]) -> dict[int, dict[int, int]]:
