@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import event, func, select, update
@@ -97,6 +98,22 @@ async def test_an_ended_session_is_refused_at_the_next_page(db: Database, actors
             update(UserSession)
             .where(UserSession.user_id == person.id)  # type: ignore[arg-type]
             .values(revoked_at=utcnow())
+        )
+
+    page = await http.get("/account")
+    assert page.status_code in (302, 303, 401)
+    assert "Paola" not in page.text
+
+
+async def test_an_expired_session_is_refused(db: Database, actors: Actors) -> None:
+    person = await actors.user("Paola")
+    http = await actors.client(person)
+    assert (await http.get("/account")).status_code == 200
+    async with db.transaction() as session:
+        await session.execute(
+            update(UserSession)
+            .where(UserSession.user_id == person.id)  # type: ignore[arg-type]
+            .values(expires_at=utcnow() - timedelta(seconds=1))
         )
 
     page = await http.get("/account")
