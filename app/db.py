@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
@@ -106,6 +107,26 @@ def pool_size(settings: Settings) -> int:
     return max(2, settings.db_connections // settings.web_workers)
 
 
+class _Handover:
+    """A read session left open by a request's session lookup, for the request's next
+    `Database.read()` to take over (see `Database.read`)."""
+
+    def __init__(self) -> None:
+        self.session: AsyncSession | None = None
+
+    def take(self) -> AsyncSession | None:
+        session, self.session = self.session, None
+        return session
+
+    async def close(self) -> None:
+        session = self.take()
+        if session is not None:
+            await session.close()
+
+
+_handover: ContextVar[_Handover | None] = ContextVar("madrina_read_handover", default=None)
+
+
 class Database:
     """One engine and its session factory; created by the app lifespan or a worker."""
 
@@ -142,12 +163,62 @@ class Database:
         await self.engine.dispose()
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncSession]:
-        """A session for reads only; nothing it does is committed."""
+    async def read(self, *, hand_over: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session for reads only; nothing it does is committed.
+
+        Within `handing_over()`: `hand_over=True` (the request's session lookup) leaves the
+        session open, transaction and connection included, and the next `read()` takes it
+        over instead of opening its own: a logged-in page pays one session, one BEGIN and
+        one ROLLBACK, and its reads see the lookup's snapshot."""
+        handover = _handover.get()
+        taken = handover.take() if handover is not None else None
+        if taken is not None:
+            try:
+                async with _outage_as_unavailable():
+                    yield taken
+            finally:
+                async with _outage_as_unavailable():
+                    await taken.close()
+            return
+        if hand_over and handover is not None:
+            session = self.sessions()
+            try:
+                async with _outage_as_unavailable():
+                    await _connect(session)
+                    yield session
+            except BaseException:
+                await session.close()
+                raise
+            handover.session = session
+            return
         # The outage check is outermost: closing the session rolls back, which fails too.
         async with _outage_as_unavailable(), self.sessions() as session:
             await _connect(session)
             yield session
+
+    @staticmethod
+    @asynccontextmanager
+    async def handing_over() -> AsyncIterator[None]:
+        """A request's scope for `read(hand_over=True)`. A session nobody took is closed when
+        the response starts (`release_handed_over`: a stream then holds no connection), at
+        the start of a `transaction()` (so that reads after a write never see the snapshot
+        from before it), or at the latest when this block ends."""
+        handover = _Handover()
+        token = _handover.set(handover)
+        try:
+            yield
+        finally:
+            _handover.reset(token)
+            async with _outage_as_unavailable():
+                await handover.close()
+
+    @staticmethod
+    async def release_handed_over() -> None:
+        """Close the session left by `read(hand_over=True)` if no read has taken it."""
+        handover = _handover.get()
+        if handover is not None:
+            async with _outage_as_unavailable():
+                await handover.close()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -156,6 +227,7 @@ class Database:
         Jobs are sent only after the commit so a worker never sees uncommitted data;
         if sending fails, the outbox reconciler sends them later.
         """
+        await self.release_handed_over()
         async with _outage_as_unavailable(), self.sessions() as session:
             async with session.begin():
                 # Procure the connection now, with the option the SQLite BEGIN hook reads.

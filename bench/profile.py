@@ -32,9 +32,13 @@ def find_page(name: str) -> Page:
     return matches[0]
 
 
-async def main(name: str, *, requests: int, top: int, quick: bool, miss: bool) -> None:
+async def main(
+    name: str, *, requests: int, top: int, quick: bool, miss: bool, teams: int | None = None
+) -> None:
     page = find_page(name)
     small_args, _large = sizes(quick)
+    if teams:
+        small_args = {"teams": teams, "judges": max(4, teams // 10)}
     async with bench_app(**small_args) as env:
         clients = Clients(env)
         try:
@@ -84,10 +88,18 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--quick", action="store_true", help="the small quick dataset")
+    parser.add_argument("--teams", type=int, help="projects in the dataset (default 100)")
     parser.add_argument(
         "--miss", action="store_true", help="make the page afresh each time (no page cache)"
     )
     args = parser.parse_args()
     asyncio.run(
-        main(args.page, requests=args.requests, top=args.top, quick=args.quick, miss=args.miss)
+        main(
+            args.page,
+            requests=args.requests,
+            top=args.top,
+            quick=args.quick,
+            miss=args.miss,
+            teams=args.teams,
+        )
     )

@@ -91,7 +91,8 @@ CASES: dict[str, Case] = {
     "GET /teams/{id}/adoptions (coach)": Case(sponsors.team_adoptions),
     "GET /adoptions/{id}/follow-up milestones (coach)": Case(sponsors.follow_up),
     "GET /challenges/{id}/judging (organiser)": Case(judging.judging),
-    "GET /challenges/{id}/ranking (organiser)": Case(judging.ranking),
+    # No pairwise round, so no statement for its votes; the lookup included.
+    "GET /challenges/{id}/ranking (organiser)": Case(judging.ranking, most=10),
     "GET /challenges/{id}/results preview (organiser)": Case(
         judging.results_preview, shown=lambda n: min(n, 3)
     ),
@@ -103,7 +104,8 @@ CASES: dict[str, Case] = {
     "GET /rounds/{id}/votes tally and flags (organiser)": Case(voting.votes),
     "GET /rounds/{id}/live people's count (organiser)": Case(voting.live_count),
     "GET /rounds/{id}/screen people's count (organiser)": Case(voting.screen_count),
-    "GET /judging/assignments/{id} criteria (judge)": Case(judging.score_sheet, most=4),
+    # The sheet's rows in one join, the criteria with the judge's scores in another.
+    "GET /judging/assignments/{id} criteria (judge)": Case(judging.score_sheet, most=3),
     "GET /challenges/{id}/certificates (organiser)": Case(certificates.certificates),
     "GET /challenges/{id}/certificates/mine (coach)": Case(certificates.my_certificates),
     "GET /challenges/{id}/certificates/{id} versions (organiser)": Case(

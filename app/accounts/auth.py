@@ -8,7 +8,7 @@ from typing import Any
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.accounts import queries
 from app.accounts.models import User
@@ -37,21 +37,38 @@ class Authentication:
             await self.app(scope, receive, send)
             return
         conn = HTTPConnection(scope)
-        db = services(conn).db
-        user: User | None = None
         if scope["path"].startswith("/api/"):
             # The API never reads cookies, so it needs no CSRF protection.
             scheme, _sep, token = conn.headers.get("authorization", "").partition(" ")
-            if scheme.lower() == "bearer" and token:
-                async with db.read() as session:
-                    user = await queries.user_for_api_token(session, token.strip())
+            credential = token.strip() if scheme.lower() == "bearer" and token else ""
+            lookup = queries.user_for_api_token
         else:
-            cookie = cookie_value(scope, cookie_name(settings(conn), SESSION_COOKIE))
-            if cookie:
-                async with db.read() as session:
-                    user = await queries.user_for_session_token(session, cookie)
-        scope.setdefault("state", {})["user"] = user
-        await self.app(scope, receive, send)
+            credential = cookie_value(scope, cookie_name(settings(conn), SESSION_COOKIE)) or ""
+            lookup = queries.user_for_session_token
+        state = scope.setdefault("state", {})
+        if not credential:
+            state["user"] = None
+            await self.app(scope, receive, send)
+            return
+        db = services(conn).db
+        if scope["method"] not in ("GET", "HEAD"):
+            async with db.read() as session:
+                state["user"] = await lookup(session, credential)
+            await self.app(scope, receive, send)
+            return
+        # A page: the lookup's session and transaction go on to the page's first read
+        # (app.db.Database.read), one session per page instead of two. The person is still
+        # looked up at every request: an ended session or a removed role counts at once.
+        async with db.handing_over():
+            async with db.read(hand_over=True) as session:
+                state["user"] = await lookup(session, credential)
+
+            async def releasing_send(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    await db.release_handed_over()
+                await send(message)
+
+            await self.app(scope, receive, releasing_send)
 
 
 def current_user(request: HTTPConnection) -> User | None:

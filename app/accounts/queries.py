@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from sqlalchemy import bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -36,16 +37,23 @@ async def user_by_email(session: AsyncSession, email: str) -> User | None:
     return result.scalar_one_or_none()
 
 
+# Built once: every logged-in page looks its person up (building it each time cost more
+# than sending it); the token's hash and the time are bound parameters.
+_USER_FOR_SESSION = (
+    select(User)
+    .join(UserSession, col(UserSession.user_id) == col(User.id))
+    .where(
+        col(UserSession.token_hash) == bindparam("token_hash"),
+        col(UserSession.revoked_at).is_(None),
+        col(UserSession.expires_at) > bindparam("now"),
+        col(User.is_active).is_(True),
+    )
+)
+
+
 async def user_for_session_token(session: AsyncSession, token: str) -> User | None:
     result = await session.execute(
-        select(User)
-        .join(UserSession, col(UserSession.user_id) == col(User.id))
-        .where(
-            col(UserSession.token_hash) == token_hash(token),
-            col(UserSession.revoked_at).is_(None),
-            col(UserSession.expires_at) > utcnow(),
-            col(User.is_active).is_(True),
-        )
+        _USER_FOR_SESSION, {"token_hash": token_hash(token), "now": utcnow()}
     )
     return result.scalar_one_or_none()
 

@@ -174,7 +174,7 @@ async def rubric_leaderboard(session: AsyncSession, judging_round: Round) -> Lea
         session, [judging_round.id]
     ):
         values[(judge_id, project_id)][criterion_id] = value
-    names = await queries.project_names(session, sorted({pid for _j, pid in values}))
+    names = await queries.project_labels(session, sorted({pid for _j, pid in values}))
     scores = [
         ranking.JudgeScore(project_id, judge_id, _weighted(weights, by_criterion))
         for (judge_id, project_id), by_criterion in values.items()
@@ -182,9 +182,9 @@ async def rubric_leaderboard(session: AsyncSession, judging_round: Round) -> Lea
         if project_id in names and names[project_id][0].status == ProjectStatus.SUBMITTED
     ]
     # The bootstrap takes a while at 2,000 projects: off the event loop, which serves the
-    # other screens meanwhile.
+    # other screens meanwhile; the same scores as the ranking page's are ranked only once.
     ranked = await asyncio.to_thread(
-        ranking.rank_round, scores, method=judging_round.aggregation, seed=judging_round.id
+        ranking.memo.rank, scores, method=judging_round.aggregation, seed=judging_round.id
     )
     return Leaderboard(
         method=str(judging_round.aggregation),

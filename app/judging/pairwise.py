@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import NoReturn
 
 import numpy as np
+from sqlalchemy import bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -562,16 +563,20 @@ def choose(
 
 async def my_rounds(session: AsyncSession, *, user: User) -> list[tuple[Round, Challenge]]:
     """The open pairwise rounds of the challenges the person judges now, newest first."""
-    result = await session.execute(
-        select(Round, Challenge)
-        .join(Challenge, col(Challenge.id) == col(Round.challenge_id))
-        .join(
-            Role,
-            (col(Role.challenge_id) == col(Round.challenge_id))
-            & (col(Role.user_id) == user.id)
-            & (col(Role.kind) == RoleKind.JUDGE),
-        )
-        .where(col(Round.kind) == RoundKind.PAIRWISE, col(Round.status) == RoundStatus.OPEN)
-        .order_by(col(Round.id).desc())
-    )
+    result = await session.execute(_MY_ROUNDS, {"user_id": user.id})
     return [(r, c) for r, c in result.all()]
+
+
+# Built once (the judges' page asks for it at every visit); the person is a bound parameter.
+_MY_ROUNDS = (
+    select(Round, Challenge)
+    .join(Challenge, col(Challenge.id) == col(Round.challenge_id))
+    .join(
+        Role,
+        (col(Role.challenge_id) == col(Round.challenge_id))
+        & (col(Role.user_id) == bindparam("user_id"))
+        & (col(Role.kind) == RoleKind.JUDGE),
+    )
+    .where(col(Round.kind) == RoundKind.PAIRWISE, col(Round.status) == RoundStatus.OPEN)
+    .order_by(col(Round.id).desc())
+)

@@ -118,6 +118,8 @@ async def _valid_pairs(
 ) -> dict[int, list[tuple[int, int]]]:
     """round id -> (winner, loser) of every vote neither undone nor voided, between projects
     still in the competition."""
+    if not round_ids:
+        return {}  # no pairwise round: no statement (the organisers' ranking page)
     winner = Project.__table__.alias("winner")  # type: ignore[attr-defined]
     loser = Project.__table__.alias("loser")  # type: ignore[attr-defined]
     result = await session.execute(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -93,6 +93,16 @@ async def judges(session: AsyncSession, challenge_id: int) -> list[User]:
     return list(result.scalars())
 
 
+async def judge_names(session: AsyncSession, challenge_id: int) -> dict[int, str]:
+    """judge id -> name of everyone holding the judge role in the challenge (plain columns)."""
+    result = await session.execute(
+        sa_select(col(User.id), col(User.name))
+        .join(Role, col(Role.user_id) == col(User.id))
+        .where(col(Role.challenge_id) == challenge_id, col(Role.kind) == RoleKind.JUDGE)
+    )
+    return {judge_id: name for judge_id, name in cast(list[tuple[int, str]], result.all())}
+
+
 async def get_round(session: AsyncSession, round_id: int, *, lock: bool = False) -> Round:
     """A round; `lock` holds its row until the transaction ends, for a change of its state."""
     found = await session.get(Round, round_id, with_for_update=lock or None)
@@ -114,33 +124,38 @@ class SheetRows:
     track_name: str | None
 
 
+# Built once (a statement of seven tables took a good part of a millisecond to build at
+# every page); the assignment id is a bound parameter.
+_SHEET_ROWS = (
+    sa_select(Assignment, Round, Rubric, Project, Team, Challenge, col(Track.name))
+    .join(Round, col(Round.id) == col(Assignment.round_id))
+    .join(Project, col(Project.id) == col(Assignment.project_id))
+    .outerjoin(
+        TrackRubric,
+        (col(TrackRubric.round_id) == col(Round.id))
+        & (col(TrackRubric.track_id) == col(Project.track_id)),
+    )
+    .join(
+        Rubric,
+        (col(Rubric.id) == func.coalesce(col(TrackRubric.rubric_id), col(Round.rubric_id)))
+        & (col(Rubric.challenge_id) == col(Round.challenge_id)),
+    )
+    .join(Team, col(Team.id) == col(Project.team_id))
+    .join(Challenge, col(Challenge.id) == col(Project.challenge_id))
+    .outerjoin(
+        Track,
+        (col(Track.id) == col(Project.track_id))
+        & (col(Track.challenge_id) == col(Project.challenge_id)),
+    )
+    .where(col(Assignment.id) == bindparam("assignment_id"))
+)
+
+
 async def sheet_rows(session: AsyncSession, assignment_id: int) -> SheetRows:
     """The assignment, its round and rubric (of the round's challenge; the project's track's
     own rubric in this round, if it has one), the project, its team, challenge and track name
     in one round trip; 'not found' when any is missing."""
-    result = await session.execute(
-        sa_select(Assignment, Round, Rubric, Project, Team, Challenge, col(Track.name))
-        .join(Round, col(Round.id) == col(Assignment.round_id))
-        .join(Project, col(Project.id) == col(Assignment.project_id))
-        .outerjoin(
-            TrackRubric,
-            (col(TrackRubric.round_id) == col(Round.id))
-            & (col(TrackRubric.track_id) == col(Project.track_id)),
-        )
-        .join(
-            Rubric,
-            (col(Rubric.id) == func.coalesce(col(TrackRubric.rubric_id), col(Round.rubric_id)))
-            & (col(Rubric.challenge_id) == col(Round.challenge_id)),
-        )
-        .join(Team, col(Team.id) == col(Project.team_id))
-        .join(Challenge, col(Challenge.id) == col(Project.challenge_id))
-        .outerjoin(
-            Track,
-            (col(Track.id) == col(Project.track_id))
-            & (col(Track.challenge_id) == col(Project.challenge_id)),
-        )
-        .where(col(Assignment.id) == assignment_id)
-    )
+    result = await session.execute(_SHEET_ROWS, {"assignment_id": assignment_id})
     row = result.first()
     if row is None:
         raise NotFound()
@@ -175,6 +190,30 @@ async def criteria(session: AsyncSession, rubric_ids: Sequence[int]) -> dict[int
     for criterion in result.scalars():
         grouped[criterion.rubric_id].append(criterion)
     return grouped
+
+
+async def criteria_with_scores(
+    session: AsyncSession, rubric_id: int, assignment_id: int
+) -> tuple[list[Criterion], dict[int, int]]:
+    """A rubric's criteria in their order, with an assignment's scores of them (criterion id
+    -> value), in one query: the score sheet's."""
+    result = await session.execute(
+        select(Criterion, col(Score.value))
+        .outerjoin(
+            Score,
+            (col(Score.criterion_id) == col(Criterion.id))
+            & (col(Score.assignment_id) == assignment_id),
+        )
+        .where(col(Criterion.rubric_id) == rubric_id)
+        .order_by(col(Criterion.position), col(Criterion.id))
+    )
+    found: list[Criterion] = []
+    values: dict[int, int] = {}
+    for criterion, value in result.all():
+        found.append(criterion)
+        if value is not None and criterion.id is not None:
+            values[criterion.id] = value
+    return found, values
 
 
 async def rounds(session: AsyncSession, challenge_id: int) -> list[Round]:
@@ -308,15 +347,22 @@ async def assignments(session: AsyncSession, round_id: int) -> list[Assignment]:
 
 async def judge_assignments(session: AsyncSession, judge_id: int) -> list[JudgeAssignment]:
     """A judge's assignments in rounds that have been opened (drafts are not theirs yet)."""
-    result = await session.execute(
-        select(Assignment, Round, Project, Challenge)
-        .join(Round, col(Round.id) == col(Assignment.round_id))
-        .join(Project, col(Project.id) == col(Assignment.project_id))
-        .join(Challenge, col(Challenge.id) == col(Round.challenge_id))
-        .where(col(Assignment.judge_id) == judge_id, col(Round.status) != RoundStatus.DRAFT)
-        .order_by(col(Round.id).desc(), col(Project.title))
-    )
+    result = await session.execute(_JUDGE_ASSIGNMENTS, {"judge_id": judge_id})
     return [JudgeAssignment(*row) for row in result.all()]
+
+
+# Built once, as _SHEET_ROWS: the judges' page of their assignments.
+_JUDGE_ASSIGNMENTS = (
+    select(Assignment, Round, Project, Challenge)
+    .join(Round, col(Round.id) == col(Assignment.round_id))
+    .join(Project, col(Project.id) == col(Assignment.project_id))
+    .join(Challenge, col(Challenge.id) == col(Round.challenge_id))
+    .where(
+        col(Assignment.judge_id) == bindparam("judge_id"),
+        col(Round.status) != RoundStatus.DRAFT,
+    )
+    .order_by(col(Round.id).desc(), col(Project.title))
+)
 
 
 async def scores(session: AsyncSession, assignment_ids: Sequence[int]) -> dict[int, dict[int, int]]:
@@ -366,6 +412,48 @@ async def project_names(
         .where(col(Project.id).in_(project_ids))
     )
     return {project.id: (project, team) for project, team in result.all() if project.id}
+
+
+@dataclass(frozen=True)
+class ProjectLabel:
+    """What a ranking shows of a project, from plain columns: a ranking lists every scored
+    project, and an ORM object each (with its description) was most of the page's reads."""
+
+    id: int
+    title: str
+    track_id: int | None
+    status: ProjectStatus
+
+
+@dataclass(frozen=True)
+class TeamLabel:
+    id: int
+    name: str
+
+
+async def project_labels(
+    session: AsyncSession, project_ids: Sequence[int]
+) -> dict[int, tuple[ProjectLabel, TeamLabel]]:
+    """project id -> (project, team) labels, in one query of plain columns."""
+    if not project_ids:
+        return {}
+    result = await session.execute(
+        sa_select(
+            col(Project.id),
+            col(Project.title),
+            col(Project.track_id),
+            col(Project.status),
+            col(Team.id),
+            col(Team.name),
+        )
+        .join(Team, col(Team.id) == col(Project.team_id))
+        .where(col(Project.id).in_(project_ids))
+    )
+    rows = cast(list[tuple[int, str, int | None, str, int, str]], result.all())
+    return {
+        pid: (ProjectLabel(pid, title, track_id, ProjectStatus(status)), TeamLabel(tid, name))
+        for pid, title, track_id, status, tid, name in rows
+    }
 
 
 async def round_assignments(

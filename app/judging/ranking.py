@@ -19,6 +19,8 @@ broken: equal values share a rank (1, 2, 2, 4).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -383,6 +385,62 @@ def _mark_ties(rows: list[ProjectRanking]) -> list[ProjectRanking]:
         tied = row.rank == better.rank or row.interval_high >= better.interval_low
         marked.append(replace(row, tied_with_better=tied))
     return marked
+
+
+class RankingMemo:
+    """The rankings last made in this process, keyed by everything `rank_round` reads: the
+    method, the draws, the seed and every (project, judge, weighted score) in order.
+
+    A view of the ranking page (or a live board) re-reads the round's scores in its own
+    transaction, as always, but the bootstrap (nearly all of the page's time) runs only when
+    they differ from a ranking made before: a submitted sheet, a removed judge, a recusal, a
+    withdrawn project, a changed weight or method changes the key. The key is the data
+    itself, read in the request's transaction, so no process can serve a ranking of scores
+    that have since changed, whichever process wrote them; nothing has to be invalidated.
+    Bounded (least recently used first out); thread-safe, as live boards rank in a thread.
+    The rankings handed out are shared: callers read them and never change them.
+    """
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self.made: OrderedDict[tuple[object, ...], RoundRanking] = OrderedDict()
+        self.lock = threading.Lock()
+        self.computed = 0  # rankings actually made (tests read it)
+
+    def rank(
+        self,
+        scores: Sequence[JudgeScore],
+        *,
+        method: Aggregation = Aggregation.JUDGE_EFFECT,
+        samples: int = BOOTSTRAP_SAMPLES,
+        seed: int = 0,
+    ) -> RoundRanking:
+        key = (
+            str(method),
+            samples,
+            seed,
+            tuple((s.project_id, s.judge_id, s.value) for s in scores),
+        )
+        with self.lock:
+            found = self.made.get(key)
+            if found is not None:
+                self.made.move_to_end(key)
+                return found
+        ranked = rank_round(scores, method=method, samples=samples, seed=seed)
+        with self.lock:
+            self.computed += 1
+            self.made[key] = ranked
+            self.made.move_to_end(key)
+            while len(self.made) > self.size:
+                self.made.popitem(last=False)
+        return ranked
+
+    def clear(self) -> None:
+        with self.lock:
+            self.made.clear()
+
+
+memo = RankingMemo()
 
 
 def rank_projects(scores: Sequence[JudgeScore]) -> list[ProjectRanking]:

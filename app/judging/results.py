@@ -44,8 +44,8 @@ class ResultsNotPublished(NotFound):
 
 @dataclass(frozen=True)
 class RankedProject:
-    project: Project
-    team: Team
+    project: queries.ProjectLabel
+    team: queries.TeamLabel
     ranking: ranking.ProjectRanking
     # The mean of each independent criterion (scored and shown, not in the total).
     independent: dict[str, float] = field(default_factory=dict)
@@ -98,11 +98,16 @@ class RankingPage:
     all_closed: bool
 
 
+# An award's project and team: ORM rows (stored awards, the people's choice) or a ranking's
+# labels (the jury's awards, made from the ranking).
+AwardMade = tuple[Award, Project | queries.ProjectLabel, Team | queries.TeamLabel]
+
+
 @dataclass(frozen=True)
 class AwardRow:
     award: Award
-    project: Project
-    team: Team
+    project: Project | queries.ProjectLabel
+    team: Team | queries.TeamLabel
     track_name: str | None
 
 
@@ -174,17 +179,18 @@ async def round_results(
     }
     names = {
         pid: found
-        for pid, found in (await queries.project_names(session, sorted(ranked_ids))).items()
+        for pid, found in (await queries.project_labels(session, sorted(ranked_ids))).items()
         if found[0].status == ProjectStatus.SUBMITTED
     }
-    judges = {j.id: j.name for j in await queries.judges(session, challenge_id) if j.id}
+    judges = await queries.judge_names(session, challenge_id)
     panels = await queries.round_panels(session, [r.id for r in round_list if r.id])
     results = []
     for judging_round in reversed(round_list):
         round_id = judging_round.id or 0
         # A project withdrawn since it was scored is out of the competition: not ranked.
         scores = [s for s in per_round.get(round_id, []) if s.project_id in names]
-        ranked = ranking.rank_round(scores, method=judging_round.aggregation, seed=round_id)
+        # Made again only when the round's scores or method changed (ranking.RankingMemo).
+        ranked = ranking.memo.rank(scores, method=judging_round.aggregation, seed=round_id)
         if judging_round.kind == RoundKind.PAIRWISE:
             ranked = ranking.RoundRanking(compared.get(round_id, []), {})
         rows = [
@@ -222,16 +228,14 @@ async def ranking_page(session: AsyncSession, *, user: User, challenge_id: int) 
     return RankingPage(access.challenge, rounds, all_closed)
 
 
-def _awards(
-    challenge_id: int, result: RoundResult, tracks: dict[int, Track]
-) -> list[tuple[Award, Project, Team]]:
+def _awards(challenge_id: int, result: RoundResult, tracks: dict[int, Track]) -> list[AwardMade]:
     """Places 1-3 by the way the round decides (the first is the best idea), and the best of
     each track.
 
     Ties share the place: two projects equal at the top are both the best idea.
     """
     by_id = {row.project.id: row for row in result.rows}
-    made: list[tuple[Award, Project, Team]] = []
+    made: list[AwardMade] = []
 
     def add(name: str, track_id: int | None, project_id: int, rank: int) -> None:
         row = by_id[project_id]
@@ -295,7 +299,7 @@ async def publish_results(
     tracks = {t.id: t for t in await challenges_queries.tracks(session, challenge_id) if t.id}
     # Award names are kept in the platform's language: certificates print them as stored.
     with use_locale(locale):
-        made = _awards(challenge_id, result, tracks) if result else []
+        made: list[AwardMade] = _awards(challenge_id, result, tracks) if result else []
         made += await voting.people_choice_awards(
             session, challenge_id=challenge_id, rounds=round_list
         )
@@ -334,7 +338,7 @@ async def results_page(
     if challenge.results_published_at is not None:
         stored = await queries.awards(session, challenge_id)
         names = await queries.project_names(session, sorted({a.project_id for a in stored}))
-        made = [(a, *names[a.project_id]) for a in stored if a.project_id in names]
+        made: list[AwardMade] = [(a, *names[a.project_id]) for a in stored if a.project_id in names]
     else:
         with use_locale(locale):
             made = _awards(challenge_id, result, tracks) if result else []

@@ -192,23 +192,24 @@ async def own_assignment(
 
 
 async def score_sheet(session: AsyncSession, *, user: User, assignment_id: int) -> ScoreSheet:
-    """The project and the rubric, with the judge's scores so far (three statements)."""
+    """The project and the rubric, with the judge's scores so far (two statements)."""
     rows = await queries.sheet_rows(session, assignment_id)
     assignment, judging_round, rubric = rows.assignment, rows.round, rows.rubric
     permissions.ensure_own_assignment(user, assignment)
     if judging_round.status == RoundStatus.DRAFT:
         raise NotFound()  # not handed to the judge yet
     assert rubric.id is not None and assignment.id is not None
+    criteria, scores = await queries.criteria_with_scores(session, rubric.id, assignment.id)
     return ScoreSheet(
         assignment=assignment,
         round=judging_round,
         rubric=rubric,
-        criteria=(await queries.criteria(session, [rubric.id]))[rubric.id],
+        criteria=criteria,
         project=rows.project,
         team=rows.team,
         track_name=rows.track_name,
         challenge=rows.challenge,
-        scores=(await queries.scores(session, [assignment.id]))[assignment.id],
+        scores=scores,
     )
 
 
