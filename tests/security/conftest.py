@@ -1,4 +1,4 @@
-"""One app and one world for the whole security suite (rebuilt only after a write succeeds)."""
+"""One app and one world for the security suites (put back as built after a write succeeds)."""
 
 from __future__ import annotations
 
