@@ -54,6 +54,8 @@ Text = Annotated[str, Stripped]
 OptionalId = Annotated[Id | None, BeforeValidator(_blank_to_none)]
 OptionalDate = Annotated[date | None, BeforeValidator(_blank_to_none)]
 OptionalDatetime = Annotated[datetime | None, BeforeValidator(_blank_to_none)]
+# What <input type="datetime-local"> sends and shows (a time in the challenge's zone).
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 Checkbox = Annotated[bool, BeforeValidator(_checkbox)]
 # A number field left empty is 0 (commitments a sponsor does not offer).
 BlankIsZero = BeforeValidator(_blank_to_zero)

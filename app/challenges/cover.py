@@ -9,17 +9,15 @@ from sqlmodel import col
 from app.accounts.models import User
 from app.challenges import events, permissions
 from app.challenges.models import Challenge
-from app.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from app.errors import PayloadTooLarge, UnsupportedMediaType
 from app.events.service import log_action
-from app.filetypes import image_size, sniff
 from app.forms import Upload
-from app.i18n import gettext as _
 from app.i18n import lazy
+from app.images import check_image
 from app.storage import Staged
 
 MAX_COVER_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 4000  # pixels: a larger image costs every visitor's browser a lot of memory
-IMAGE_TYPES = {"image/png", "image/jpeg"}
 
 
 class CoverRefused(UnsupportedMediaType):
@@ -34,17 +32,13 @@ class CoverTooLarge(PayloadTooLarge):
 
 def check_cover(data: bytes) -> str:
     """The image's proven type; refused before anything is stored."""
-    if not data:
-        raise ValidationFailed({"file": _("Please choose a file.")})
-    if len(data) > MAX_COVER_BYTES:
-        raise CoverTooLarge(_(CoverTooLarge.message))
-    content_type = sniff(data)
-    size = image_size(data)
-    if content_type not in IMAGE_TYPES or size is None or min(size) < 1:
-        raise CoverRefused(_(CoverRefused.message))
-    if max(size) > MAX_SIDE:
-        raise CoverTooLarge(_(CoverTooLarge.message))
-    return content_type
+    return check_image(
+        data,
+        max_bytes=MAX_COVER_BYTES,
+        max_side=MAX_SIDE,
+        refused=CoverRefused,
+        too_large=CoverTooLarge,
+    )
 
 
 async def set_cover(

@@ -283,34 +283,36 @@ def _other_side(side: Side) -> tuple[str, ...]:
     return (COACH,) if side == Side.SPONSOR else (SPONSOR,)
 
 
-@handles(MilestoneProposed)
-async def tell_milestone_proposed(session: AsyncSession, event: MilestoneProposed) -> None:
-    """The side that did not record the milestone, which must confirm it."""
+async def _tell_milestone(
+    session: AsyncSession,
+    event: MilestoneProposed | MilestoneConfirmed,
+    kind: Kind,
+    to: Callable[[Side], tuple[str, ...]],
+) -> None:
+    """One side of the adoption (`to` picks it from the side that recorded the milestone),
+    with the milestone's day."""
     milestone = await sponsors_queries.get_milestone(session, event.milestone_id)
     day = milestone.happened_on
     await _tell_adoption(
         session,
         event,
-        Kind.MILESTONE_PROPOSED,
-        to=_other_side(milestone.proposed_side),
+        kind,
+        to=to(milestone.proposed_side),
         subject_id=str(event.milestone_id),
         more=lambda: {"date": format_date(day, format="long", locale=i18n.get_locale())},
     )
+
+
+@handles(MilestoneProposed)
+async def tell_milestone_proposed(session: AsyncSession, event: MilestoneProposed) -> None:
+    """The side that did not record the milestone, which must confirm it."""
+    await _tell_milestone(session, event, Kind.MILESTONE_PROPOSED, _other_side)
 
 
 @handles(MilestoneConfirmed)
 async def tell_milestone_confirmed(session: AsyncSession, event: MilestoneConfirmed) -> None:
     """The side that recorded the milestone: the other side confirmed it."""
-    milestone = await sponsors_queries.get_milestone(session, event.milestone_id)
-    day = milestone.happened_on
-    await _tell_adoption(
-        session,
-        event,
-        Kind.MILESTONE_CONFIRMED,
-        to=_side_of(milestone.proposed_side),
-        subject_id=str(event.milestone_id),
-        more=lambda: {"date": format_date(day, format="long", locale=i18n.get_locale())},
-    )
+    await _tell_milestone(session, event, Kind.MILESTONE_CONFIRMED, _side_of)
 
 
 @handles(AdoptionClosed)

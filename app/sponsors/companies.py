@@ -10,12 +10,12 @@ from sqlmodel import col
 from app.accounts.models import User
 from app.challenges import permissions as challenge_permissions
 from app.db import save_unique, utcnow
-from app.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from app.errors import NotFound, PayloadTooLarge, UnsupportedMediaType
 from app.events.service import log_action
-from app.filetypes import image_size, sniff
 from app.forms import Upload
 from app.i18n import gettext as _
 from app.i18n import lazy
+from app.images import check_image
 from app.permissions import require
 from app.sponsors import company_queries, events
 from app.sponsors.company_schemas import CompanyProfile
@@ -25,7 +25,6 @@ from app.storage import Staged
 
 MAX_LOGO_BYTES = 1024 * 1024
 MAX_LOGO_SIDE = 2000  # pixels
-LOGO_TYPES = {"image/png", "image/jpeg"}
 
 
 class LogoRefused(UnsupportedMediaType):
@@ -120,15 +119,13 @@ async def update_profile(
 
 def check_logo(data: bytes) -> None:
     """A PNG or JPEG of a sensible size, proven from its bytes before anything is stored."""
-    if not data:
-        raise ValidationFailed({"file": _("Please choose a file.")})
-    if len(data) > MAX_LOGO_BYTES:
-        raise LogoTooLarge(_(LogoTooLarge.message))
-    size = image_size(data)
-    if sniff(data) not in LOGO_TYPES or size is None or min(size) < 1:
-        raise LogoRefused(_(LogoRefused.message))
-    if max(size) > MAX_LOGO_SIDE:
-        raise LogoTooLarge(_(LogoTooLarge.message))
+    check_image(
+        data,
+        max_bytes=MAX_LOGO_BYTES,
+        max_side=MAX_LOGO_SIDE,
+        refused=LogoRefused,
+        too_large=LogoTooLarge,
+    )
 
 
 async def set_logo(

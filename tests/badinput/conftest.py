@@ -6,8 +6,11 @@ from collections.abc import Iterator
 import pytest
 
 from app.config import Settings
-from app.storage import LocalStorage
 from tests.badinput.server import ServeProcess
+
+# One app and one world for a module whose every case starts from the freshly built world
+# (test_overlong.py), as in the security suite.
+from tests.security.conftest import shared_app, world_holder  # noqa: F401
 
 # Seconds, as environment variables of the served app: the head, a pause in the body, the body.
 SHORT_LIMITS = {
@@ -18,11 +21,13 @@ SHORT_LIMITS = {
 
 
 @pytest.fixture(autouse=True)
-def empty_storage(storage: LocalStorage) -> None:
+def empty_storage(migrated: Settings) -> None:
     """The storage dir outlives each test (its rows do not): start empty, so any file found
-    afterwards was left by this test's request."""
-    if storage.root.exists():
-        for child in storage.root.iterdir():
+    afterwards was left by this test's request. (The app's storage is this folder; asking
+    for the settings, not the app, lets a module share one app.)"""
+    root = migrated.storage_dir
+    if root.exists():
+        for child in root.iterdir():
             if child.is_dir():
                 shutil.rmtree(child)
             else:

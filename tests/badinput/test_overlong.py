@@ -25,6 +25,7 @@ from app.i18n import gettext, ngettext, use_locale
 from app.judging.schemas import RubricCreate, ScoresIn
 from app.main import API_ROUTERS, PAGE_ROUTES
 from app.teams.schemas import TeamInput
+from app.web import services
 from tests.badinput.helpers import MB, metered
 from tests.badinput.overlong import (
     API_BODIES,
@@ -37,8 +38,9 @@ from tests.badinput.overlong import (
     read_by,
     text_fields,
 )
+from tests.security.conftest import WorldHolder
 from tests.security.probe import enumerate_routes
-from tests.security.world import World, build_world
+from tests.security.world import World
 from tests.snapshots import changed_tables, snapshot
 
 ACCEPTED = {200, 201, 303}
@@ -178,18 +180,25 @@ async def _post_page(world: World, target: Target, data: dict[str, str]) -> Resp
     return await http.post(target.path, data={**data, "csrf_token": world.tokens[target.role]})
 
 
+async def _fresh_world(holder: WorldHolder) -> tuple[Starlette, Database, World]:
+    """The security suite's world, as freshly built, in the module's one app: built once,
+    then put back after each case (tests/security/saved.py), since every case writes."""
+    world = await holder.get()
+    return holder.app, services(holder.app).db, world
+
+
 def _locale(app: Starlette) -> str:
     return str(app.state.settings.default_locale)
 
 
 @pytest.mark.parametrize(("template", "field"), PAGE_CASES)
 async def test_overlong_text_in_a_page_form_is_refused_and_the_form_kept(
-    app: Starlette, db: Database, template: str, field: TextField
+    world_holder: WorldHolder, template: str, field: TextField
 ) -> None:
     form = PAGE_FORMS[template]
     assert field.max_length is not None, f"{form.schema.__name__}: {field.path} has no max_length"
     limit, name = field.max_length, field.form_name
-    world = await build_world(app)
+    app, db, world = await _fresh_world(world_holder)
     try:
         target = await form.setup(world, db)
         base = target.data[name]
@@ -229,7 +238,7 @@ async def test_overlong_text_in_a_page_form_is_refused_and_the_form_kept(
         if (template, name) not in LOOKUPS and field.path != TIME_ZONE:
             assert at_limit.status_code in ACCEPTED, (at_limit.status_code, at_limit.text[:500])
     finally:
-        await world.close()
+        world_holder.dirty = True  # the setup and the value at the limit wrote
 
 
 def _put(body: dict[str, Any], path: tuple[str, ...], value: str) -> dict[str, Any]:
@@ -257,15 +266,15 @@ def _field_error(response: Response) -> dict[str, str]:
 
 @pytest.mark.parametrize(("endpoint", "field"), API_CASES)
 async def test_overlong_text_in_an_api_body_is_refused(
-    app: Starlette, db: Database, endpoint: str, field: TextField
+    world_holder: WorldHolder, endpoint: str, field: TextField
 ) -> None:
     op = OPERATIONS[endpoint]
     assert field.max_length is not None, f"{endpoint}: {field.path} has no max_length"
     assert endpoint in API_BODIES, f"tests/badinput/overlong.py has no body for {endpoint}"
     limit = field.max_length
     keys = {field.path[0], field.form_name}  # the body's field, or the row's field (teams)
+    app, db, world = await _fresh_world(world_holder)
     told = messages(field, _locale(app))
-    world = await build_world(app)
     try:
         target = await API_BODIES[endpoint](world, db)
         http, url = world.api[target.role], "/api/v1" + target.path
@@ -301,7 +310,7 @@ async def test_overlong_text_in_an_api_body_is_refused(
         else:
             assert at_limit.status_code == op.status, (at_limit.status_code, at_limit.text[:500])
     finally:
-        await world.close()
+        world_holder.dirty = True  # the setup and the value at the limit wrote
 
 
 def test_every_form_and_body_is_walked() -> None:

@@ -17,12 +17,11 @@ from app.challenges.schemas import (
     RoleGrant,
     TrackInput,
 )
+from app.fields import LOCAL_FORMAT
 from app.forms import Filled, no_fields, schema, submit
 from app.i18n import gettext as _
 from app.templating import render
 from app.web import path_for, path_id, services
-
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends and shows
 
 
 async def _challenge_form(

@@ -10,14 +10,13 @@ from starlette.routing import BaseRoute, Route
 
 from app.accounts.auth import require_user
 from app.challenges import phases as challenge_phases
+from app.fields import LOCAL_FORMAT
 from app.forms import Filled, submit
 from app.judging import feedback, rounds
 from app.judging.models import RoundStatus
 from app.judging.schemas import TRACK_RUBRIC_PREFIX, round_settings_from_form
 from app.templating import render
 from app.web import path_for, path_id, services
-
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends and shows
 
 
 def _form_values(page: rounds.SettingsPage) -> dict[str, str]:
