@@ -64,6 +64,12 @@ async def test_representative_shortlists_from_the_projects_page_and_a_colleague_
     assert await _count(db, ShortlistEntry) == 1
     page = await _shortlist_page(actors, scene, colleague)
     assert "Rain sensors" in page and "Aggiunto da Riccardo Rep" in page
+    # The searches (this challenge's and the company's across challenges) mark it.
+    async with await actors.client(scene.rep) as http:
+        here = await http.get(found)
+        everywhere = await http.get(f"/companies/{scene.sponsor.company_id}/ideas?q=rain")
+    assert "Nella tua selezione" in here.text
+    assert "Nella tua selezione" in everywhere.text and "Rain sensors" in everywhere.text
 
 
 async def test_notes_are_shared_kept_with_author_and_only_the_author_deletes(
