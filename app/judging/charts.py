@@ -7,6 +7,7 @@ alternative; the SVG itself is labelled and described for screen readers.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ LABEL = 200  # room for names on the left
 ROW = 22
 PAD = 12
 TOP_ROWS = 20  # the interval chart shows the best projects only; the table shows them all
+DOT_OPACITY = 0.5  # of one score's dot
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class IntervalRow:
 class DotRow:
     y: float
     label: str
-    xs: list[float]
+    points: list[tuple[float, float]]  # (x, opacity): one dot per place on the scale
     x_mean: float
 
 
@@ -101,7 +103,16 @@ def dots(rows: Sequence[tuple[str, Sequence[float], float]]) -> Chart:
     values = [v for _label, vs, _mean in rows for v in vs]
     axis = _axis(min(values, default=0.0), max(values, default=1.0))
     drawn = [
-        DotRow(PAD + ROW * (i + 0.5), label, [axis.x(v) for v in vs], axis.x(mean))
+        DotRow(PAD + ROW * (i + 0.5), label, _stacked([axis.x(v) for v in vs]), axis.x(mean))
         for i, (label, vs, mean) in enumerate(rows)
     ]
     return Chart(axis, PAD * 2 + ROW * len(drawn) + 20, [], drawn)
+
+
+def _stacked(xs: Sequence[float]) -> list[tuple[float, float]]:
+    """One dot per place (to the SVG's tenth of a unit) with the opacity that the dots on it
+    would have stacked at DOT_OPACITY each: a judge's scores fall on a few places of the
+    scale, so a judge of 100 projects is a handful of circles instead of 100, and the page
+    of a large round stays small."""
+    counts = Counter(round(x, 1) for x in xs)
+    return [(x, round(1 - (1 - DOT_OPACITY) ** n, 3)) for x, n in sorted(counts.items())]
