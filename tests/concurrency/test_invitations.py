@@ -15,9 +15,7 @@ from starlette.applications import Starlette
 from app.accounts.models import Role, RoleKind, User
 from app.db import Database
 from app.events.models import AuditEntry
-from app.invitations.models import Invitation
-from app.sponsors.models import CompanyRepresentative
-from tests.factories import Actors, csrf, make_challenge, make_sponsor
+from tests.factories import Actors, csrf, make_challenge
 from tests.invitations.conftest import invite, path_of
 
 AT_ONCE = 10
@@ -92,47 +90,3 @@ async def test_one_link_used_to_sign_up_at_once_makes_one_account(
         .where(col(Role.challenge_id) == challenge.id, col(Role.kind) == RoleKind.ORGANISER)
     )
     assert await _count(db, organisers) == 2
-
-
-async def test_a_colleagues_invitation_resent_while_accepted_does_one_or_the_other(
-    app: Starlette, db: Database, actors: Actors
-) -> None:
-    """A representative re-sends while the colleague accepts with the link they have: the
-    acceptance (old link) and the new link never both take effect."""
-    rep = await actors.user("Riccardo Rep")
-    challenge = await make_challenge(db, organiser=await actors.user())
-    sponsor = await make_sponsor(db, challenge, representative=rep)
-    colleague = await actors.user(email="collega@acme.example")
-    company = f"/api/v1/companies/{sponsor.company_id}/representatives"
-    async with await actors.api(rep) as api:
-        made = await api.post(f"{company}/invitations", json={"emails": [colleague.email]})
-    invitation_id = made.json()["invited"][0]["id"]
-    async with db.read() as session:
-        invitation = await session.get(Invitation, invitation_id)
-    assert invitation is not None
-    path = path_of(app, invitation)
-    person = await actors.client(colleague)
-    token = await csrf(person, path)
-    api = await actors.api(rep)
-
-    accepted, resent = await asyncio.gather(
-        person.post(path, data={"csrf_token": token}),
-        api.post(f"{company}/invitations/{invitation_id}/resend"),
-    )
-    await person.aclose()
-    await api.aclose()
-
-    outcomes = (accepted.status_code, resent.status_code)
-    assert outcomes in {(303, 409), (409, 200)}, outcomes
-    async with db.read() as session:
-        stored = await session.get(Invitation, invitation_id, populate_existing=True)
-        linked = await session.execute(
-            select(func.count())
-            .select_from(CompanyRepresentative)
-            .where(col(CompanyRepresentative.user_id) == colleague.id)
-        )
-    assert stored is not None
-    if outcomes == (303, 409):
-        assert (stored.status, stored.sent_count, linked.scalar_one()) == ("accepted", 1, 1)
-    else:
-        assert (stored.status, stored.sent_count, linked.scalar_one()) == ("pending", 2, 0)
