@@ -1,4 +1,5 @@
-"""JSON API of invitations (organisers): list, invite, resend, revoke."""
+"""JSON API of invitations: the organisers' (list, invite, resend, revoke) and the
+company representatives' to their colleagues (the same, for their company)."""
 
 from __future__ import annotations
 
@@ -186,6 +187,30 @@ async def invite_colleagues(request: Request, body: ColleagueInvite) -> Invitati
             locale=get_locale(),
         )
     return _report(report)
+
+
+@router.route(
+    "POST",
+    "/companies/{id:int}/representatives/invitations/{invitation_id:int}/resend",
+    summary="Send a colleague's invitation again with a new link, valid 7 days; the old link "
+    "stops working (its representatives; 3 times an hour)",
+    response=InvitationRead,
+    errors=(404, 409, 429),
+    guard=representative_of_path_company,
+)
+async def resend_colleague(request: Request) -> InvitationRead:
+    found = services(request)
+    await ratelimit.limit_invitation_resend(
+        found.redis, invitation_id=path_id(request, "invitation_id")
+    )
+    async with found.db.transaction() as session:
+        invitation = await service.resend_colleague(
+            session,
+            user=require_user(request),
+            company_id=path_id(request),
+            invitation_id=path_id(request, "invitation_id"),
+        )
+    return _read(invitation)
 
 
 @router.route(

@@ -233,6 +233,32 @@ async def colleagues_page(request: Request) -> Response:
     return await _colleagues_page(request, Filled(again, {}, status), report)
 
 
+async def resend_colleague(request: Request) -> Response:
+    user = require_user(request)
+    company_id = path_id(request)
+    invitation_id = path_id(request, "invitation_id")
+
+    async def guard(session: AsyncSession) -> None:
+        await service.represented_company(session, user=user, company_id=company_id)
+        await ratelimit.limit_invitation_resend(
+            services(request).redis, invitation_id=invitation_id
+        )
+
+    try:
+        return await submit(
+            request,
+            guard=guard,
+            parse=no_fields,
+            act=lambda session, _none: service.resend_colleague(
+                session, user=user, company_id=company_id, invitation_id=invitation_id
+            ),
+            done=lambda _invitation: path_for(request, "company_colleagues", id=company_id),
+            again=lambda filled: _colleagues_page(request, filled),
+        )
+    except TooManyRequests as exc:
+        return await _colleagues_page(request, Filled({}, {"__all__": exc.message}, 429))
+
+
 async def revoke_colleague(request: Request) -> Response:
     user = require_user(request)
     company_id = path_id(request)
@@ -385,6 +411,12 @@ routes: list[BaseRoute] = [
         colleagues_page,
         methods=["GET", "POST"],
         name="company_colleagues",
+    ),
+    Route(
+        "/companies/{id:int}/representatives/invitations/{invitation_id:int}/resend",
+        resend_colleague,
+        methods=["POST"],
+        name="resend_colleague_invitation",
     ),
     Route(
         "/companies/{id:int}/representatives/invitations/{invitation_id:int}/revoke",

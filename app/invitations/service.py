@@ -291,7 +291,17 @@ async def resend(
     link stops working."""
     await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
     assert user.id is not None
+    await queries.get_invitation(session, invitation_id, challenge_id=challenge_id)
+    await _send_again(session, invitation_id=invitation_id, days=days)
     invitation = await queries.get_invitation(session, invitation_id, challenge_id=challenge_id)
+    _sent(session, invitation, actor_id=user.id, again=True)
+    return invitation
+
+
+async def _send_again(session: AsyncSession, *, invitation_id: int, days: int) -> None:
+    """A new link (the old one stops working) and a new validity, if the invitation is
+    still pending (a conditional update: of a resend and an acceptance or revocation at
+    once, the resend finds it closed)."""
     now = utcnow()
     changed = await session.execute(
         update(Invitation)
@@ -309,9 +319,6 @@ async def resend(
     )
     if changed.first() is None:
         raise InvitationClosed(_(InvitationClosed.message))
-    invitation = await queries.get_invitation(session, invitation_id, challenge_id=challenge_id)
-    _sent(session, invitation, actor_id=user.id, again=True)
-    return invitation
 
 
 async def revoke(
@@ -444,6 +451,25 @@ async def invite_colleagues(
     for invitation in report.invited:
         _sent(session, invitation, actor_id=user.id, again=False)
     return report
+
+
+async def resend_colleague(
+    session: AsyncSession,
+    *,
+    user: User,
+    company_id: int,
+    invitation_id: int,
+    days: int = DEFAULT_DAYS,
+) -> Invitation:
+    """A representative sends a pending (or expired) invitation to their company again,
+    whoever of them made it, with a new link; the old link stops working."""
+    await represented_company(session, user=user, company_id=company_id)
+    assert user.id is not None
+    await queries.get_company_invitation(session, invitation_id, company_id=company_id)
+    await _send_again(session, invitation_id=invitation_id, days=days)
+    invitation = await queries.get_company_invitation(session, invitation_id, company_id=company_id)
+    _sent(session, invitation, actor_id=user.id, again=True)
+    return invitation
 
 
 async def revoke_colleague(

@@ -43,6 +43,7 @@ from app.judging.schemas import (
     JudgeRead,
     JudgeRemoval,
     OtherScoresRead,
+    PlaceRead,
     RankingRow,
     Reassign,
     Recusal,
@@ -425,7 +426,8 @@ async def other_scores(request: Request) -> OtherScoresRead:
 @router.route(
     "GET",
     "/projects/{id:int}/feedback",
-    summary="The judges' comments on my team's project, anonymised, once results are published",
+    summary="My team's project's place in each closed round, how the round decided, and the "
+    "judges' comments, anonymised: once results are published",
     response=FeedbackRead,
     many=True,
     errors=(404,),
@@ -435,15 +437,40 @@ async def project_feedback(request: Request) -> list[FeedbackRead]:
     project_id = path_id(request)
     async with services(request).db.read() as session:
         found = await feedback.project_feedback(session, user=user, project_id=project_id)
+    # One item per round, in the page's order: the rounds that ranked the project, then any
+    # other round with comments.
+    comments = {item.round.id: item for item in found.rounds}
+    places = {place.round.id: place for place in found.places}
+    rounds = [p.round for p in found.places] + [
+        item.round for item in found.rounds if item.round.id not in places
+    ]
     return [
         FeedbackRead(
             project_id=project_id,
-            round_id=item.round.id or 0,
-            round_name=item.round.name,
-            comments=dict(item.comments),
+            round_id=judging_round.id or 0,
+            round_name=judging_round.name,
+            place=_place_read(places[judging_round.id]) if judging_round.id in places else None,
+            comments=dict(comments[judging_round.id].comments)
+            if judging_round.id in comments
+            else {},
         )
-        for item in found.rounds
+        for judging_round in rounds
     ]
+
+
+def _place_read(place: feedback.RoundPlace) -> PlaceRead:
+    return PlaceRead.model_validate(
+        {
+            "rank": place.rank,
+            "count": place.count,
+            "score": place.score,
+            "interval_low": place.interval[0],
+            "interval_high": place.interval[1],
+            "tied": place.tied_above or place.tied_below,
+            "winner_title": place.winner_title,
+            "method": place.method,
+        }
+    )
 
 
 def _results_read(page: ResultsPage) -> ResultsRead:

@@ -350,13 +350,37 @@ class OtherScoresRead(BaseModel):
     judges: dict[str, dict[int, int]] = Field(description="Judge label -> criterion id -> value.")
 
 
+class PlaceRead(BaseModel):
+    """A project's place in one closed round, and how that round decided."""
+
+    rank: int = Field(description="1 is first.")
+    count: int = Field(description="How many projects the round ranked.")
+    score: float = Field(description="The project's score in the round's method.")
+    interval_low: float = Field(description="95% interval of the score.")
+    interval_high: float
+    tied: bool = Field(
+        description="Statistically tied with a project next to it in the ranking (their "
+        "intervals overlap): the order between them is not certain."
+    )
+    winner_title: str = Field(description="The title of the project that came first.")
+    method: Literal["raw_mean", "z_score", "judge_effect", "bradley_terry"] = Field(
+        description="How the round decided: a rubric round's aggregation, or bradley_terry "
+        "for a pairwise round (a fit of the judges' comparisons)."
+    )
+
+
 class FeedbackRead(BaseModel):
-    """The judges' comments on a team's project, anonymised, once results are published."""
+    """One closed round's result for a team's project, once results are published: its
+    place (if the round ranked it) and the judges' comments, anonymised (if the organisers
+    shared them)."""
 
     project_id: int
     round_id: int
     round_name: str
-    comments: dict[str, str] = Field(description='"Judge 1" -> comment.')
+    place: PlaceRead | None = Field(description="None when the round did not rank the project.")
+    comments: dict[str, str] = Field(
+        description='"Judge 1" -> comment; empty when the organisers did not share them.'
+    )
 
 
 class AllocationRead(BaseModel):

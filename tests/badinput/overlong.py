@@ -731,6 +731,7 @@ FORMS_WITHOUT_TEXT: dict[str, type[BaseModel] | None] = {
     "/challenges/{id:int}/people/{role_id:int}/remove": None,
     "/challenges/{id:int}/invitations/{invitation_id:int}/resend": None,
     "/challenges/{id:int}/invitations/{invitation_id:int}/revoke": None,
+    "/companies/{id:int}/representatives/invitations/{invitation_id:int}/resend": None,
     "/companies/{id:int}/representatives/invitations/{invitation_id:int}/revoke": None,
     "/challenges/{id:int}/publish": None,
     "/challenges/{id:int}/results/publish": None,

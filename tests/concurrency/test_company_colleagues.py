@@ -1,7 +1,7 @@
 """A company's representatives inviting the same colleague at once make one invitation
 (the company's row is held while the open ones are counted); a revocation and an
-acceptance of one invitation at once: exactly one wins. On PostgreSQL the requests run
-truly at once; SQLite serialises them."""
+acceptance of one invitation at once, or a re-send and an acceptance: exactly one wins.
+On PostgreSQL the requests run truly at once; SQLite serialises them."""
 
 from __future__ import annotations
 
@@ -105,3 +105,47 @@ async def test_an_invitation_revoked_and_accepted_at_once_does_one_of_the_two(
         assert (final.status, linked) == (InvitationStatus.ACCEPTED, 1)
     else:
         assert (final.status, linked) == (InvitationStatus.REVOKED, 0)
+
+
+async def test_a_colleagues_invitation_resent_while_accepted_does_one_or_the_other(
+    app: Starlette, db: Database, actors: Actors
+) -> None:
+    """A representative re-sends while the colleague accepts with the link they have: the
+    acceptance (old link) and the new link never both take effect."""
+    rep = await actors.user("Riccardo Rep")
+    challenge = await make_challenge(db, organiser=await actors.user())
+    sponsor = await make_sponsor(db, challenge, representative=rep)
+    colleague = await actors.user(email="collega@acme.example")
+    company = f"/api/v1/companies/{sponsor.company_id}/representatives"
+    async with await actors.api(rep) as api:
+        made = await api.post(f"{company}/invitations", json={"emails": [colleague.email]})
+    invitation_id = made.json()["invited"][0]["id"]
+    async with db.read() as session:
+        invitation = await session.get(Invitation, invitation_id)
+    assert invitation is not None
+    path = path_of(app, invitation)
+    person = await actors.client(colleague)
+    token = await csrf(person, path)
+    api = await actors.api(rep)
+
+    accepted, resent = await asyncio.gather(
+        person.post(path, data={"csrf_token": token}),
+        api.post(f"{company}/invitations/{invitation_id}/resend"),
+    )
+    await person.aclose()
+    await api.aclose()
+
+    outcomes = (accepted.status_code, resent.status_code)
+    assert outcomes in {(303, 409), (409, 200)}, outcomes
+    async with db.read() as session:
+        stored = await session.get(Invitation, invitation_id, populate_existing=True)
+        linked = await session.execute(
+            select(func.count())
+            .select_from(CompanyRepresentative)
+            .where(col(CompanyRepresentative.user_id) == colleague.id)
+        )
+    assert stored is not None
+    if outcomes == (303, 409):
+        assert (stored.status, stored.sent_count, linked.scalar_one()) == ("accepted", 1, 1)
+    else:
+        assert (stored.status, stored.sent_count, linked.scalar_one()) == ("pending", 2, 0)

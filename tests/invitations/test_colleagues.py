@@ -1,7 +1,8 @@
 """A company's representative invites colleagues: through the same invitations as the
 organisers' (mail, link, verified address), the colleague represents the company in every
-challenge it joins; the representatives see and revoke the pending ones; nobody else sees
-any of it (404), and a representative removed loses it at once."""
+challenge it joins; the representatives see, re-send (3 times an hour) and revoke the
+pending ones, whoever of them invited; nobody else sees any of it (404), and a
+representative removed loses it at once."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from starlette.applications import Starlette
 
 from app.accounts.models import Role, RoleKind, User
 from app.db import Database
+from app.invitations import links
 from app.invitations.models import Invitation, InvitationStatus
 from app.sponsors.models import CompanyRepresentative, Sponsor, SponsorRepresentative
 from tests.accounts.conftest import links as links_in
 from tests.certificates.smtp import SmtpSink
 from tests.factories import Actors, make_challenge, make_sponsor, post_form, run_jobs
-from tests.invitations.conftest import path_of, reload
+from tests.invitations.conftest import count_actions, path_of, reload
 from tests.snapshots import changed_tables, snapshot
 
 
@@ -124,6 +126,7 @@ async def test_outsiders_and_another_companys_representatives_find_nothing(
     invitation_id = made.json()["invited"][0]["id"]
     page = f"/companies/{one.company_id}/representatives"
     revoke = f"{page}/invitations/{invitation_id}/revoke"
+    resend = f"{page}/invitations/{invitation_id}/resend"
     before = await snapshot(db)
     for person in (other_rep, organiser):
         async with await actors.client(person) as http:
@@ -131,6 +134,7 @@ async def test_outsiders_and_another_companys_representatives_find_nothing(
             invited = await post_form(http, page, {"emails": "x@example.org"}, form_page="/login")
             assert invited.status_code == 404
             assert (await post_form(http, revoke, form_page="/login")).status_code == 404
+            assert (await post_form(http, resend, form_page="/login")).status_code == 404
         async with await actors.api(person) as api:
             assert (await api.get(f"/api/v1{page}")).status_code == 404
             posted = await api.post(
@@ -138,12 +142,15 @@ async def test_outsiders_and_another_companys_representatives_find_nothing(
             )
             assert posted.status_code == 404
             assert (await api.post(f"/api/v1{revoke}")).status_code == 404
+            assert (await api.post(f"/api/v1{resend}")).status_code == 404
     async with actors.anonymous() as http:
         assert (await http.get(page)).status_code in (302, 303, 401)
     changed = set(changed_tables(before, await snapshot(db)))
     # Only the logins made here (sessions, tokens and their audit lines).
     assert changed <= {"api_token", "user_session", "audit_entry"}
-    assert [i.status for i in await _invitations(db)] == [InvitationStatus.PENDING]
+    assert [(i.status, i.sent_count) for i in await _invitations(db)] == [
+        (InvitationStatus.PENDING, 1)
+    ]
 
 
 async def test_a_representative_sees_and_revokes_a_pending_invitation(
@@ -180,6 +187,74 @@ async def test_a_representative_sees_and_revokes_a_pending_invitation(
     assert opened.status_code == 409  # the link stopped working
     assert newcomer.id is not None and one.company_id is not None
     assert not await _represents(db, newcomer.id, one.company_id)
+
+
+async def test_a_representative_resends_a_colleagues_invitation_with_a_new_link(
+    app: Starlette, db: Database, actors: Actors, sink: SmtpSink
+) -> None:
+    rep, one, _two = await _company(db, actors)
+    other = await actors.user("Olivia Other")
+    assert one.company_id is not None and other.id is not None
+    async with db.transaction() as session:  # a second representative of the company
+        session.add(CompanyRepresentative(company_id=one.company_id, user_id=other.id))
+    page = f"/companies/{one.company_id}/representatives"
+    async with await actors.api(rep) as api:
+        made = await api.post(
+            f"/api/v1{page}/invitations", json={"emails": ["a@acme.example", "b@acme.example"]}
+        )
+    assert made.status_code == 201
+    first, second = await _invitations(db)
+    old_link = path_of(app, first)
+    async with await actors.client(other) as http:  # not the one who invited: a colleague
+        shown = await http.get(page)
+        resent = await post_form(http, f"{page}/invitations/{first.id}/resend", form_page=page)
+        revoked = await post_form(http, f"{page}/invitations/{second.id}/revoke", form_page=page)
+        closed = await post_form(http, f"{page}/invitations/{second.id}/resend", form_page=page)
+    await run_jobs(app)
+    async with actors.anonymous() as http:
+        old = await http.get(old_link)
+        new = await http.get(path_of(app, await reload(db, first)))
+
+    assert shown.status_code == 200
+    assert f"{page}/invitations/{first.id}/resend" in shown.text
+    assert (resent.status_code, revoked.status_code, closed.status_code) == (303, 303, 409)
+    again = await reload(db, first)
+    assert (again.sent_count, again.invited_by) == (2, rep.id)  # still the inviter's
+    assert (await reload(db, second)).sent_count == 1
+    assert old.status_code == 409  # the first link stopped working
+    assert new.status_code == 200
+    # The worker ran after the resend: a@ gets only the latest link (the first is dead).
+    (mail,) = sink.to("a@acme.example")
+    (link,) = links_in(mail)
+    claim = links.read(app.state.settings.secret_key, link.rsplit("/", 1)[1])
+    assert claim is not None and claim.nonce == again.nonce
+    assert sink.to("b@acme.example") == []
+    assert await count_actions(db, "invitation.resent") == 1
+
+
+async def test_a_colleagues_invitation_is_resent_at_most_3_times_an_hour(
+    app: Starlette, db: Database, actors: Actors
+) -> None:
+    rep, one, _two = await _company(db, actors)
+    page = f"/companies/{one.company_id}/representatives"
+    async with await actors.api(rep) as api:
+        made = await api.post(f"/api/v1{page}/invitations", json={"emails": ["r@acme.example"]})
+        invitation_id = made.json()["invited"][0]["id"]
+        resend = f"{page}/invitations/{invitation_id}/resend"
+        answers = [await api.post(f"/api/v1{resend}") for _ in range(4)]
+    async with await actors.client(rep) as http:
+        await http.get(page)
+        before = await snapshot(db)
+        form = await post_form(http, resend, form_page=page)
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert answers[2].json()["sent_count"] == 4
+    assert int(answers[3].headers["retry-after"]) == 3600
+    assert form.status_code == 429
+    assert "inviato di nuovo più volte" in form.text.replace("&#39;", "'")  # the page, and why
+    assert changed_tables(before, await snapshot(db)) == []
+    (invitation,) = await _invitations(db)
+    assert invitation.sent_count == 4
 
 
 async def test_bad_addresses_colleagues_already_in_and_open_invitations_are_refused(
@@ -225,10 +300,13 @@ async def test_a_representative_removed_loses_the_page_and_their_invitations_at_
         )
     async with await actors.client(rep) as http:
         gone = await http.get(page)
+        resend = await post_form(
+            http, f"{page}/invitations/{invitation.id}/resend", form_page="/login"
+        )
     invitee = await actors.user(email="z@acme.example")
     async with await actors.client(invitee) as http:
         refused = await post_form(http, path, form_page=path)
-    assert gone.status_code == 404
+    assert (gone.status_code, resend.status_code) == (404, 404)
     assert refused.status_code == 409
     assert "no longer represents" in refused.text or "non rappresenta più" in refused.text
     assert invitee.id is not None and one.company_id is not None

@@ -114,6 +114,7 @@ async def test_feedback_page_and_api_for_the_team_and_not_for_others(
     assert "Il vostro risultato e i commenti dei giurati" in project_page.text
     assert answer.status_code == 200
     assert [list(r["comments"]) for r in answer.json()] == [["Giurato 1", "Giurato 2", "Giurato 3"]]
+    assert [r["place"]["count"] for r in answer.json()] == [len(jury.projects)]
     assert (stranger.status_code, judge.status_code) == (404, 404)
 
 
@@ -139,6 +140,71 @@ async def test_a_losing_team_reads_its_place_and_who_won(db: Database, jury: Jur
     assert place.winner_title == jury.projects[2].title
     assert place.score == pytest.approx(3.0)
     assert place.interval[0] <= place.score <= place.interval[1]
+
+
+async def test_the_api_gives_a_losing_team_its_place_and_how_the_round_decided(
+    db: Database, actors: Actors, jury: Jury
+) -> None:
+    judging_round = await _decided_round(db, jury)
+    project_id = jury.projects[1].id
+
+    async with await actors.api(jury.coaches[1]) as http:
+        answer = await http.get(f"/api/v1/projects/{project_id}/feedback")
+
+    assert answer.status_code == 200
+    [item] = answer.json()
+    assert (item["project_id"], item["round_id"]) == (project_id, judging_round.id)
+    place = item["place"]
+    assert (place["rank"], place["count"], place["method"]) == (3, 3, "judge_effect")
+    assert place["winner_title"] == jury.projects[2].title
+    assert place["score"] == pytest.approx(3.0)
+    assert place["interval_low"] <= place["score"] <= place["interval_high"]
+    async with db.read() as session:
+        [seen] = (
+            await feedback.project_feedback(session, user=jury.coaches[1], project_id=project_id)
+        ).places
+    assert place["tied"] == (seen.tied_above or seen.tied_below)
+    # The round did not share its comments: the place alone.
+    assert item["comments"] == {}
+
+
+async def test_the_api_gives_nothing_before_publication_and_nothing_to_others(
+    db: Database, actors: Actors, jury: Jury
+) -> None:
+    await _disagreeing_round(db, jury, Aggregation.JUDGE_EFFECT)
+    path = f"/api/v1/projects/{jury.projects[1].id}/feedback"
+
+    async with await actors.api(jury.coaches[1]) as http:
+        early = await http.get(path)
+    await _publish(db, jury)
+    async with await actors.api(jury.coaches[1]) as http:
+        published = await http.get(path)
+    async with await actors.api(jury.coaches[0]) as http:
+        stranger = await http.get(path)
+    async with await actors.api(jury.judges[0]) as http:
+        judge = await http.get(path)
+
+    assert (early.status_code, early.json()) == (200, [])
+    assert published.status_code == 200 and published.json()[0]["place"]["rank"] == 3
+    assert (stranger.status_code, judge.status_code) == (404, 404)
+
+
+async def test_the_api_marks_a_statistical_tie(db: Database, actors: Actors, jury: Jury) -> None:
+    """The raw mean of the disagreeing round cannot separate its projects: tied."""
+    await _disagreeing_round(db, jury, Aggregation.RAW_MEAN)
+    await _publish(db, jury)
+
+    async with db.read() as session:
+        found = await feedback.project_feedback(
+            session, user=jury.coaches[1], project_id=jury.projects[1].id or 0
+        )
+    async with await actors.api(jury.coaches[1]) as http:
+        answer = await http.get(f"/api/v1/projects/{jury.projects[1].id}/feedback")
+
+    [seen] = found.places
+    assert seen.tied_above or seen.tied_below
+    [item] = answer.json()
+    assert (item["place"]["tied"], item["place"]["method"]) == (True, "raw_mean")
 
 
 async def test_no_place_is_shown_before_publication(db: Database, jury: Jury) -> None:

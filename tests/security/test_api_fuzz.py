@@ -76,6 +76,7 @@ ALSO_AS = {
     "GET /api/v1/companies/{id}/representatives": "sponsor",
     "GET /api/v1/companies/{id}/ideas": "sponsor",
     "POST /api/v1/companies/{id}/representatives/invitations": "sponsor",
+    "POST /api/v1/companies/{id}/representatives/invitations/{invitation_id}/resend": "sponsor",
     "POST /api/v1/companies/{id}/representatives/invitations/{invitation_id}/revoke": "sponsor",
     "PUT /api/v1/challenges/{id}/sponsors/{sponsor_id}/track": "sponsor",
     "PUT /api/v1/assignments/{id}/scores": "judge",
@@ -117,6 +118,7 @@ WRITES_THAT_SUCCEED = {
     ("POST /api/v1/challenges/{id}/invitations/{invitation_id}/resend", "organiser"),
     ("PUT /api/v1/sponsors/{id}/shortlist/{project_id}", "sponsor"),
     ("POST /api/v1/companies/{id}/representatives/invitations", "sponsor"),
+    ("POST /api/v1/companies/{id}/representatives/invitations/{invitation_id}/resend", "sponsor"),
 }
 # Operations on a draft project of the coach's (a second team) rather than the world's one.
 DRAFT_OPERATIONS = {"/api/v1/teams/{id}/project", "/api/v1/projects/{id}/files"}

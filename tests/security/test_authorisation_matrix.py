@@ -470,10 +470,17 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("GET", "/companies/{id:int}/representatives"): COMPANY_PAGE,
     ("GET", "/api/v1/companies/{id:int}/representatives"): COMPANY_API,
     ("POST", "/companies/{id:int}/representatives"): COMPANY_ONLY,
+    ("POST", "/companies/{id:int}/representatives/invitations/{invitation_id:int}/resend"): (
+        COMPANY_ONLY
+    ),
     ("POST", "/companies/{id:int}/representatives/invitations/{invitation_id:int}/revoke"): (
         COMPANY_ONLY
     ),
     ("POST", "/api/v1/companies/{id:int}/representatives/invitations"): COMPANY_ONLY,
+    (
+        "POST",
+        "/api/v1/companies/{id:int}/representatives/invitations/{invitation_id:int}/resend",
+    ): COMPANY_ONLY,
     (
         "POST",
         "/api/v1/companies/{id:int}/representatives/invitations/{invitation_id:int}/revoke",
