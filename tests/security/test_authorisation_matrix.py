@@ -38,7 +38,6 @@ TWO_SIDES = (DENY, DENY, DENY, OK, DENY, OK, DENY, DENY, DENY)  # an adoption's 
 # everyone else (organisers and admins included: they are the company's private notes).
 COMPANY_PAGE = ("login", 404, 404, 404, 404, 200, 404, 404, 404)
 COMPANY_API = (401, 404, 404, 404, 404, 200, 404, 404, 404)
-COMPANY_ONLY = (DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY)
 COACH_ONLY = (DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY)
 COMPANY_ONLY = (DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY)  # its representatives
 # A page for the organisers of either of the programme's two challenges.
