@@ -321,12 +321,9 @@ async def _send_again(session: AsyncSession, *, invitation_id: int, days: int) -
         raise InvitationClosed(_(InvitationClosed.message))
 
 
-async def revoke(
-    session: AsyncSession, *, user: User, challenge_id: int, invitation_id: int
-) -> Invitation:
-    """Withdraw a pending invitation (organisers): its link stops working."""
-    await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
-    await queries.get_invitation(session, invitation_id, challenge_id=challenge_id)
+async def _withdraw(session: AsyncSession, *, invitation_id: int) -> None:
+    """Its link stops working, if the invitation is still pending (a conditional update: of
+    a revocation and an acceptance at once, one wins)."""
     changed = await session.execute(
         update(Invitation)
         .where(
@@ -338,6 +335,15 @@ async def revoke(
     )
     if changed.first() is None:
         raise InvitationClosed(_(InvitationClosed.message))
+
+
+async def revoke(
+    session: AsyncSession, *, user: User, challenge_id: int, invitation_id: int
+) -> Invitation:
+    """Withdraw a pending invitation (organisers): its link stops working."""
+    await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
+    await queries.get_invitation(session, invitation_id, challenge_id=challenge_id)
+    await _withdraw(session, invitation_id=invitation_id)
     invitation = await queries.get_invitation(session, invitation_id, challenge_id=challenge_id)
     log_action(
         session,
@@ -479,17 +485,7 @@ async def revoke_colleague(
     working (a conditional update: of a revocation and an acceptance at once, one wins)."""
     await represented_company(session, user=user, company_id=company_id)
     await queries.get_company_invitation(session, invitation_id, company_id=company_id)
-    changed = await session.execute(
-        update(Invitation)
-        .where(
-            col(Invitation.id) == invitation_id,
-            col(Invitation.status) == InvitationStatus.PENDING,
-        )
-        .values(status=InvitationStatus.REVOKED, open_key=None, revoked_at=utcnow())
-        .returning(col(Invitation.id))
-    )
-    if changed.first() is None:
-        raise InvitationClosed(_(InvitationClosed.message))
+    await _withdraw(session, invitation_id=invitation_id)
     invitation = await queries.get_company_invitation(session, invitation_id, company_id=company_id)
     log_action(
         session,
