@@ -65,7 +65,6 @@ from app.judging.schemas import (
     VoteIn,
     VotesRead,
 )
-from app.teams.models import Project
 from app.web import path_id, services, settings
 
 router = ApiRouter("judging")
@@ -315,13 +314,13 @@ async def close_round(request: Request) -> RoundRead:
 
 
 def _assignment_read(
-    assignment: Assignment, judging_round: Round, project: Project, scores: dict[int, int]
+    assignment: Assignment, judging_round: Round, project_title: str, scores: dict[int, int]
 ) -> AssignmentRead:
     return AssignmentRead.model_validate(
         extended(
             assignment,
             round_status=judging_round.status,
-            project_title=project.title,
+            project_title=project_title,
             scores=scores,
         )
     )
@@ -337,14 +336,13 @@ def _assignment_read(
 async def my_assignments(request: Request) -> list[AssignmentRead]:
     user = require_user(request)
     async with services(request).db.read() as session:
-        groups = await scoring.my_assignments(session, user=user)
-        ids = [item.assignment.id for g in groups for item in g.items if item.assignment.id]
-        stored = await queries.scores(session, ids)
+        assert user.id is not None
+        rows = await queries.judge_assignment_models(session, user.id)
+        stored = await queries.scores(session, [a.id for a, _r, _t in rows if a.id])
     return [
-        _assignment_read(item.assignment, group.round, item.project, stored[item.assignment.id])
-        for group in groups
-        for item in group.items
-        if item.assignment.id is not None
+        _assignment_read(assignment, judging_round, title, stored[assignment.id])
+        for assignment, judging_round, title in rows
+        if assignment.id is not None
     ]
 
 
@@ -364,7 +362,7 @@ async def save_scores(request: Request, body: ScoresIn) -> AssignmentRead:
         await scoring.save_scores(session, user=user, assignment_id=assignment_id, data=body)
     async with services(request).db.read() as session:
         sheet = await scoring.score_sheet(session, user=user, assignment_id=assignment_id)
-    return _assignment_read(sheet.assignment, sheet.round, sheet.project, sheet.scores)
+    return _assignment_read(sheet.assignment, sheet.round, sheet.project.title, sheet.scores)
 
 
 @router.route(
@@ -723,7 +721,7 @@ async def recuse(request: Request, body: Recusal) -> AssignmentRead:
         await conflicts.recuse(session, user=user, assignment_id=assignment_id, reason=body.reason)
     async with services(request).db.read() as session:
         sheet = await scoring.score_sheet(session, user=user, assignment_id=assignment_id)
-    return _assignment_read(sheet.assignment, sheet.round, sheet.project, sheet.scores)
+    return _assignment_read(sheet.assignment, sheet.round, sheet.project.title, sheet.scores)
 
 
 # --- The people's-choice vote ---

@@ -74,11 +74,16 @@ async def judges_who_scored(session: AsyncSession, challenge_id: int) -> list[Us
 
 @dataclass(frozen=True)
 class JudgeAssignment:
-    """One of a judge's assignments with what their list shows."""
+    """One of a judge's assignments with what their list shows: the assignment's and the
+    project's columns it needs (a judge has dozens, and a whole Assignment and Project
+    object per row was most of the page's time outside its template), its round and
+    challenge (one object each per round)."""
 
-    assignment: Assignment
+    id: int
+    submitted_at: datetime | None
+    recused_at: datetime | None
+    project_title: str
     round: Round
-    project: Project
     challenge: Challenge
 
 
@@ -198,14 +203,7 @@ async def criteria_with_scores(
     """A rubric's criteria in their order, with an assignment's scores of them (criterion id
     -> value), in one query: the score sheet's."""
     result = await session.execute(
-        select(Criterion, col(Score.value))
-        .outerjoin(
-            Score,
-            (col(Score.criterion_id) == col(Criterion.id))
-            & (col(Score.assignment_id) == assignment_id),
-        )
-        .where(col(Criterion.rubric_id) == rubric_id)
-        .order_by(col(Criterion.position), col(Criterion.id))
+        _CRITERIA_WITH_SCORES, {"rubric_id": rubric_id, "assignment_id": assignment_id}
     )
     found: list[Criterion] = []
     values: dict[int, int] = {}
@@ -214,6 +212,19 @@ async def criteria_with_scores(
         if value is not None and criterion.id is not None:
             values[criterion.id] = value
     return found, values
+
+
+# Built once, as _SHEET_ROWS (building it was a tenth of the score sheet's time in Python).
+_CRITERIA_WITH_SCORES = (
+    select(Criterion, col(Score.value))
+    .outerjoin(
+        Score,
+        (col(Score.criterion_id) == col(Criterion.id))
+        & (col(Score.assignment_id) == bindparam("assignment_id")),
+    )
+    .where(col(Criterion.rubric_id) == bindparam("rubric_id"))
+    .order_by(col(Criterion.position), col(Criterion.id))
+)
 
 
 async def rounds(session: AsyncSession, challenge_id: int) -> list[Round]:
@@ -348,19 +359,47 @@ async def assignments(session: AsyncSession, round_id: int) -> list[Assignment]:
 async def judge_assignments(session: AsyncSession, judge_id: int) -> list[JudgeAssignment]:
     """A judge's assignments in rounds that have been opened (drafts are not theirs yet)."""
     result = await session.execute(_JUDGE_ASSIGNMENTS, {"judge_id": judge_id})
-    return [JudgeAssignment(*row) for row in result.all()]
+    return [
+        JudgeAssignment(aid or 0, submitted, recused, title, judging_round, challenge)
+        for aid, submitted, recused, title, judging_round, challenge in result.all()
+    ]
 
 
-# Built once, as _SHEET_ROWS: the judges' page of their assignments.
+async def judge_assignment_models(
+    session: AsyncSession, judge_id: int
+) -> list[tuple[Assignment, Round, str]]:
+    """The same assignments, whole (the API's answer has every column), with their round
+    and the project's title."""
+    result = await session.execute(_JUDGE_ASSIGNMENT_MODELS, {"judge_id": judge_id})
+    return [(assignment, judging_round, title) for assignment, judging_round, title in result]
+
+
+_OPENED_FOR_JUDGE = (
+    col(Assignment.judge_id) == bindparam("judge_id"),
+    col(Round.status) != RoundStatus.DRAFT,
+)
+
+# Built once, as _SHEET_ROWS: the judges' page of their assignments, and the API's list.
 _JUDGE_ASSIGNMENTS = (
-    select(Assignment, Round, Project, Challenge)
+    sa_select(
+        col(Assignment.id),
+        col(Assignment.submitted_at),
+        col(Assignment.recused_at),
+        col(Project.title),
+        Round,
+        Challenge,
+    )
     .join(Round, col(Round.id) == col(Assignment.round_id))
     .join(Project, col(Project.id) == col(Assignment.project_id))
     .join(Challenge, col(Challenge.id) == col(Round.challenge_id))
-    .where(
-        col(Assignment.judge_id) == bindparam("judge_id"),
-        col(Round.status) != RoundStatus.DRAFT,
-    )
+    .where(*_OPENED_FOR_JUDGE)
+    .order_by(col(Round.id).desc(), col(Project.title))
+)
+_JUDGE_ASSIGNMENT_MODELS = (
+    select(Assignment, Round, col(Project.title))
+    .join(Round, col(Round.id) == col(Assignment.round_id))
+    .join(Project, col(Project.id) == col(Assignment.project_id))
+    .where(*_OPENED_FOR_JUDGE)
     .order_by(col(Round.id).desc(), col(Project.title))
 )
 

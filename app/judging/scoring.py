@@ -69,9 +69,7 @@ class RoundGroup:
     def done(self) -> int:
         """Scored, or stepped back from (nothing left to do on those)."""
         return sum(
-            1
-            for item in self.items
-            if item.assignment.submitted_at is not None or item.assignment.recused_at is not None
+            1 for item in self.items if item.submitted_at is not None or item.recused_at is not None
         )
 
 

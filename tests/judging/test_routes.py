@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from app.accounts.models import Role, RoleKind
@@ -337,3 +338,39 @@ async def test_the_judging_page_has_each_id_once(actors: Actors, jury: Jury) -> 
     assert sorted({i for i in ids if ids.count(i) > 1}) == []
     for target in re.findall(r'<label for="([^"]+)"', page.text):
         assert target in ids, target
+
+
+async def test_judges_list_shows_each_assignments_project_link_and_state(
+    db: Database, actors: Actors, jury: Jury
+) -> None:
+    """The list reads plain columns (queries.judge_assignments): each row still links to its
+    own sheet under its own project's title, with its own state, and the progress counts
+    scored and stepped-back rows."""
+    await make_round(db, jury.challenge, judges=jury.judges, projects=jury.projects)
+    judge = jury.judges[0]
+    async with db.transaction() as session:
+        rows = (
+            (
+                await session.execute(
+                    select(Assignment)
+                    .where(Assignment.judge_id == judge.id)
+                    .order_by(Assignment.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        assert len(rows) >= 3
+        scored, recused, todo = rows[0], rows[1], rows[2]
+        scored.submitted_at = func.now()
+        recused.recused_at = func.now()
+    titles = {p.id: p.title for p in jury.projects}
+
+    async with await actors.client(judge) as http:
+        page = await http.get("/judging")
+
+    assert page.status_code == 200
+    for row, badge in ((scored, "Valutato"), (recused, "Astenuto"), (todo, "Da valutare")):
+        link = f'<a href="/judging/assignments/{row.id}">{escape(titles[row.project_id])}</a>'
+        assert re.search(re.escape(link) + r'\s*<span class="badge[^"]*">' + badge + "<", page.text)
+    assert f'value="2">2/{len(rows)}</progress>' in page.text
