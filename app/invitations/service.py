@@ -241,6 +241,13 @@ async def invite(
             )
             session.add(invitation)
             report.invited.append(invitation)
+    await _store(session, report, actor_id=user.id)
+    return report
+
+
+async def _store(session: AsyncSession, report: Report, *, actor_id: int) -> None:
+    """Write the invitations of a sending and log each as sent; an address invited by
+    someone else meanwhile (the unique open key) refuses the whole sending."""
     report.refused.sort(key=lambda refusal: refusal.line)
     try:
         await session.flush()
@@ -249,8 +256,7 @@ async def invite(
             raise
         raise InvitedMeanwhile(_(InvitedMeanwhile.message)) from None
     for invitation in report.invited:
-        _sent(session, invitation, actor_id=user.id, again=False)
-    return report
+        _sent(session, invitation, actor_id=actor_id, again=False)
 
 
 def _sent(session: AsyncSession, invitation: Invitation, *, actor_id: int, again: bool) -> None:
@@ -447,15 +453,7 @@ async def invite_colleagues(
             )
             session.add(invitation)
             report.invited.append(invitation)
-    report.refused.sort(key=lambda refusal: refusal.line)
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        if not is_unique_violation(exc):
-            raise
-        raise InvitedMeanwhile(_(InvitedMeanwhile.message)) from None
-    for invitation in report.invited:
-        _sent(session, invitation, actor_id=user.id, again=False)
+    await _store(session, report, actor_id=user.id)
     return report
 
 
