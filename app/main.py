@@ -44,6 +44,7 @@ from app.judging import api as judging_api
 from app.judging import pairwise_api as judging_pairwise_api
 from app.judging import routes as judging_routes
 from app.middleware import (
+    CSRF_COOKIE,
     BodyLimits,
     LocaleAndCsrf,
     SecurityHeaders,
@@ -53,6 +54,7 @@ from app.middleware import (
 from app.notifications import routes as notifications_routes
 from app.overview import api as overview_api
 from app.overview import routes as overview_routes
+from app.personalcache import PersonalPageCache
 from app.reports import api as reports_api
 from app.reports import routes as reports_routes
 from app.sponsors import api as sponsors_api
@@ -99,6 +101,30 @@ PAGE_ROUTES: list[BaseRoute] = [
 ]
 # Pages anonymous people open most, kept rendered for them (app.caching.PublicPageCache).
 PUBLIC_PAGES = ("home", "challenges", "challenge", "project", "results", "verify_form", "verify")
+# Pages logged-in people open again and again, kept rendered for their browser until the
+# next write anywhere (app.personalcache). Each one's GET writes nothing.
+PERSONAL_PAGES = (
+    *PUBLIC_PAGES,
+    "my_assignments",
+    "score_sheet",
+    "ranking",
+    "judging_admin",
+    "round_assignments",
+    "challenge_dashboard",
+    "team",
+    "project_feedback",
+    "sponsor_home",
+    "sponsor_dashboard",
+    "discover",
+    "company_ideas",
+    "shortlist",
+    "adoption",
+    "adoption_follow_up",
+    "team_adoptions",
+)
+# The largest page kept for a person (the organisers' ranking of a big round is larger and
+# is made each time).
+PERSONAL_PAGE_MAX_BYTES = 512 * 1024
 
 
 @asynccontextmanager
@@ -298,6 +324,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     by_name = routes_by_name([*PAGE_ROUTES, static])
     public = [r.path_regex for name in PUBLIC_PAGES if isinstance(r := by_name[name], Route)]
+    personal = [r.path_regex for name in PERSONAL_PAGES if isinstance(r := by_name[name], Route)]
     app = Starlette(
         routes=routes,
         middleware=[
@@ -320,6 +347,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 max_age=settings.page_cache_seconds,
                 check_seconds=settings.page_cache_check_seconds,
                 max_entries=settings.page_cache_entries,
+            ),
+            Middleware(
+                PersonalPageCache,
+                paths=personal,
+                session_cookie=cookie_name(settings, SESSION_COOKIE),
+                csrf_cookie=cookie_name(settings, CSRF_COOKIE),
+                max_age=settings.personal_cache_seconds,
+                max_entries=settings.personal_cache_entries,
+                max_bytes=PERSONAL_PAGE_MAX_BYTES,
             ),
             Middleware(OutageInMiddleware),
             Middleware(Authentication),

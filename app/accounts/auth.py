@@ -6,6 +6,7 @@ import secrets
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -16,6 +17,7 @@ from app.accounts.ratelimit import account_key
 from app.errors import Forbidden, Unauthorized
 from app.i18n import gettext as _
 from app.middleware import cookie_name, cookie_value
+from app.personalcache import SESSION_ENDS
 from app.web import services, settings
 
 SESSION_COOKIE = "madrina_session"
@@ -37,31 +39,43 @@ class Authentication:
             await self.app(scope, receive, send)
             return
         conn = HTTPConnection(scope)
-        if scope["path"].startswith("/api/"):
+        state = scope.setdefault("state", {})
+        api = scope["path"].startswith("/api/")
+        if api:
             # The API never reads cookies, so it needs no CSRF protection.
             scheme, _sep, token = conn.headers.get("authorization", "").partition(" ")
             credential = token.strip() if scheme.lower() == "bearer" and token else ""
-            lookup = queries.user_for_api_token
         else:
             credential = cookie_value(scope, cookie_name(settings(conn), SESSION_COOKIE)) or ""
-            lookup = queries.user_for_session_token
-        state = scope.setdefault("state", {})
         if not credential:
             state["user"] = None
             await self.app(scope, receive, send)
             return
+
+        async def look_up(session: AsyncSession) -> None:
+            if api:
+                state["user"] = await queries.user_for_api_token(session, credential)
+                return
+            owner = await queries.session_owner(session, credential)
+            state["user"], ends = owner if owner is not None else (None, None)
+            # When the login ends: a page kept for this browser is not served past it
+            # (app.personalcache).
+            state[SESSION_ENDS] = ends.timestamp() if ends is not None else None
+
         db = services(conn).db
         if scope["method"] not in ("GET", "HEAD"):
             async with db.read() as session:
-                state["user"] = await lookup(session, credential)
+                await look_up(session)
             await self.app(scope, receive, send)
             return
         # A page: the lookup's session and transaction go on to the page's first read
-        # (app.db.Database.read), one session per page instead of two. The person is still
-        # looked up at every request: an ended session or a removed role counts at once.
+        # (app.db.Database.read), one session per page instead of two. The person is looked
+        # up at every request that reaches here (a page kept for this browser does not, but
+        # it is dropped by any write: app.personalcache): an ended session or a removed
+        # role counts at once.
         async with db.handing_over():
             async with db.read(hand_over=True) as session:
-                state["user"] = await lookup(session, credential)
+                await look_up(session)
 
             async def releasing_send(message: Message) -> None:
                 if message["type"] == "http.response.start":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from sqlalchemy import bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,7 +41,7 @@ async def user_by_email(session: AsyncSession, email: str) -> User | None:
 # Built once: every logged-in page looks its person up (building it each time cost more
 # than sending it); the token's hash and the time are bound parameters.
 _USER_FOR_SESSION = (
-    select(User)
+    select(User, col(UserSession.expires_at))
     .join(UserSession, col(UserSession.user_id) == col(User.id))
     .where(
         col(UserSession.token_hash) == bindparam("token_hash"),
@@ -51,11 +52,18 @@ _USER_FOR_SESSION = (
 )
 
 
-async def user_for_session_token(session: AsyncSession, token: str) -> User | None:
+async def session_owner(session: AsyncSession, token: str) -> tuple[User, datetime] | None:
+    """The person logged in with this session token, and when the login ends."""
     result = await session.execute(
         _USER_FOR_SESSION, {"token_hash": token_hash(token), "now": utcnow()}
     )
-    return result.scalar_one_or_none()
+    row = result.one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+async def user_for_session_token(session: AsyncSession, token: str) -> User | None:
+    owner = await session_owner(session, token)
+    return None if owner is None else owner[0]
 
 
 async def active_sessions(session: AsyncSession, *, user_id: int) -> list[UserSession]:
