@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,30 @@ def cmd_demo(settings: Settings) -> None:
         print("database already has data; demo not loaded")
 
 
+@contextlib.asynccontextmanager
+async def _announcing_writes(settings: Settings) -> AsyncIterator[None]:
+    """Connect to the site's Redis for the command's writes, so that the web processes'
+    page caches drop what the write changed at once (app.pagecache): a promoted account's
+    logins end for its kept pages too. With the embedded Redis (`madrina run`), which only
+    its web process reaches, they drop it within PAGE_CACHE_SECONDS."""
+    from arq import create_pool
+    from redis.exceptions import RedisError
+
+    from app import jobs
+
+    pool = None
+    if settings.redis_url:
+        with contextlib.suppress(RedisError, OSError):
+            pool = await create_pool(jobs.redis_settings(settings.redis_url))
+    jobs.set_pool(pool)
+    try:
+        yield
+    finally:
+        jobs.set_pool(None)
+        if pool is not None:
+            await pool.aclose()
+
+
 def cmd_create_admin(settings: Settings, email: str, name: str, *, promote: bool) -> None:
     from pydantic import TypeAdapter, ValidationError
 
@@ -78,7 +103,7 @@ def cmd_create_admin(settings: Settings, email: str, name: str, *, promote: bool
         db = Database(settings)
         try:
             password_hash = await hash_password(password)  # slow on purpose: not in the transaction
-            async with db.transaction() as session:
+            async with _announcing_writes(settings), db.transaction() as session:
                 await service.make_admin(
                     session,
                     email=email,
@@ -104,7 +129,7 @@ def cmd_allow_organiser(settings: Settings, email: str, *, revoke: bool) -> None
     async def change() -> None:
         db = Database(settings)
         try:
-            async with db.transaction() as session:
+            async with _announcing_writes(settings), db.transaction() as session:
                 if revoke:
                     person = await queries.user_by_email(session, email)
                     if person is None or person.id is None:

@@ -15,6 +15,7 @@ from app.challenges.models import Challenge, Programme
 from app.config import ROOT
 from app.db import Database
 from app.events.models import AuditEntry
+from app.pagecache import GENERATION_KEY
 from app.web import services
 from tests.factories import Actors, make_challenge, post_form
 
@@ -128,7 +129,17 @@ async def test_madrina_allow_organiser_grants_and_takes_back_the_right(
 ) -> None:
     person = await actors.user(email="ente@example.org")
     settings = services(app).settings
-    env = {"DATABASE_URL": settings.database_url, "PYTHONPATH": str(ROOT), "PATH": "/usr/bin"}
+    env = {
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
+        "PYTHONPATH": str(ROOT),
+        "PATH": "/usr/bin",
+    }
+    redis = services(app).redis
+    assert redis is not None
+
+    async def generation() -> int:
+        return int(await redis.get(GENERATION_KEY) or 0)
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -140,9 +151,11 @@ async def test_madrina_allow_organiser_grants_and_takes_back_the_right(
             check=False,
         )
 
+    before = await generation()
     granted = await asyncio.to_thread(run, "allow-organiser", "ente@example.org")
     async with services(app).db.read() as session:
         after_grant = await session.get(User, person.id)
+    between = await generation()
     taken = await asyncio.to_thread(run, "allow-organiser", "ente@example.org", "--revoke")
     async with services(app).db.read() as session:
         after_revoke = await session.get(User, person.id)
@@ -152,3 +165,5 @@ async def test_madrina_allow_organiser_grants_and_takes_back_the_right(
     assert after_grant is not None and after_grant.may_create_challenges
     assert after_revoke is not None and not after_revoke.may_create_challenges
     assert unknown.returncode == 1 and "refused" in unknown.stderr
+    # Each change reached the web processes' page caches at once (app.pagecache).
+    assert before < between < await generation()
