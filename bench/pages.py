@@ -7,9 +7,10 @@ Three ways to answer each page, timed interleaved in the same run:
   rendered (captured once): the template's own cost, without middleware or database;
 - bare: a bare Starlette endpoint rendering the captured page through a trivial Jinja2
   template: the floor for a response of that size;
-- miss (anonymous HTML pages only): ours with a query string never asked before, so the
-  public page cache (app.caching) misses and the page is made afresh and stored: what the
-  first visitor after a change pays. "ours" on those pages is what everyone else gets.
+- miss (HTML pages): ours with a query string never asked before, so the page caches
+  (app.caching for anonymous people, app.personalcache for a logged-in browser) miss and
+  the page is made afresh and stored: what the first visit after a write pays. "ours" on
+  those pages is what a visit gets while nothing is written.
 
 ours/tmpl is the cost of our middleware, queries and services; ours/bare adds the template.
 SQL statements per page (of a miss) are counted at N and 10N: equal counts mean no N+1.
@@ -243,7 +244,7 @@ async def compare(
             if bare_size != len(item.body) or (tmpl_size and abs(tmpl_size - bare_size) > 64):
                 raise RuntimeError(f"{item.page.name}: baseline sizes {tmpl_size}, {bare_size}")
             calls = {"ours": _getter(clients(item.page.who), item.url)}
-            if item.page.who == ANONYMOUS and item.template:
+            if item.template:
                 calls["miss"] = _missing(clients(item.page.who), item.url)
             if item.template:
                 calls["tmpl"] = _getter(base, f"/template/{i}")
@@ -304,8 +305,9 @@ def print_comparison(env: BenchApp, captured: list[Captured], timings: dict[str,
         "ours = full app; tmpl = bare Starlette rendering the same template from the same "
         "context;\nbare = bare Starlette + Jinja2 returning the same bytes. Ratios are time "
         "per request\n(ours/bare 5.0 = our page takes 5x as long); p50/p90 over every request.\n"
-        "Anonymous pages come from the public page cache; miss = the same page made afresh\n"
-        "(a query string never asked before), as the first visitor after a change gets it.\n"
+        "Pages come from the page caches (anonymous: app.caching; logged in: the browser's own,\n"
+        "app.personalcache); miss = the same page made afresh (a query string never asked\n"
+        "before), as the first visit after any write gets it.\n"
         "CPU columns: the same ratios in this process's CPU time (all its threads), which a\n"
         "busy machine disturbs far less than the wall clock: trust them when the load is high."
     )
