@@ -57,9 +57,10 @@ class Settings(BaseSettings):
     page_cache_check_seconds: float = Field(default=1, ge=0)
     page_cache_entries: int = Field(default=1000, ge=1)
     # A logged-in person's most opened pages kept for their browser (app.personalcache)
-    # until the next write anywhere, at most this long (0 turns it off), this many.
+    # until the next write anywhere, at most this long (0 turns it off), in at most this
+    # many megabytes of pages per web process.
     personal_cache_seconds: float = Field(default=30, ge=0)
-    personal_cache_entries: int = Field(default=2000, ge=1)
+    personal_cache_mb: int = Field(default=64, ge=1)
     # Live results (server-sent events): streams one web process keeps open at once (503
     # past it), the heartbeat that keeps proxies from closing a quiet stream and re-checks
     # the viewer's rights, and how long one stream lasts before the browser reconnects.

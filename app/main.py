@@ -354,7 +354,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 session_cookie=cookie_name(settings, SESSION_COOKIE),
                 csrf_cookie=cookie_name(settings, CSRF_COOKIE),
                 max_age=settings.personal_cache_seconds,
-                max_entries=settings.personal_cache_entries,
+                max_total_bytes=settings.personal_cache_mb * 1024 * 1024,
                 max_bytes=PERSONAL_PAGE_MAX_BYTES,
             ),
             Middleware(OutageInMiddleware),

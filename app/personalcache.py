@@ -67,7 +67,7 @@ class PersonalPageCache:
         session_cookie: str,
         csrf_cookie: str,
         max_age: float,
-        max_entries: int,
+        max_total_bytes: int,
         max_bytes: int,
     ) -> None:
         self.app = app
@@ -75,8 +75,9 @@ class PersonalPageCache:
         self.session_cookie = session_cookie
         self.csrf_cookie = csrf_cookie
         self.max_age = max_age
-        self.max_entries = max_entries
+        self.max_total_bytes = max_total_bytes
         self.max_bytes = max_bytes
+        self.kept_bytes = 0
         self.generation = pagecache.Generation(check_seconds=0)
         self.entries: OrderedDict[tuple[str, str, bytes, bytes], KeptPage] = OrderedDict()
 
@@ -100,7 +101,8 @@ class PersonalPageCache:
             await self.app(scope, receive, send)
             return
         generation = (local, shared)
-        cookies = hashlib.blake2b(dict(scope["headers"])[b"cookie"], digest_size=32).digest()
+        sent = b"; ".join(value for name, value in scope["headers"] if name == b"cookie")
+        cookies = hashlib.blake2b(sent, digest_size=32).digest()
         key = (scope["state"]["locale"], scope["path"], scope.get("query_string", b""), cookies)
         now = time.monotonic()
         entry = self.entries.get(key)
@@ -139,12 +141,17 @@ class PersonalPageCache:
         session_ends = scope["state"].get(SESSION_ENDS)
         if self._keepable(start, body) and scope["state"].get("user") and session_ends:
             headers = tuple(start["headers"])  # before the outer layers add to them
-            self.entries[key] = KeptPage(generation, now, session_ends, 200, headers, body)
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.max_entries:
-                self.entries.popitem(last=False)
+            self._keep(key, KeptPage(generation, now, session_ends, 200, headers, body))
         await send(start)
         await send({"type": "http.response.body", "body": body})
+
+    def _keep(self, key: tuple[str, str, bytes, bytes], page: KeptPage) -> None:
+        replaced = self.entries.pop(key, None)
+        self.kept_bytes += len(page.body) - (len(replaced.body) if replaced else 0)
+        self.entries[key] = page
+        while self.kept_bytes > self.max_total_bytes:  # the least recently used go first
+            _key, dropped = self.entries.popitem(last=False)
+            self.kept_bytes -= len(dropped.body)
 
     def _keepable(self, start: Message, body: bytes) -> bool:
         headers = Headers(raw=start["headers"])

@@ -5,6 +5,8 @@ of the login or the cache's age; without Redis nothing is kept (app.personalcach
 from __future__ import annotations
 
 import asyncio
+import re
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -12,6 +14,8 @@ import pytest
 from httpx import ASGITransport, AsyncClient, Response
 from sqlalchemy import update
 from starlette.applications import Starlette
+from starlette.responses import HTMLResponse
+from starlette.types import Receive, Scope, Send
 
 from app import jobs
 from app.accounts import service as accounts_service
@@ -22,6 +26,7 @@ from app.config import Settings
 from app.db import Database, utcnow
 from app.main import create_app
 from app.pagecache import GENERATION_KEY
+from app.personalcache import SESSION_ENDS, PersonalPageCache
 from app.teams.models import Project
 from app.web import services
 from tests.factories import Actors, make_challenge, make_project, make_team
@@ -191,3 +196,33 @@ async def test_pages_not_listed_are_made_each_time(db: Database, actors: Actors)
 
     assert page.status_code == 200
     assert len(sent) > 0
+
+
+async def test_kept_pages_stay_within_their_budget(app: Starlette) -> None:
+    """The least recently used page goes when the pages kept pass the byte budget."""
+
+    async def page(scope: Scope, receive: Receive, send: Send) -> None:
+        scope["state"].update(user="someone", **{SESSION_ENDS: time.time() + 60})
+        await HTMLResponse("x" * 100)(scope, receive, send)
+
+    cache = PersonalPageCache(
+        page,
+        paths=[re.compile("^/p/")],
+        session_cookie="s",
+        csrf_cookie="c",
+        max_age=30,
+        max_total_bytes=250,
+        max_bytes=200,
+    )
+
+    async def localised(scope: Scope, receive: Receive, send: Send) -> None:
+        scope["state"] = {"locale": "it"}  # as app.middleware.LocaleAndCsrf leaves it
+        await cache(scope, receive, send)
+
+    async with AsyncClient(transport=ASGITransport(app=localised), base_url="http://t") as http:
+        http.cookies.update({"s": "login", "c": "csrf"})
+        for path in ("/p/1", "/p/2", "/p/1", "/p/3"):
+            await http.get(path)
+
+    assert [key[1] for key in cache.entries] == ["/p/1", "/p/3"]
+    assert cache.kept_bytes == 200
