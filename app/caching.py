@@ -52,9 +52,9 @@ class PublicPageCache:
     Only a GET with no session cookie and no Authorization header is looked up or kept, and
     only a 200 HTML or JSON answer that sets no cookie and holds neither this browser's CSRF
     cookie nor its form token is kept: what one caller is given is what every anonymous
-    caller would be given. An entry lasts until the next write anywhere (`app.pagecache`), at most
-    `max_age` seconds (pages that change with the clock), and the least recently used go
-    past `max_entries`. A page missing here is looked for in Redis, where the first process
+    caller would be given. An entry lasts until the next write anywhere (`app.pagecache`),
+    at most `max_age` seconds (pages that change with the clock), and the least recently
+    used go past `max_entries`. A page missing here is looked for in Redis, where the first process
     to make it leaves it for the others (under the shared generation, for `max_age`), when
     its query string names only the parameters `paths` gives its pattern. A request whose
     If-None-Match matches gets a 304 without a body.
