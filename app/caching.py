@@ -1,4 +1,5 @@
-"""Speed without leaks: anonymous public pages kept in memory with ETags, and gzip.
+"""Speed without leaks: anonymous public pages (and their JSON API twins) kept in memory with
+ETags, and gzip.
 
 Both are pure ASGI middleware; `app.main.create_app` puts compression just inside the
 security headers and the page cache just inside the CSRF middleware (it reads the
@@ -26,6 +27,7 @@ from app.middleware import cookie_value
 GZIP_MIN_SIZE = 1024
 GZIP_LEVEL = 6
 COMPRESSIBLE = (b"text/html", b"text/css", b"text/plain", b"application/json", b"image/svg+xml")
+KEPT_TYPES = (b"text/html", b"application/json")
 
 
 @dataclass
@@ -33,7 +35,7 @@ class CachedPage:
     generation: tuple[int, bytes | None]
     stored_at: float
     etag: str
-    content_type: bytes
+    headers: list[tuple[bytes, bytes]]  # the answer's own: its content type, an API's Link
     body: bytes
     gzipped: bytes | None = None  # made when a browser first accepts it
 
@@ -44,23 +46,25 @@ class CachedPage:
 
 
 class PublicPageCache:
-    """Serves the public pages (`paths`) to anonymous browsers from memory, with an ETag.
+    """Serves the public pages and API reads (`paths`) to anonymous callers from memory, with
+    an ETag.
 
     Only a GET with no session cookie and no Authorization header is looked up or kept, and
-    only a 200 HTML answer that sets no cookie and holds neither this browser's CSRF cookie
-    nor its form token is kept: what one browser is given is what every anonymous browser
-    would be given. An entry lasts until the next write anywhere (`app.pagecache`), at most
-    `max_age` seconds (pages that change with the clock), and the least recently used go
-    past `max_entries`. A page missing here is looked for in Redis, where the first process
-    to make it leaves it for the others (under the shared generation, for `max_age`). A
-    request whose If-None-Match matches gets a 304 without a body.
+    only a 200 HTML or JSON answer that sets no cookie and holds neither this browser's CSRF
+    cookie nor its form token is kept: what one caller is given is what every anonymous
+    caller would be given. An entry lasts until the next write anywhere (`app.pagecache`),
+    at most `max_age` seconds (pages that change with the clock), and the least recently
+    used go past `max_entries`. A page missing here is looked for in Redis, where the first process
+    to make it leaves it for the others (under the shared generation, for `max_age`), when
+    its query string names only the parameters `paths` gives its pattern. A request whose
+    If-None-Match matches gets a 304 without a body.
     """
 
     def __init__(
         self,
         app: ASGIApp,
         *,
-        paths: Sequence[re.Pattern[str]],
+        paths: Sequence[tuple[re.Pattern[str], frozenset[bytes]]],
         session_cookie: str,
         site: str,
         max_age: float,
@@ -76,18 +80,22 @@ class PublicPageCache:
         self.generation = pagecache.Generation(check_seconds=check_seconds)
         self.entries: OrderedDict[tuple[str, str, bytes], CachedPage] = OrderedDict()
 
-    def _public(self, scope: Scope) -> bool:
+    def _shared_parameters(self, scope: Scope) -> frozenset[bytes] | None:
+        """The query parameters under which this request's answer is shared through Redis,
+        or None when it is not public (never looked up, never kept)."""
         if scope["method"] != "GET" or self.max_age <= 0:
-            return False
-        if not any(p.match(scope["path"]) for p in self.paths):
-            return False
+            return None
+        shared = next((s for p, s in self.paths if p.match(scope["path"])), None)
         headers = dict(scope["headers"])
-        if b"authorization" in headers:
-            return False
-        return b"cookie" not in headers or cookie_value(scope, self.session_cookie) is None
+        if shared is None or b"authorization" in headers:
+            return None
+        if b"cookie" in headers and cookie_value(scope, self.session_cookie) is not None:
+            return None
+        return shared
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self._public(scope):
+        shared_parameters = self._shared_parameters(scope) if scope["type"] == "http" else None
+        if shared_parameters is None:
             await self.app(scope, receive, send)
             return
         key = (scope["state"]["locale"], scope["path"], scope.get("query_string", b""))
@@ -98,11 +106,12 @@ class PublicPageCache:
             self.entries.move_to_end(key)
             await _send_page(scope, send, entry)
             return
-        shared_key = _shared_key(self.site, key, generation)
+        shared_key = _shared_key(self.site, key, generation, shared_parameters)
         found = await _shared_get(shared_key)
         if found is not None:
-            content_type, _sep, body = found.partition(b"\n")
-            await _send_page(scope, send, self._keep(key, generation, now, content_type, body))
+            head, _sep, body = found.partition(b"\r\n\r\n")
+            kept = [_header(line) for line in head.split(b"\r\n")]
+            await _send_page(scope, send, self._keep(key, generation, now, kept, body))
             return
 
         start: Message | None = None
@@ -130,7 +139,7 @@ class PublicPageCache:
         headers = Headers(raw=start["headers"])
         if (
             start["status"] != 200
-            or not headers.get("content-type", "").startswith("text/html")
+            or not headers.get("content-type", "").encode("latin-1").startswith(KEPT_TYPES)
             or "set-cookie" in headers
             or "content-encoding" in headers
             or _personal(scope, body)
@@ -138,9 +147,11 @@ class PublicPageCache:
             await send(start)
             await send({"type": "http.response.body", "body": body})
             return
-        content_type = headers["content-type"].encode("latin-1")
-        entry = self._keep(key, generation, now, content_type, body)
-        await _shared_set(shared_key, content_type + b"\n" + body, self.max_age)
+        # Content-Length is counted again for the body sent, plain or gzipped.
+        kept = [(name, value) for name, value in start["headers"] if name != b"content-length"]
+        entry = self._keep(key, generation, now, kept, body)
+        head = b"\r\n".join(name + b": " + value for name, value in kept)
+        await _shared_set(shared_key, head + b"\r\n\r\n" + body, self.max_age)
         await _send_page(scope, send, entry)
 
     def _keep(
@@ -148,14 +159,14 @@ class PublicPageCache:
         key: tuple[str, str, bytes],
         generation: tuple[int, bytes | None],
         now: float,
-        content_type: bytes,
+        headers: list[tuple[bytes, bytes]],
         body: bytes,
     ) -> CachedPage:
         entry = CachedPage(
             generation=generation,
             stored_at=now,
             etag='W/"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"',
-            content_type=content_type,
+            headers=headers,
             body=body,
         )
         self.entries[key] = entry
@@ -167,19 +178,23 @@ class PublicPageCache:
 
 # Query parameters of the public pages: only pages named by these are shared through Redis
 # (each has few valid values: others are 'not found', never kept), so junk query strings
-# cannot fill Redis.
-SHARED_PARAMETERS = {b"track", b"page", b"lang"}
+# cannot fill Redis. Not the API's: its gallery answers every ?page= up to 10,000 (an empty
+# list past the end), so an API answer asked with a query string is kept in its process only.
+SHARED_PARAMETERS = frozenset({b"track", b"page", b"lang"})
 
 
 def _shared_key(
-    site: str, key: tuple[str, str, bytes], generation: tuple[int, bytes | None]
+    site: str,
+    key: tuple[str, str, bytes],
+    generation: tuple[int, bytes | None],
+    parameters: frozenset[bytes],
 ) -> str | None:
     locale, path, query = key
     shared = generation[1]
     if shared is None or len(query) > 100:
         return None
     names = {pair.partition(b"=")[0] for pair in query.split(b"&") if pair}
-    if not names <= SHARED_PARAMETERS:
+    if not names <= parameters:
         return None
     page = f"{locale}:{path}?{query.decode('latin-1')}"
     return pagecache.PAGE_KEY.format(site=site, generation=shared.decode(), page=page)
@@ -202,6 +217,11 @@ async def _shared_set(key: str | None, value: bytes, seconds: float) -> None:
         return
     with contextlib.suppress(RedisError, OSError):  # the others make the page themselves
         await pool.set(key, value, ex=max(1, int(seconds)))
+
+
+def _header(line: bytes) -> tuple[bytes, bytes]:
+    name, _sep, value = line.partition(b": ")
+    return name, value
 
 
 def _personal(scope: Scope, body: bytes) -> bool:
@@ -236,10 +256,7 @@ async def _send_page(scope: Scope, send: Send, entry: CachedPage) -> None:
     if _accepts_gzip(scope) and (gzipped := entry.gzip()) is not None:
         body = gzipped
         headers.append((b"content-encoding", b"gzip"))
-    headers += [
-        (b"content-type", entry.content_type),
-        (b"content-length", str(len(body)).encode()),
-    ]
+    headers += [*entry.headers, (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

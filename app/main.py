@@ -25,7 +25,7 @@ from app.accounts import routes as accounts_routes
 from app.accounts.auth import SESSION_COOKIE, Authentication
 from app.api import ApiRouter, openapi_document
 from app.assets import Assets
-from app.caching import Compression, PublicPageCache
+from app.caching import SHARED_PARAMETERS, Compression, PublicPageCache
 from app.certificates import api as certificates_api
 from app.certificates import routes as certificates_routes
 from app.challenges import api as challenges_api
@@ -125,6 +125,15 @@ PERSONAL_PAGES = (
 # The largest page kept for a person (the organisers' ranking of a big round is larger and
 # is made each time).
 PERSONAL_PAGE_MAX_BYTES = 512 * 1024
+# Their anonymous reads in the JSON API, kept the same way (API routes are named by path).
+PUBLIC_API = (
+    "/api/v1/challenges",
+    "/api/v1/challenges/{id:int}",
+    "/api/v1/challenges/{id:int}/projects",
+    "/api/v1/projects/{id:int}",
+    "/api/v1/challenges/{id:int}/results",
+    "/api/v1/verify/{code:str}",
+)
 
 
 @asynccontextmanager
@@ -315,15 +324,20 @@ class OutageInMiddleware:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     static = Mount("/static", Assets(ROOT / "static"), name="static")
+    api_routes = [route for router in API_ROUTERS for route in router.routes()]
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/api/v1/openapi.json", openapi),
         *PAGE_ROUTES,
-        *(route for router in API_ROUTERS for route in router.routes()),
+        *api_routes,
         static,
     ]
     by_name = routes_by_name([*PAGE_ROUTES, static])
-    public = [r.path_regex for name in PUBLIC_PAGES if isinstance(r := by_name[name], Route)]
+    pages = [r.path_regex for name in PUBLIC_PAGES if isinstance(r := by_name[name], Route)]
+    api_reads = {r.path: r.path_regex for r in api_routes if r.methods and "GET" in r.methods}
+    # API answers go through Redis only without a query string (app.caching.SHARED_PARAMETERS).
+    public = [(p, SHARED_PARAMETERS) for p in pages]
+    public += [(api_reads[path], frozenset[bytes]()) for path in PUBLIC_API]
     personal = [r.path_regex for name in PERSONAL_PAGES if isinstance(r := by_name[name], Route)]
     app = Starlette(
         routes=routes,

@@ -22,7 +22,9 @@ from app import jobs
 log = logging.getLogger(__name__)
 
 GENERATION_KEY = "madrina:pages:generation"
-PAGE_KEY = "madrina:pages:{site}:{generation}:{page}"
+# "answers", no longer "pages", since an entry holds its headers too: during a deploy,
+# neither release reads what the other wrote.
+PAGE_KEY = "madrina:answers:{site}:{generation}:{page}"
 _local = 0
 _shared_after_own_write: bytes | None = None  # what our last INCR answered
 

@@ -92,6 +92,14 @@ async def app(migrated: Settings, redis_url: str) -> AsyncIterator[Starlette]:
 
 
 @pytest.fixture
+async def other_process(migrated: Settings) -> AsyncIterator[Starlette]:
+    """A second web process on the same database and Redis, reading Redis at every request."""
+    application = create_app(migrated.model_copy(update={"page_cache_check_seconds": 0}))
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
 def db(app: Starlette) -> Database:
     database: Database = services(app).db
     return database

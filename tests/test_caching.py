@@ -5,17 +5,13 @@ person; answers are gzipped unless they hold a CSRF secret; static files have ha
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
-import pytest
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import update
 from starlette.applications import Starlette
 
 from app.challenges.models import Challenge
-from app.config import Settings
 from app.db import Database
-from app.main import create_app
 from app.middleware import CSRF_COOKIE
 from app.pagecache import GENERATION_KEY
 from app.teams.models import Project
@@ -69,14 +65,6 @@ async def test_public_page_after_a_write_shows_it(db: Database, actors: Actors) 
     assert "Climathon Mantova" in before.text
     assert after.status_code == 200
     assert "Climathon Suzzara" in after.text
-
-
-@pytest.fixture
-async def other_process(migrated: Settings) -> AsyncIterator[Starlette]:
-    """A second web process on the same database and Redis, reading Redis at every request."""
-    application = create_app(migrated.model_copy(update={"page_cache_check_seconds": 0}))
-    async with application.router.lifespan_context(application):
-        yield application
 
 
 async def test_public_page_after_another_process_wrote_shows_it(

@@ -7,10 +7,8 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from httpx import ASGITransport, AsyncClient, Response
 from sqlalchemy import update
 from starlette.applications import Starlette
@@ -22,9 +20,7 @@ from app.accounts import service as accounts_service
 from app.accounts.auth import SESSION_COOKIE
 from app.accounts.models import RoleKind, UserSession
 from app.accounts.queries import token_hash
-from app.config import Settings
 from app.db import Database, utcnow
-from app.main import create_app
 from app.pagecache import GENERATION_KEY
 from app.personalcache import SESSION_ENDS, PersonalPageCache
 from app.teams.models import Project
@@ -100,14 +96,6 @@ async def test_a_write_anywhere_drops_the_kept_page(db: Database, actors: Actors
 
     assert "Orti sensibili" in page.text
     assert len(sent) > 0
-
-
-@pytest.fixture
-async def other_process(migrated: Settings) -> AsyncIterator[Starlette]:
-    """A second web process on the same database and Redis."""
-    application = create_app(migrated)
-    async with application.router.lifespan_context(application):
-        yield application
 
 
 async def test_another_process_write_is_seen_at_the_next_page(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -23,7 +24,7 @@ from app.teams.schemas import (
     TeamRead,
 )
 from app.teams.views import ProjectView, TeamView
-from app.web import path_id, services
+from app.web import path_id, services, settings
 
 router = ApiRouter("teams")
 
@@ -214,6 +215,9 @@ async def list_projects(request: Request, *, query: GalleryQuery) -> Response:
             total = await queries.gallery_count(session, access.challenge_id)
     headers = {"X-Total-Count": str(total)}
     if query.page * API_PAGE_SIZE < total:  # RFC 8288: where the next page is
-        headers["Link"] = f'<{request.url.include_query_params(page=query.page + 1)}>; rel="next"'
+        # At the site's address, not the Host asked for: the answer is kept for everyone.
+        site = URL(settings(request).base_url)
+        following = request.url.replace(scheme=site.scheme, netloc=site.netloc)
+        headers["Link"] = f'<{following.include_query_params(page=query.page + 1)}>; rel="next"'
     content = [ProjectSummary.model_validate(i).model_dump(mode="json") for i in items]
     return JSONResponse(content, headers=headers)

@@ -113,12 +113,12 @@ async def reads(
     traffic: Traffic, api: AsyncClient, browser: AsyncClient, anonymous: AsyncClient
 ) -> None:
     """The JSON API and a page for a logged-in person (the authentication middleware reads
-    the database first) and for an anonymous one (only the route does): a page neither page
-    cache keeps, which would answer from memory while the database is down."""
+    the database first) and for an anonymous one (only the route does): pages and API reads
+    no page cache keeps, which would answer from memory while the database is down."""
     while not traffic.stopping:
         await traffic.send("api", api.get("/api/v1/challenges"))
         await traffic.send("page", browser.get("/programmes"))
-        await traffic.send("api", anonymous.get("/api/v1/challenges"))
+        await traffic.send("api", anonymous.get("/api/v1/programmes"))
         await traffic.send("page", anonymous.get("/programmes"))
         await asyncio.sleep(0.01)
 
