@@ -197,6 +197,18 @@ class Award(SQLModel, table=True):
     kind: AwardKind = Field(default=AwardKind.JURY, sa_type=String(20))
 
 
+class ResultsDecision(SQLModel, table=True):
+    """How the jury's awards were decided, fixed with them at publication (the round and what
+    its ranking said), so the public results page tells it without ranking the round again."""
+
+    __tablename__ = "results_decision"
+
+    challenge_id: int = Field(foreign_key="challenge.id", primary_key=True)
+    round_id: int = Field(foreign_key="judging_round.id")
+    projects: int = Field(ge=0)  # projects ranked in the round
+    ties: bool = False  # some projects statistically tied with the one above them
+
+
 class SkipReason(StrEnum):
     ABSENT = "absent"  # nobody at the table
     CANNOT_JUDGE = "cannot_judge"  # the judge cannot judge it (a language, a conflict found late)

@@ -22,6 +22,7 @@ from app.judging.models import (
     ConflictKind,
     Criterion,
     JudgeConflict,
+    ResultsDecision,
     Round,
     RoundKind,
     RoundScope,
@@ -41,6 +42,19 @@ async def awards(session: AsyncSession, challenge_id: int) -> list[Award]:
         .order_by(col(Award.name), col(Award.rank))
     )
     return list(result.scalars())
+
+
+async def results_decision(
+    session: AsyncSession, challenge_id: int
+) -> tuple[ResultsDecision, Round] | None:
+    """How the published awards were decided, with the deciding round; None if not stored."""
+    result = await session.execute(
+        select(ResultsDecision, Round)
+        .join(Round, col(Round.id) == col(ResultsDecision.round_id))
+        .where(col(ResultsDecision.challenge_id) == challenge_id)
+    )
+    found = result.first()
+    return (found[0], found[1]) if found else None
 
 
 def award_names_column(project_id: Any) -> Any:

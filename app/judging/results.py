@@ -20,7 +20,14 @@ from app.i18n import gettext as _
 from app.i18n import lazy, use_locale
 from app.judging import agreement as stats
 from app.judging import charts, events, pairwise_admin, permissions, queries, ranking, voting
-from app.judging.models import Aggregation, Award, Round, RoundKind, RoundStatus
+from app.judging.models import (
+    Aggregation,
+    Award,
+    ResultsDecision,
+    Round,
+    RoundKind,
+    RoundStatus,
+)
 from app.teams.models import Project, ProjectStatus, Team
 
 PODIUM_PLACES = 3
@@ -124,6 +131,16 @@ class Decision:
         if self.round.kind == RoundKind.PAIRWISE:
             return PAIRWISE_METHOD
         return str(self.round.aggregation)
+
+
+def _decision(result: RoundResult | None) -> Decision | None:
+    if result is None:
+        return None
+    return Decision(
+        result.round,
+        len(result.rows),
+        any(row.ranking.tied_with_better for row in result.rows),
+    )
 
 
 @dataclass(frozen=True)
@@ -307,6 +324,17 @@ async def publish_results(
         raise NothingToPublish(_(NothingToPublish.message))
     awards = [award for award, _project, _team in made]
     session.add_all(awards)
+    decision = _decision(result)
+    if decision is not None and decision.round.id is not None:
+        # Fixed with the awards: the results page tells it without ranking the round again.
+        session.add(
+            ResultsDecision(
+                challenge_id=challenge_id,
+                round_id=decision.round.id,
+                projects=decision.projects,
+                ties=decision.ties,
+            )
+        )
     await challenges_service.record_results_published(
         session, challenge_id=challenge_id, at=utcnow()
     )
@@ -324,6 +352,16 @@ async def publish_results(
     return awards
 
 
+async def _published_decision(session: AsyncSession, challenge_id: int) -> Decision | None:
+    """How the published awards were decided, as fixed with them; results published before
+    it was stored (or without a jury round) rank the round again, as the page always did."""
+    fixed = await queries.results_decision(session, challenge_id)
+    if fixed is None:
+        return _decision(await _jury_round(session, challenge_id))
+    stored, decided_by = fixed
+    return Decision(decided_by, stored.projects, stored.ties)
+
+
 async def results_page(
     session: AsyncSession, *, user: User | None, challenge_id: int, locale: str
 ) -> ResultsPage:
@@ -333,13 +371,14 @@ async def results_page(
     if not permissions.can_see_results(access, challenge):
         raise ResultsNotPublished(_(ResultsNotPublished.message))
     tracks = {t.id: t for t in await challenges_queries.tracks(session, challenge_id) if t.id}
-    # Every round is closed once published: the deciding round's ranking no longer changes.
-    result = await _jury_round(session, challenge_id)
     if challenge.results_published_at is not None:
         stored = await queries.awards(session, challenge_id)
         names = await queries.project_names(session, sorted({a.project_id for a in stored}))
         made: list[AwardMade] = [(a, *names[a.project_id]) for a in stored if a.project_id in names]
+        decision = await _published_decision(session, challenge_id)
     else:
+        result = await _jury_round(session, challenge_id)
+        decision = _decision(result)
         with use_locale(locale):
             made = _awards(challenge_id, result, tracks) if result else []
             made += await voting.people_choice_awards(
@@ -363,11 +402,5 @@ async def results_page(
         published_at=challenge.results_published_at,
         awards=rows,
         is_preview=challenge.results_published_at is None,
-        decision=Decision(
-            result.round,
-            len(result.rows),
-            any(row.ranking.tied_with_better for row in result.rows),
-        )
-        if result
-        else None,
+        decision=decision,
     )

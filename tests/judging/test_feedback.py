@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.db import Database
 from app.errors import NotFound
 from app.judging import feedback, results
-from app.judging.models import Aggregation, Assignment, PairwiseVote, Round, RoundKind, RoundStatus
+from app.judging.models import (
+    Aggregation,
+    Assignment,
+    PairwiseVote,
+    ResultsDecision,
+    Round,
+    RoundKind,
+    RoundStatus,
+)
 from tests.factories import Actors, make_round
 from tests.judging.conftest import Jury
 from tests.judging.test_results import _disagreeing_round, close, scored_round
@@ -298,3 +306,42 @@ async def test_a_pairwise_final_is_explained_as_comparisons(
     assert page.decision is not None and page.decision.round.id == final.id
     assert page.decision.method == "bradley_terry"
     assert "said, two projects at a time, which one was better" in answer.text
+
+
+async def test_publishing_fixes_how_the_winners_were_decided(db: Database, jury: Jury) -> None:
+    """The published page tells the decision stored with the awards, the preview's own."""
+    judging_round = await _disagreeing_round(db, jury, Aggregation.JUDGE_EFFECT)
+    async with db.read() as session:
+        preview = await results.results_page(
+            session, user=jury.organiser, challenge_id=jury.cid, locale="it"
+        )
+    await _publish(db, jury)
+
+    async with db.read() as session:
+        stored = await session.get(ResultsDecision, jury.cid)
+        page = await results.results_page(session, user=None, challenge_id=jury.cid, locale="it")
+
+    assert stored is not None
+    assert (stored.round_id, stored.projects) == (judging_round.id, len(jury.projects))
+    assert preview.decision is not None and page.decision is not None
+    assert (page.decision.round.id, page.decision.projects, page.decision.ties) == (
+        preview.decision.round.id,
+        preview.decision.projects,
+        preview.decision.ties,
+    )
+
+
+async def test_results_published_before_the_decision_was_stored_rank_the_round(
+    db: Database, jury: Jury
+) -> None:
+    await _decided_round(db, jury)
+    async with db.read() as session:
+        fixed = await results.results_page(session, user=None, challenge_id=jury.cid, locale="it")
+    async with db.transaction() as session:
+        await session.execute(delete(ResultsDecision))
+
+    async with db.read() as session:
+        ranked = await results.results_page(session, user=None, challenge_id=jury.cid, locale="it")
+
+    assert fixed.decision is not None
+    assert ranked.decision == fixed.decision

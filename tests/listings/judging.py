@@ -12,6 +12,7 @@ from app.judging.models import (
     Assignment,
     Award,
     Criterion,
+    ResultsDecision,
     Round,
     RoundStatus,
     Rubric,
@@ -57,13 +58,22 @@ async def results_preview(db: Database, actors: Actors, n: int) -> Visit:
 
 
 async def _published(db: Database, actors: Actors, n: int) -> Challenge:
-    """n awards, each to another project, and the results published."""
+    """n awards, each to another project, and the results published with the decision fixed
+    (the deciding round and what its ranking said), as publishing stores them."""
     challenge = await make_challenge(db)
     projects = await submitted_projects(db, actors, challenge, n)
+    judging_round = await make_round(
+        db, challenge, judges=[], projects=projects, status=RoundStatus.CLOSED
+    )
     async with db.transaction() as session:
         session.add_all(
             Award(challenge_id=challenge.id or 0, project_id=p.id or 0, name="Menzione", rank=1)
             for p in projects
+        )
+        session.add(
+            ResultsDecision(
+                challenge_id=challenge.id or 0, round_id=judging_round.id or 0, projects=n
+            )
         )
         await session.execute(
             update(Challenge)
