@@ -1,14 +1,16 @@
 """The one synthetic data generator every benchmark uses.
 
 Rows are written straight through the models with bulk INSERTs (no services, no events,
-no audit entries): 26,000 rows and 1,000 stored PDFs take about three seconds. Everything
-random comes from `random.Random(seed)`: the same arguments on an empty database give the
-same rows (storage keys and timestamps aside).
+no audit entries): 26,000 rows and 1,000 stored PDFs take about three seconds. The one
+exception is `extras`' published results, fixed by the organisers' own `publish_results`
+(so the awards are the ranking's). Everything random comes from `random.Random(seed)`: the
+same arguments on an empty database give the same rows (storage keys and timestamps aside).
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -16,11 +18,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import func, insert, text
+from sqlalchemy import func, insert, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel, col, select
 
 from app.accounts.models import Role, RoleKind, User, new_nonce
+from app.certificates import service as certificates_service
+from app.certificates.models import Certificate, CertificateKind, CertificateStatus
 from app.challenges.models import (
     Challenge,
     Institution,
@@ -31,9 +35,30 @@ from app.challenges.models import (
     Track,
 )
 from app.db import Database, utcnow
+from app.judging import results
 from app.judging.allocation import allocate
-from app.judging.models import Assignment, Criterion, Round, RoundStatus, Rubric, Score
-from app.sponsors.models import Adoption, AdoptionStatus, Sponsor, SponsorRepresentative
+from app.judging.models import (
+    Assignment,
+    Criterion,
+    PairwiseJudge,
+    PairwiseVote,
+    Round,
+    RoundKind,
+    RoundStatus,
+    Rubric,
+    Score,
+)
+from app.sponsors.models import (
+    Adoption,
+    AdoptionMilestone,
+    AdoptionStatus,
+    Company,
+    CompanyRepresentative,
+    MilestoneKind,
+    Side,
+    Sponsor,
+    SponsorRepresentative,
+)
 from app.storage import LocalStorage, StoredFile
 from app.teams.models import Project, ProjectFile, ProjectStatus, Team, TeamMember
 
@@ -135,6 +160,22 @@ def tiny_pdf(title: str) -> bytes:
     return bytes(out)
 
 
+@dataclass(frozen=True)
+class Extras:
+    """What the pages of issues 9 and 10 need (generate's `extras`), by id."""
+
+    results_challenge_id: int  # every round closed, the results published
+    coach_id: int  # the coach of a team ranked mid-table there, reading its feedback
+    feedback_project_id: int
+    certificate_code: str  # an issued award certificate there
+    vote_round_id: int  # an open people's-choice round of a third challenge
+    pairwise_round_id: int  # an open pairwise round of that challenge, half walked
+    expo_judge_id: int  # one of its judges (not a judge of the first challenge)
+    company_id: int  # the company of the first challenge's first sponsor
+    representative_id: int
+    adoption_id: int  # that company's accepted adoption, followed up with milestones
+
+
 @dataclass
 class BenchData:
     """What was made, by id, for the benchmarks to log in and ask for pages."""
@@ -150,6 +191,7 @@ class BenchData:
     round_ids: list[int] = field(default_factory=list)
     assignment_ids: list[int] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
+    extras: Extras | None = None
 
     @property
     def total_rows(self) -> int:
@@ -192,6 +234,16 @@ class _Writer:
             await self.session.execute(insert(table.__table__), rows)
             name = _table_name(model)
             self.data.rows[name] = self.data.rows.get(name, 0) + len(rows)
+
+    def apart(self) -> _Writer:
+        """A writer whose ids go to lists of their own (the main lists stay the first
+        challenges'), taking ids from the same counters and counting rows in the same table."""
+        other = _Writer(
+            self.session,
+            BenchData(self.data.password, self.data.organiser_id, rows=self.data.rows),
+        )
+        other.next_id = self.next_id
+        return other
 
     async def fix_sequences(self) -> None:
         if self.session.get_bind().dialect.name != "postgresql":
@@ -245,6 +297,7 @@ async def generate(
     judges_per_project: int = 3,
     sponsors: int | None = None,
     scores: bool = True,
+    extras: bool = False,
     seed: int = 0,
     storage: LocalStorage | None = None,
 ) -> BenchData:
@@ -256,6 +309,12 @@ async def generate(
     judges with balanced loads, and, with `scores`, every assignment scored and submitted;
     `sponsors` companies (default teams/20, at least 2) with a representative and some
     adoptions. One organiser runs every challenge. Every account's password is PASSWORD.
+
+    With `extras` (the pages of issues 9 and 10, see Extras): the first challenge's sponsors
+    are companies, the first one with an accepted adoption followed up; a second challenge
+    like the first (without files or sponsors) has its round closed and its results
+    published, with an award certificate; a third (projects only) has an open people's-choice
+    round and an open pairwise round that its `judges` judges are walking.
     """
     if projects_per_team not in (0, 1):
         raise ValueError("projects_per_team must be 0 or 1 (the model allows one per team)")
@@ -303,6 +362,12 @@ async def generate(
                 programme_id=programme_id, teams=teams, projects_per_team=projects_per_team,
                 files=files, judges=judges, judges_per_project=judges_per_project,
                 sponsors=sponsors, scores=scores,
+            )  # fmt: skip
+        if extras:
+            data.extras = await _extras(
+                w, random.Random(seed + 1), challenges, tag=tag, now=now, storage=storage,
+                institution_ids=institution_ids, teams=teams, judges=judges,
+                judges_per_project=judges_per_project,
             )  # fmt: skip
         await w.fix_sequences()
     return data
@@ -614,3 +679,207 @@ async def _sponsors_and_judging(
                     }
                 )
         await w.rows(Score, score_rows)
+
+
+async def _extras(
+    w: _Writer,
+    rng: random.Random,
+    c: int,
+    *,
+    tag: str,
+    now: datetime,
+    storage: LocalStorage,
+    institution_ids: list[int],
+    teams: int,
+    judges: int,
+    judges_per_project: int,
+) -> Extras:
+    """The extras of `generate`; challenges number c and c + 1 (the first ones are before)."""
+    session, data = w.session, w.data
+    day = timedelta(days=1)
+    common: dict[str, Any] = {
+        "tag": tag, "now": now, "storage": storage, "institution_ids": institution_ids,
+        "programme_id": None, "teams": teams, "projects_per_team": 1, "files": 0,
+        "sponsors": 0,
+    }  # fmt: skip
+    # The first challenge's sponsors as companies, as joining a challenge makes them.
+    sponsor_ids = data.sponsor_ids[: len(data.sponsor_ids) // len(data.challenge_ids)]
+    found = await session.execute(
+        select(SponsorRepresentative.sponsor_id, SponsorRepresentative.user_id).where(
+            col(SponsorRepresentative.sponsor_id).in_(sponsor_ids)
+        )
+    )
+    reps = {sponsor_id: user_id for sponsor_id, user_id in found.all()}
+    company_ids = await w.ids(
+        Company,
+        [
+            {"name": f"Impresa {tag} {n}", "sector": "Servizi", "town": TOWNS[n % len(TOWNS)],
+             "description": "Impresa madrina del territorio mantovano.", "created_at": now,
+             "updated_at": now}
+            for n in range(len(sponsor_ids))
+        ],
+    )  # fmt: skip
+    for sponsor_id, company_id in zip(sponsor_ids, company_ids, strict=True):
+        await session.execute(
+            update(Sponsor).where(col(Sponsor.id) == sponsor_id).values(company_id=company_id)
+        )
+    await w.rows(
+        CompanyRepresentative,
+        [
+            {"company_id": company_id, "user_id": reps[sponsor_id], "created_at": now}
+            for sponsor_id, company_id in zip(sponsor_ids, company_ids, strict=True)
+        ],
+    )
+    # The first company's accepted adoption of a project nobody offered for, followed up.
+    offered = set(
+        (
+            await session.scalars(
+                select(Adoption.project_id).where(
+                    col(Adoption.challenge_id) == data.challenge_ids[0]
+                )
+            )
+        ).all()
+    )
+    project_id = next(pid for pid in data.project_ids if pid not in offered)
+    coach_id = await session.scalar(
+        select(Team.coach_id)
+        .join(Project, col(Project.team_id) == col(Team.id))
+        .where(col(Project.id) == project_id)
+    )
+    representative_id = reps[sponsor_ids[0]]
+    (adoption_id,) = await w.ids(
+        Adoption,
+        [
+            {"challenge_id": data.challenge_ids[0], "sponsor_id": sponsor_ids[0],
+             "project_id": project_id, "status": AdoptionStatus.ACCEPTED.value,
+             "mentoring_hours": 20, "internships": 1, "funding_eur": 1000,
+             "message": "Vi seguiamo noi.", "proposed_by": representative_id,
+             "proposed_at": now - 4 * day, "decided_by": coach_id, "decided_at": now - 3 * day}
+        ],
+    )  # fmt: skip
+    steps = (MilestoneKind.KICKOFF, MilestoneKind.MENTORING, MilestoneKind.MENTORING)
+    await w.rows(
+        AdoptionMilestone,
+        [
+            {"adoption_id": adoption_id, "kind": kind.value,
+             "happened_on": (now - (3 - m) * day).date(),
+             "hours": 2 if kind == MilestoneKind.MENTORING else 0,
+             "proposed_side": Side.SPONSOR.value, "proposed_by": representative_id,
+             "proposed_at": now - (3 - m) * day,
+             # The newest one waits for the coach's confirmation.
+             "confirmed_by": coach_id if m < 2 else None, "confirmed_at": now if m < 2 else None}
+            for m, kind in enumerate(steps)
+        ],
+    )  # fmt: skip
+
+    # A challenge like the first, its round closed and its results published.
+    published = w.apart()
+    await _challenge(
+        published, rng, c, judges=judges, judges_per_project=judges_per_project, scores=True,
+        **common,
+    )  # fmt: skip
+    results_id = published.data.challenge_ids[0]
+    await session.execute(
+        update(Round)
+        .where(col(Round.challenge_id) == results_id)
+        .values(status=RoundStatus.CLOSED.value, closed_at=now - day, team_feedback=True)
+    )
+    organiser = await session.get(User, data.organiser_id)
+    assert organiser is not None
+    awards = await results.publish_results(
+        session, user=organiser, challenge_id=results_id, locale="it"
+    )
+    best = min(awards, key=lambda award: (award.rank, award.id or 0))
+    member_id, name = await _first_member(session, best.project_id)
+    pdf = await asyncio.to_thread(storage.save, tiny_pdf(f"{name}: {best.name}"))
+    code = certificates_service.new_code()
+    await w.rows(
+        Certificate,
+        [
+            {"code": code, "challenge_id": results_id, "kind": CertificateKind.AWARD.value,
+             "recipient_key": f"member:{member_id}:award:{best.id}", "recipient_name": name,
+             "subject": best.name, "project_id": best.project_id, "version": 1,
+             "status": CertificateStatus.ISSUED.value, "storage_key": pdf.key,
+             "sha256": pdf.sha256, "created_at": now, "issued_at": now, "revoke_reason": ""}
+        ],
+    )  # fmt: skip
+    # A team in the middle of the ranking: what a team that did not win reads.
+    feedback_project_id = published.data.project_ids[len(published.data.project_ids) // 2]
+    feedback_coach_id = await session.scalar(
+        select(Team.coach_id)
+        .join(Project, col(Project.team_id) == col(Team.id))
+        .where(col(Project.id) == feedback_project_id)
+    )
+
+    # A third challenge, projects only: a people's-choice vote and a pairwise round open.
+    expo = w.apart()
+    await _challenge(expo, rng, c + 1, judges=0, judges_per_project=0, scores=False, **common)
+    expo_id = expo.data.challenge_ids[0]
+    project_ids = expo.data.project_ids
+    judge_ids = await w.ids(
+        User,
+        [
+            _user(f"expo-judge{i}.{c + 1}.{tag}@bench.example", " ".join(_person(rng)), now)
+            for i in range(judges)
+        ],
+    )
+    await w.rows(
+        Role,
+        [
+            {"user_id": uid, "challenge_id": expo_id, "kind": RoleKind.JUDGE.value,
+             "created_at": now}
+            for uid in judge_ids
+        ],
+    )  # fmt: skip
+    vote_round_id, pairwise_round_id = await w.ids(
+        Round,
+        [
+            {"challenge_id": expo_id, "kind": kind.value, "name": name,
+             "status": RoundStatus.OPEN.value, "opened_at": now - day}
+            for kind, name in ((RoundKind.PUBLIC_VOTE, "Premio del pubblico"),
+                               (RoundKind.PAIRWISE, "Expo finale"))
+        ],
+    )  # fmt: skip
+    # Every judge ten comparisons in, now between the last project seen and the next one.
+    votes, walks = [], []
+    for judge_id in judge_ids:
+        seen = rng.sample(project_ids, min(12, len(project_ids)))
+        for n, (before, after) in enumerate(itertools.pairwise(seen[:11])):
+            winner, loser = (before, after) if rng.random() < 0.5 else (after, before)
+            votes.append(
+                {"round_id": pairwise_round_id, "judge_id": judge_id, "winner_id": winner,
+                 "loser_id": loser, "previous_id": before, "imported": False,
+                 "created_at": now - timedelta(minutes=60 - n)}
+            )  # fmt: skip
+        walks.append(
+            {"round_id": pairwise_round_id, "judge_id": judge_id, "previous_id": seen[-2],
+             "current_id": seen[-1], "current_since": now}
+        )  # fmt: skip
+    await w.rows(PairwiseVote, votes)
+    await w.rows(PairwiseJudge, walks)
+    assert coach_id is not None and feedback_coach_id is not None
+    return Extras(
+        results_challenge_id=results_id,
+        coach_id=feedback_coach_id,
+        feedback_project_id=feedback_project_id,
+        certificate_code=code,
+        vote_round_id=vote_round_id,
+        pairwise_round_id=pairwise_round_id,
+        expo_judge_id=judge_ids[0],
+        company_id=company_ids[0],
+        representative_id=representative_id,
+        adoption_id=adoption_id,
+    )
+
+
+async def _first_member(session: AsyncSession, project_id: int) -> tuple[int, str]:
+    """The id and name of the project's team's first member."""
+    result = await session.execute(
+        select(TeamMember.id, TeamMember.first_name, TeamMember.last_name)
+        .join(Project, col(Project.team_id) == col(TeamMember.team_id))
+        .where(col(Project.id) == project_id)
+        .order_by(col(TeamMember.id))
+        .limit(1)
+    )
+    member_id, first, last = result.one()
+    return member_id, f"{first} {last}"

@@ -30,6 +30,9 @@ from bench.data import BenchData, generate
 
 BASE_URL = "http://testserver"
 ANONYMOUS, JUDGE, ORGANISER = "anonymous", "judge", "organiser"
+# Only in datasets made with `extras` (bench.data.Extras). The pairwise round's judge is not
+# JUDGE: the first judge's assignments page would list the round and so change.
+COACH, REPRESENTATIVE, EXPO_JUDGE = "coach", "representative", "expo judge"
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
@@ -72,8 +75,17 @@ class BenchApp:
         return self.cookies[user_id]
 
     def user_id(self, who: str) -> int | None:
-        """The person behind ANONYMOUS, JUDGE (the first judge) or ORGANISER."""
+        """The person behind ANONYMOUS, JUDGE (the first judge), ORGANISER, and with extras
+        COACH (of the published challenge's feedback project), REPRESENTATIVE (of the first
+        company) and EXPO_JUDGE (of the pairwise round)."""
         people = {ANONYMOUS: None, JUDGE: self.data.judge_ids[0], ORGANISER: self.data.organiser_id}
+        extras = self.data.extras
+        if extras is not None:
+            people |= {
+                COACH: extras.coach_id,
+                REPRESENTATIVE: extras.representative_id,
+                EXPO_JUDGE: extras.expo_judge_id,
+            }
         return people[who]
 
     def client(self, user_id: int | None = None) -> AsyncClient:
@@ -115,8 +127,11 @@ async def bench_app(**generate_args: Any) -> AsyncIterator[BenchApp]:
             data = await generate(services(app).db, **generate_args)
             seconds = time.perf_counter() - started
             env = BenchApp(app, settings, data, QueryCounter(services(app).db), seconds)
-            await env.login(data.judge_ids[0])
-            await env.login(data.organiser_id)
+            extras = [COACH, REPRESENTATIVE, EXPO_JUDGE] if data.extras is not None else []
+            for who in [JUDGE, ORGANISER, *extras]:
+                user_id = env.user_id(who)
+                assert user_id is not None
+                await env.login(user_id)
             yield env
     finally:
         shutil.rmtree(directory, ignore_errors=True)

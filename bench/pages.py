@@ -42,8 +42,11 @@ from bench import loopback
 from bench.harness import (
     ANONYMOUS,
     BASE_URL,
+    COACH,
+    EXPO_JUDGE,
     JUDGE,
     ORGANISER,
+    REPRESENTATIVE,
     BenchApp,
     Timing,
     bench_app,
@@ -56,7 +59,7 @@ from bench.harness import (
 @dataclass(frozen=True)
 class Page:
     name: str
-    path: str  # placeholders: {challenge}, {project}, {assignment}
+    path: str  # placeholders: page_urls' values
     who: str
     constant_size: bool  # the page shows a fixed amount whatever the challenge's size
 
@@ -70,6 +73,14 @@ PAGES = (
     Page("judge: assignments", "/judging", JUDGE, True),
     Page("judge: score sheet", "/judging/assignments/{assignment}", JUDGE, True),
     Page("organiser: ranking", "/challenges/{challenge}/ranking", ORGANISER, False),
+    # Issues 9 and 10's pages (bench.data.Extras).
+    Page("results (published)", "/challenges/{results}/results", ANONYMOUS, True),
+    Page("certificate check", "/verify/{code}", ANONYMOUS, True),
+    Page("people's vote: ballot", "/rounds/{vote_round}/vote", ANONYMOUS, False),
+    Page("coach: feedback", "/projects/{feedback_project}/feedback", COACH, True),
+    Page("judge: pairwise walk", "/pairwise/{pairwise_round}", EXPO_JUDGE, True),
+    Page("company: ideas", "/companies/{company}/ideas", REPRESENTATIVE, True),
+    Page("adoption follow-up", "/adoptions/{adoption}/follow-up", REPRESENTATIVE, True),
 )
 
 
@@ -92,8 +103,11 @@ class Captured:
 
 
 async def page_urls(env: BenchApp) -> dict[str, str]:
-    """Every page's URL in this dataset: its challenge, a project, a judge's assignment."""
+    """Every page's URL in this dataset: its challenge, a project, a judge's assignment, and
+    the extras' challenge, rounds, certificate, company and adoption."""
     judge_id = env.data.judge_ids[0]
+    extras = env.data.extras
+    assert extras is not None, "the pages benchmark needs a dataset made with extras"
     async with env.db.read() as session:
         assignment_id = await session.scalar(
             select(Assignment.id)
@@ -104,6 +118,13 @@ async def page_urls(env: BenchApp) -> dict[str, str]:
         "challenge": env.data.challenge_ids[0],
         "project": env.data.project_ids[len(env.data.project_ids) // 2],
         "assignment": assignment_id,
+        "results": extras.results_challenge_id,
+        "code": extras.certificate_code,
+        "vote_round": extras.vote_round_id,
+        "feedback_project": extras.feedback_project_id,
+        "pairwise_round": extras.pairwise_round_id,
+        "company": extras.company_id,
+        "adoption": extras.adoption_id,
     }
     return {page.name: page.path.format(**values) for page in PAGES}
 
@@ -358,11 +379,13 @@ async def run(
     return captured, captured_large, timings
 
 
-def sizes(quick: bool) -> tuple[dict[str, int], dict[str, int]]:
+def sizes(quick: bool) -> tuple[dict[str, Any], dict[str, Any]]:
     """N and 10N: projects (one per team) and judges grow together, so a judge's load stays."""
     if quick:
-        return {"teams": 12, "judges": 4}, {"teams": 120, "judges": 40}
-    return {"teams": 100, "judges": 10}, {"teams": 1000, "judges": 100}
+        small, large = {"teams": 12, "judges": 4}, {"teams": 120, "judges": 40}
+    else:
+        small, large = {"teams": 100, "judges": 10}, {"teams": 1000, "judges": 100}
+    return {**small, "extras": True}, {**large, "extras": True}
 
 
 async def main(quick: bool, http: bool) -> None:

@@ -38,7 +38,7 @@ async def main(
     page = find_page(name)
     small_args, _large = sizes(quick)
     if teams:
-        small_args = {"teams": teams, "judges": max(4, teams // 10)}
+        small_args = {**small_args, "teams": teams, "judges": max(4, teams // 10)}
     async with bench_app(**small_args) as env:
         clients = Clients(env)
         try:

@@ -96,10 +96,12 @@ CASES: dict[str, Case] = {
     "GET /challenges/{id}/results preview (organiser)": Case(
         judging.results_preview, shown=lambda n: min(n, 3)
     ),
-    "GET /challenges/{id}/results published (anonymous)": Case(judging.results),
+    # The awards with their projects, and the decision fixed at publication: no ranking.
+    "GET /challenges/{id}/results published (anonymous)": Case(judging.results, most=5),
     "GET /judging (judge)": Case(judging.my_assignments),
     "GET /rounds/{id}/settings shortlist choices (organiser)": Case(judging.round_settings),
-    "GET /projects/{id}/feedback comments (coach)": Case(judging.feedback),
+    # The places fixed at publication are read, not ranked again (16 statements before).
+    "GET /projects/{id}/feedback comments (coach)": Case(judging.feedback, most=9),
     "GET /rounds/{id}/vote projects (anonymous)": Case(voting.ballot),
     "GET /rounds/{id}/votes tally and flags (organiser)": Case(voting.votes),
     "GET /rounds/{id}/live people's count (organiser)": Case(voting.live_count),

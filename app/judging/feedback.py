@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
 from app.challenges import permissions as challenge_permissions
-from app.challenges import queries as challenges_queries
 from app.challenges.models import Challenge
 from app.errors import NotFound
 from app.i18n import gettext as _
@@ -66,10 +65,12 @@ async def project_feedback(session: AsyncSession, *, user: User, project_id: int
     are numbered per round in the order they were assigned; nothing else of them is shown."""
     project = await teams_queries.get_project(session, project_id)
     # A draft challenge does not exist for its teams (only for its organisers).
-    await challenge_permissions.viewable(session, user=user, challenge_id=project.challenge_id)
+    access = await challenge_permissions.viewable(
+        session, user=user, challenge_id=project.challenge_id
+    )
     if user.id not in (await queries.team_people(session, [project_id]))[project_id]:
         raise NotFound()
-    challenge = await challenges_queries.get_challenge(session, project.challenge_id)
+    challenge = access.challenge
     if challenge.results_published_at is None:
         return Feedback(project, challenge, [])
     places = await _places(session, project.challenge_id, project_id)
@@ -95,27 +96,29 @@ async def project_feedback(session: AsyncSession, *, user: User, project_id: int
 
 
 async def _places(session: AsyncSession, challenge_id: int, project_id: int) -> list[RoundPlace]:
-    """The project's place in every closed round that ranked it, oldest round first."""
-    places: list[RoundPlace] = []
-    for result in reversed(await results.round_results(session, challenge_id)):
-        if result.round.status != RoundStatus.CLOSED:
-            continue
-        rows = result.rows
-        for i, row in enumerate(rows):
-            if row.project.id != project_id:
-                continue
-            ranked = row.ranking
-            below = i + 1 < len(rows) and rows[i + 1].ranking.tied_with_better
-            places.append(
-                RoundPlace(
-                    round=result.round,
-                    rank=ranked.rank,
-                    count=len(rows),
-                    score=ranked.score,
-                    interval=(ranked.interval_low, ranked.interval_high),
-                    tied_above=ranked.tied_with_better,
-                    tied_below=below,
-                    winner_title=rows[0].project.title,
-                )
-            )
-    return places
+    """The project's place in every closed round that ranked it, oldest round first: as fixed
+    at publication; results published before places were stored rank the rounds again."""
+    found = await queries.published_places(
+        session, challenge_id=challenge_id, project_id=project_id
+    )
+    if not found and await queries.published_decision(session, challenge_id) is None:
+        found = [
+            (place, result.round, result.rows[0].project.title)
+            for result in reversed(await results.round_results(session, challenge_id))
+            if result.round.status == RoundStatus.CLOSED
+            for place in results.places(result)
+            if place.project_id == project_id
+        ]
+    return [
+        RoundPlace(
+            round=judging_round,
+            rank=place.rank,
+            count=place.projects,
+            score=place.score,
+            interval=(place.interval_low, place.interval_high),
+            tied_above=place.tied_above,
+            tied_below=place.tied_below,
+            winner_title=winner_title,
+        )
+        for place, judging_round, winner_title in found
+    ]

@@ -197,6 +197,28 @@ class Award(SQLModel, table=True):
     kind: AwardKind = Field(default=AwardKind.JURY, sa_type=String(20))
 
 
+class PublishedPlace(SQLModel, table=True):
+    """A project's place in a round's ranking, fixed when the results are published (every
+    round is closed then): the team's page and the public results tell it without ranking the
+    round again."""
+
+    __tablename__ = "published_place"
+    __table_args__ = (UniqueConstraint("round_id", "project_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="judging_round.id", index=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    rank: int = Field(ge=1)
+    projects: int = Field(ge=1)  # ranked in the round
+    score: float
+    interval_low: float
+    interval_high: float
+    # Statistically tied with the project above or below it: the order is not certain.
+    tied_above: bool = False
+    tied_below: bool = False
+    winner_id: int = Field(foreign_key="project.id")  # the first of the round's ranking
+
+
 class SkipReason(StrEnum):
     ABSENT = "absent"  # nobody at the table
     CANNOT_JUDGE = "cannot_judge"  # the judge cannot judge it (a language, a conflict found late)

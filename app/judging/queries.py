@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, case, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -22,6 +22,7 @@ from app.judging.models import (
     ConflictKind,
     Criterion,
     JudgeConflict,
+    PublishedPlace,
     Round,
     RoundKind,
     RoundScope,
@@ -41,6 +42,44 @@ async def awards(session: AsyncSession, challenge_id: int) -> list[Award]:
         .order_by(col(Award.name), col(Award.rank))
     )
     return list(result.scalars())
+
+
+async def published_decision(
+    session: AsyncSession, challenge_id: int
+) -> tuple[Round, int, bool] | None:
+    """The newest round with published places (the one whose ranking decided the jury's
+    awards), how many projects it ranked and whether any is tied with the one above."""
+    result = await session.execute(
+        select(
+            Round,
+            func.max(col(PublishedPlace.projects)),
+            func.max(case((col(PublishedPlace.tied_above), 1), else_=0)),
+        )
+        .join(PublishedPlace, col(PublishedPlace.round_id) == col(Round.id))
+        .where(col(Round.challenge_id) == challenge_id)
+        .group_by(col(Round.id))
+        .order_by(col(Round.id).desc())
+        .limit(1)
+    )
+    found = result.first()
+    return (found[0], found[1], bool(found[2])) if found else None
+
+
+async def published_places(
+    session: AsyncSession, *, challenge_id: int, project_id: int
+) -> list[tuple[PublishedPlace, Round, str]]:
+    """The project's published places, oldest round first, with each round's winner's title."""
+    winner = aliased(Project)
+    result = await session.execute(
+        select(PublishedPlace, Round, winner.title)
+        .join(Round, col(Round.id) == col(PublishedPlace.round_id))
+        .join(winner, col(winner.id) == col(PublishedPlace.winner_id))
+        .where(
+            col(PublishedPlace.project_id) == project_id, col(Round.challenge_id) == challenge_id
+        )
+        .order_by(col(Round.id))
+    )
+    return [(place, judging_round, title) for place, judging_round, title in result.all()]
 
 
 def award_names_column(project_id: Any) -> Any:

@@ -20,7 +20,14 @@ from app.i18n import gettext as _
 from app.i18n import lazy, use_locale
 from app.judging import agreement as stats
 from app.judging import charts, events, pairwise_admin, permissions, queries, ranking, voting
-from app.judging.models import Aggregation, Award, Round, RoundKind, RoundStatus
+from app.judging.models import (
+    Aggregation,
+    Award,
+    PublishedPlace,
+    Round,
+    RoundKind,
+    RoundStatus,
+)
 from app.teams.models import Project, ProjectStatus, Team
 
 PODIUM_PLACES = 3
@@ -124,6 +131,16 @@ class Decision:
         if self.round.kind == RoundKind.PAIRWISE:
             return PAIRWISE_METHOD
         return str(self.round.aggregation)
+
+
+def _decision(result: RoundResult | None) -> Decision | None:
+    if result is None:
+        return None
+    return Decision(
+        result.round,
+        len(result.rows),
+        any(row.ranking.tied_with_better for row in result.rows),
+    )
 
 
 @dataclass(frozen=True)
@@ -263,21 +280,36 @@ def _awards(challenge_id: int, result: RoundResult, tracks: dict[int, Track]) ->
     return made
 
 
-async def _award_round(session: AsyncSession, challenge_id: int) -> RoundResult:
-    """The newest round with scores decides the awards (e.g. the final after a pre-selection)."""
-    for result in await round_results(session, challenge_id):
-        if result.rows:
-            return result
-    raise NothingToPublish(_(NothingToPublish.message))
+def _deciding(ranked: list[RoundResult]) -> RoundResult | None:
+    """The newest round with scores decides the jury's awards (e.g. the final after a
+    pre-selection); None when no round has any (a challenge may award only the people's
+    choice)."""
+    return next((result for result in ranked if result.rows), None)
 
 
 async def _jury_round(session: AsyncSession, challenge_id: int) -> RoundResult | None:
-    """The round whose ranking decides the jury's awards; None when no round has scores
-    (a challenge may award only the people's choice)."""
-    try:
-        return await _award_round(session, challenge_id)
-    except NothingToPublish:
-        return None
+    return _deciding(await round_results(session, challenge_id))
+
+
+def places(result: RoundResult) -> list[PublishedPlace]:
+    """Every ranked project's place in the round, as publishing fixes it."""
+    rows = result.rows
+    assert result.round.id is not None
+    return [
+        PublishedPlace(
+            round_id=result.round.id,
+            project_id=row.project.id,
+            rank=row.ranking.rank,
+            projects=len(rows),
+            score=row.ranking.score,
+            interval_low=row.ranking.interval_low,
+            interval_high=row.ranking.interval_high,
+            tied_above=row.ranking.tied_with_better,
+            tied_below=i + 1 < len(rows) and rows[i + 1].ranking.tied_with_better,
+            winner_id=rows[0].project.id,
+        )
+        for i, row in enumerate(rows)
+    ]
 
 
 async def publish_results(
@@ -295,7 +327,8 @@ async def publish_results(
     round_list = await queries.rounds(session, challenge_id)
     if not round_list or any(r.status != RoundStatus.CLOSED for r in round_list):
         raise RoundsStillOpen(_(RoundsStillOpen.message))
-    result = await _jury_round(session, challenge_id)
+    ranked = await round_results(session, challenge_id)
+    result = _deciding(ranked)
     tracks = {t.id: t for t in await challenges_queries.tracks(session, challenge_id) if t.id}
     # Award names are kept in the platform's language: certificates print them as stored.
     with use_locale(locale):
@@ -307,6 +340,8 @@ async def publish_results(
         raise NothingToPublish(_(NothingToPublish.message))
     awards = [award for award, _project, _team in made]
     session.add_all(awards)
+    # Every round is closed now, so its ranking no longer changes: the pages read it as fixed.
+    session.add_all(place for round_result in ranked for place in places(round_result))
     await challenges_service.record_results_published(
         session, challenge_id=challenge_id, at=utcnow()
     )
@@ -324,6 +359,15 @@ async def publish_results(
     return awards
 
 
+async def _published_decision(session: AsyncSession, challenge_id: int) -> Decision | None:
+    """How the published awards were decided, from the places fixed with them; results
+    published before places were stored (or without a jury round) rank the rounds again."""
+    fixed = await queries.published_decision(session, challenge_id)
+    if fixed is None:
+        return _decision(await _jury_round(session, challenge_id))
+    return Decision(*fixed)
+
+
 async def results_page(
     session: AsyncSession, *, user: User | None, challenge_id: int, locale: str
 ) -> ResultsPage:
@@ -333,13 +377,14 @@ async def results_page(
     if not permissions.can_see_results(access, challenge):
         raise ResultsNotPublished(_(ResultsNotPublished.message))
     tracks = {t.id: t for t in await challenges_queries.tracks(session, challenge_id) if t.id}
-    # Every round is closed once published: the deciding round's ranking no longer changes.
-    result = await _jury_round(session, challenge_id)
     if challenge.results_published_at is not None:
         stored = await queries.awards(session, challenge_id)
         names = await queries.project_names(session, sorted({a.project_id for a in stored}))
         made: list[AwardMade] = [(a, *names[a.project_id]) for a in stored if a.project_id in names]
+        decision = await _published_decision(session, challenge_id)
     else:
+        result = await _jury_round(session, challenge_id)
+        decision = _decision(result)
         with use_locale(locale):
             made = _awards(challenge_id, result, tracks) if result else []
             made += await voting.people_choice_awards(
@@ -363,11 +408,5 @@ async def results_page(
         published_at=challenge.results_published_at,
         awards=rows,
         is_preview=challenge.results_published_at is None,
-        decision=Decision(
-            result.round,
-            len(result.rows),
-            any(row.ranking.tied_with_better for row in result.rows),
-        )
-        if result
-        else None,
+        decision=decision,
     )

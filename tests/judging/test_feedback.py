@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.db import Database
 from app.errors import NotFound
 from app.judging import feedback, results
-from app.judging.models import Aggregation, Assignment, PairwiseVote, Round, RoundKind, RoundStatus
+from app.judging.models import (
+    Aggregation,
+    Assignment,
+    PairwiseVote,
+    PublishedPlace,
+    Round,
+    RoundKind,
+    RoundStatus,
+)
 from tests.factories import Actors, make_round
 from tests.judging.conftest import Jury
 from tests.judging.test_results import _disagreeing_round, close, scored_round
@@ -298,3 +306,51 @@ async def test_a_pairwise_final_is_explained_as_comparisons(
     assert page.decision is not None and page.decision.round.id == final.id
     assert page.decision.method == "bradley_terry"
     assert "said, two projects at a time, which one was better" in answer.text
+
+
+async def test_publishing_fixes_every_place_and_how_the_winners_were_decided(
+    db: Database, jury: Jury
+) -> None:
+    """The published pages tell the places stored with the awards: the preview's ranking."""
+    judging_round = await _disagreeing_round(db, jury, Aggregation.JUDGE_EFFECT)
+    async with db.read() as session:
+        preview = await results.results_page(
+            session, user=jury.organiser, challenge_id=jury.cid, locale="it"
+        )
+        [ranked] = await results.round_results(session, jury.cid)
+    await _publish(db, jury)
+
+    async with db.read() as session:
+        stored = (await session.execute(select(PublishedPlace))).scalars().all()
+        page = await results.results_page(session, user=None, challenge_id=jury.cid, locale="it")
+
+    assert sorted((p.round_id, p.project_id, p.rank) for p in stored) == sorted(
+        (judging_round.id, row.project.id, row.ranking.rank) for row in ranked.rows
+    )
+    assert preview.decision is not None and page.decision is not None
+    assert (page.decision.round.id, page.decision.projects, page.decision.ties) == (
+        preview.decision.round.id,
+        preview.decision.projects,
+        preview.decision.ties,
+    )
+
+
+async def test_results_published_before_places_were_stored_rank_the_rounds_again(
+    db: Database, jury: Jury
+) -> None:
+    await _decided_round(db, jury)
+    coach, project_id = jury.coaches[1], jury.projects[1].id or 0
+    async with db.read() as session:
+        fixed = await results.results_page(session, user=None, challenge_id=jury.cid, locale="it")
+        fixed_places = await feedback.project_feedback(session, user=coach, project_id=project_id)
+    async with db.transaction() as session:
+        await session.execute(delete(PublishedPlace))
+
+    async with db.read() as session:
+        ranked = await results.results_page(session, user=None, challenge_id=jury.cid, locale="it")
+        ranked_places = await feedback.project_feedback(session, user=coach, project_id=project_id)
+
+    assert fixed.decision is not None
+    assert ranked.decision == fixed.decision
+    assert fixed_places.places != []
+    assert ranked_places.places == fixed_places.places

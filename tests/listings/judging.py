@@ -12,6 +12,7 @@ from app.judging.models import (
     Assignment,
     Award,
     Criterion,
+    PublishedPlace,
     Round,
     RoundStatus,
     Rubric,
@@ -57,12 +58,29 @@ async def results_preview(db: Database, actors: Actors, n: int) -> Visit:
 
 
 async def _published(db: Database, actors: Actors, n: int) -> Challenge:
-    """n awards, each to another project, and the results published."""
+    """n awards, each to another project, and the results published with every place fixed,
+    as publishing stores them."""
     challenge = await make_challenge(db)
     projects = await submitted_projects(db, actors, challenge, n)
+    judging_round = await make_round(
+        db, challenge, judges=[], projects=projects, status=RoundStatus.CLOSED
+    )
     async with db.transaction() as session:
         session.add_all(
             Award(challenge_id=challenge.id or 0, project_id=p.id or 0, name="Menzione", rank=1)
+            for p in projects
+        )
+        session.add_all(
+            PublishedPlace(
+                round_id=judging_round.id or 0,
+                project_id=p.id or 0,
+                rank=1,
+                projects=n,
+                score=3.0,
+                interval_low=2.0,
+                interval_high=4.0,
+                winner_id=projects[0].id or 0,
+            )
             for p in projects
         )
         await session.execute(
@@ -183,7 +201,7 @@ async def judges_api(db: Database, actors: Actors, n: int) -> Visit:
 
 
 async def feedback(db: Database, actors: Actors, n: int) -> Visit:
-    """n judges' comments (Item-k) on a team's project, results published."""
+    """n judges' comments (Item-k) on a team's project, results published (its place fixed)."""
     coach = await actors.user()
     challenge = await make_challenge(db)
     (project,) = await submitted_projects(db, actors, challenge, 1, coach=coach)
@@ -205,6 +223,18 @@ async def feedback(db: Database, actors: Actors, n: int) -> Visit:
         stored = await session.get(Round, judging_round.id)
         assert stored is not None
         stored.team_feedback = True
+        session.add(
+            PublishedPlace(
+                round_id=judging_round.id or 0,
+                project_id=project.id or 0,
+                rank=1,
+                projects=1,
+                score=3.0,
+                interval_low=2.0,
+                interval_high=4.0,
+                winner_id=project.id or 0,
+            )
+        )
         await session.execute(
             update(Challenge)
             .where(col(Challenge.id) == challenge.id)
