@@ -37,9 +37,12 @@ class CachedPage:
     etag: str
     headers: list[tuple[bytes, bytes]]  # the answer's own: its content type, an API's Link
     body: bytes
+    holds_token: bool  # a form: the slot in the body gets each browser's own form token
     gzipped: bytes | None = None  # made when a browser first accepts it
 
     def gzip(self) -> bytes | None:
+        if self.holds_token:  # BREACH: a page with a secret is never compressed
+            return None
         if self.gzipped is None and len(self.body) >= GZIP_MIN_SIZE:
             self.gzipped = gzip.compress(self.body, GZIP_LEVEL)
         return self.gzipped
@@ -50,14 +53,17 @@ class PublicPageCache:
     an ETag.
 
     Only a GET with no session cookie and no Authorization header is looked up or kept, and
-    only a 200 HTML or JSON answer that sets no cookie and holds neither this browser's CSRF
-    cookie nor its form token is kept: what one caller is given is what every anonymous
-    caller would be given. An entry lasts until the next write anywhere (`app.pagecache`),
-    at most `max_age` seconds (pages that change with the clock), and the least recently
-    used go past `max_entries`. A page missing here is looked for in Redis, where the first process
-    to make it leaves it for the others (under the shared generation, for `max_age`), when
-    its query string names only the parameters `paths` gives its pattern. A request whose
-    If-None-Match matches gets a 304 without a body.
+    only a 200 HTML or JSON answer that sets no cookie and does not hold this browser's CSRF
+    cookie is kept: what one caller is given is what every anonymous caller would be given,
+    but for a form's token. A page with a form (the people's ballot) is kept with
+    `token_slot` where this browser's form token was, and each browser gets the page with
+    its own token put back (its own ETag, never compressed); the slot, derived from the
+    site's secret, never leaves the server. An entry lasts until the next write anywhere
+    (`app.pagecache`), at most `max_age` seconds (pages that change with the clock), and the
+    least recently used go past `max_entries`. A page missing here is looked for in Redis,
+    where the first process to make it leaves it for the others (under the shared
+    generation, for `max_age`), when its query string names only the parameters `paths`
+    gives its pattern. A request whose If-None-Match matches gets a 304 without a body.
     """
 
     def __init__(
@@ -67,6 +73,7 @@ class PublicPageCache:
         paths: Sequence[tuple[re.Pattern[str], frozenset[bytes]]],
         session_cookie: str,
         site: str,
+        token_slot: bytes,
         max_age: float,
         check_seconds: float,
         max_entries: int,
@@ -75,6 +82,7 @@ class PublicPageCache:
         self.paths = paths
         self.session_cookie = session_cookie
         self.site = site
+        self.token_slot = token_slot
         self.max_age = max_age
         self.max_entries = max_entries
         self.generation = pagecache.Generation(check_seconds=check_seconds)
@@ -104,14 +112,14 @@ class PublicPageCache:
         entry = self.entries.get(key)
         if entry and entry.generation == generation and now - entry.stored_at < self.max_age:
             self.entries.move_to_end(key)
-            await _send_page(scope, send, entry)
+            await self._send_page(scope, send, entry)
             return
         shared_key = _shared_key(self.site, key, generation, shared_parameters)
         found = await _shared_get(shared_key)
         if found is not None:
             head, _sep, body = found.partition(b"\r\n\r\n")
             kept = [_header(line) for line in head.split(b"\r\n")]
-            await _send_page(scope, send, self._keep(key, generation, now, kept, body))
+            await self._send_page(scope, send, self._keep(key, generation, now, kept, body))
             return
 
         start: Message | None = None
@@ -149,10 +157,13 @@ class PublicPageCache:
             return
         # Content-Length is counted again for the body sent, plain or gzipped.
         kept = [(name, value) for name, value in start["headers"] if name != b"content-length"]
+        token = scope["state"].get("csrf_token")
+        if token:
+            body = body.replace(token.encode(), self.token_slot)
         entry = self._keep(key, generation, now, kept, body)
         head = b"\r\n".join(name + b": " + value for name, value in kept)
         await _shared_set(shared_key, head + b"\r\n\r\n" + body, self.max_age)
-        await _send_page(scope, send, entry)
+        await self._send_page(scope, send, entry)
 
     def _keep(
         self,
@@ -168,12 +179,35 @@ class PublicPageCache:
             etag='W/"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"',
             headers=headers,
             body=body,
+            holds_token=self.token_slot in body,
         )
         self.entries[key] = entry
         self.entries.move_to_end(key)
         while len(self.entries) > self.max_entries:
             self.entries.popitem(last=False)
         return entry
+
+    async def _send_page(self, scope: Scope, send: Send, entry: CachedPage) -> None:
+        body, etag = entry.body, entry.etag
+        if entry.holds_token:  # this browser's own token where the page had the slot
+            token = scope["state"]["csrf_token"].encode()
+            body = body.replace(self.token_slot, token)
+            etag = 'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+        headers = [
+            (b"etag", etag.encode()),
+            (b"cache-control", b"private, no-cache"),
+            (b"vary", b"Cookie, Accept-Encoding"),
+        ]
+        if _etag_matches(scope, etag):
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        if _accepts_gzip(scope) and (gzipped := entry.gzip()) is not None:
+            body = gzipped
+            headers.append((b"content-encoding", b"gzip"))
+        headers += [*entry.headers, (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
 
 # Query parameters of the public pages: only pages named by these are shared through Redis
@@ -225,8 +259,11 @@ def _header(line: bytes) -> tuple[bytes, bytes]:
 
 
 def _personal(scope: Scope, body: bytes) -> bool:
-    """Whether the page was made for a person, or holds this browser's CSRF secrets."""
-    return scope.get("state", {}).get("user") is not None or _holds_secret(scope, body)
+    """Whether the page was made for a person, or holds this browser's CSRF cookie (its form
+    token is taken out of a kept page: see PublicPageCache)."""
+    state = scope.get("state", {})
+    cookie = state.get("csrf_cookie")
+    return state.get("user") is not None or bool(cookie and cookie.encode() in body)
 
 
 def _accepts_gzip(scope: Scope) -> bool:
@@ -240,25 +277,6 @@ def _etag_matches(scope: Scope, etag: str) -> bool:
     opaque = etag.removeprefix("W/")
     tags = [t.strip().removeprefix("W/") for t in asked.decode("latin-1").split(",")]
     return "*" in tags or opaque in tags
-
-
-async def _send_page(scope: Scope, send: Send, entry: CachedPage) -> None:
-    headers = [
-        (b"etag", entry.etag.encode()),
-        (b"cache-control", b"private, no-cache"),
-        (b"vary", b"Cookie, Accept-Encoding"),
-    ]
-    if _etag_matches(scope, entry.etag):
-        await send({"type": "http.response.start", "status": 304, "headers": headers})
-        await send({"type": "http.response.body", "body": b""})
-        return
-    body = entry.body
-    if _accepts_gzip(scope) and (gzipped := entry.gzip()) is not None:
-        body = gzipped
-        headers.append((b"content-encoding", b"gzip"))
-    headers += [*entry.headers, (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": 200, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
 
 
 class Compression:

@@ -100,7 +100,16 @@ PAGE_ROUTES: list[BaseRoute] = [
     *notifications_routes.routes,
 ]
 # Pages anonymous people open most, kept rendered for them (app.caching.PublicPageCache).
-PUBLIC_PAGES = ("home", "challenges", "challenge", "project", "results", "verify_form", "verify")
+PUBLIC_PAGES = (
+    "home",
+    "challenges",
+    "challenge",
+    "project",
+    "results",
+    "verify_form",
+    "verify",
+    "vote",  # the people's ballot: a form, kept without its token (app.caching)
+)
 # Pages logged-in people open again and again, kept rendered for their browser until the
 # next write anywhere (app.personalcache). Each one's GET writes nothing.
 PERSONAL_PAGES = (
@@ -121,6 +130,7 @@ PERSONAL_PAGES = (
     "adoption",
     "adoption_follow_up",
     "team_adoptions",
+    "pairwise_walk",
 )
 # The largest page kept for a person (the organisers' ranking of a big round is larger and
 # is made each time).
@@ -358,6 +368,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 session_cookie=cookie_name(settings, SESSION_COOKIE),
                 # Pages of another database (a second site on the same Redis) never mix.
                 site=hashlib.sha256(settings.database_url.encode()).hexdigest()[:16],
+                # What a kept form page holds in place of each browser's token: as long as a
+                # token, and nobody outside can write it into a page.
+                token_slot=hashlib.sha256(b"form token slot:" + settings.secret_key.encode())
+                .hexdigest()
+                .encode(),
                 max_age=settings.page_cache_seconds,
                 check_seconds=settings.page_cache_check_seconds,
                 max_entries=settings.page_cache_entries,

@@ -16,7 +16,8 @@ from app.middleware import CSRF_COOKIE
 from app.pagecache import GENERATION_KEY
 from app.teams.models import Project
 from app.web import services
-from tests.factories import Actors, make_challenge, make_project, make_team
+from tests.factories import Actors, csrf_from, make_challenge, make_project, make_team
+from tests.judging.voting_world import visitor, vote_world
 from tests.queries import sql_statements
 
 
@@ -240,3 +241,36 @@ async def test_page_made_by_one_process_is_served_by_another_from_redis(
     assert sent == []
     assert taken.text == made.text
     assert taken.headers["etag"] == made.headers["etag"]
+
+
+async def test_a_kept_form_page_gives_each_browser_its_own_token(
+    app: Starlette, db: Database, actors: Actors
+) -> None:
+    """The people's ballot is kept without a token; every browser gets the page with its
+    own (so its vote is accepted), never compressed, with its own ETag."""
+    world = await vote_world(db, actors)
+    path = f"/rounds/{world.rid}/vote"
+    gzip_ok = {"accept-encoding": "gzip"}
+    async with visitor(app) as first, visitor(app) as second:
+        mine = await first.get(path, headers=gzip_ok)
+        with sql_statements(db) as sent:
+            theirs = await second.get(path, headers=gzip_ok)
+            not_mine = await second.get(path, headers={"if-none-match": mine.headers["etag"]})
+            unchanged = await second.get(path, headers={"if-none-match": theirs.headers["etag"]})
+        tokens = [csrf_from(mine.text), csrf_from(theirs.text)]
+        voted = await second.post(
+            path,
+            data={"csrf_token": tokens[1], "project_id": str(world.pid(1)), "email": "a@x.it"},
+        )
+    redis = services(app).redis
+    assert redis is not None
+    shared = [await redis.get(key) async for key in redis.scan_iter(match="madrina:answers:*")]
+
+    assert sent == []
+    assert tokens[0] != tokens[1]
+    assert mine.text.replace(tokens[0], tokens[1]) == theirs.text
+    assert "content-encoding" not in theirs.headers
+    assert mine.headers["etag"] != theirs.headers["etag"]
+    assert not_mine.status_code == 200 and unchanged.status_code == 304
+    assert voted.status_code == 303  # the token put back is the one its cookie makes
+    assert shared and not any(token.encode() in page for page in shared for token in tokens)
