@@ -91,11 +91,38 @@ class RoundResult:
         )
 
 
+RANKING_PAGE_SIZE = 100  # rows of each round's table a page of the organisers' ranking shows
+
+
+@dataclass(frozen=True)
+class RowsShown:
+    """The rows of a round's ranking one page shows; every figure is the whole round's."""
+
+    rows: list[RankedProject]
+    first: int  # the position of the first row shown, from 1
+    total: int
+    page: int
+    pages: int
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1
+
+
 @dataclass(frozen=True)
 class RankingPage:
     challenge: Challenge
     rounds: list[RoundResult]
     all_closed: bool
+    page: int = 1  # one page number for every round's table
+
+    def shown(self, result: RoundResult) -> RowsShown:
+        """The round's rows of this page (past its last page: its last)."""
+        pages = max(1, -(-len(result.rows) // RANKING_PAGE_SIZE))
+        page = min(self.page, pages)
+        start = (page - 1) * RANKING_PAGE_SIZE
+        rows = result.rows[start : start + RANKING_PAGE_SIZE]
+        return RowsShown(rows, start + 1, len(result.rows), page, pages)
 
 
 # An award's project and team: ORM rows (stored awards, the people's choice) or a ranking's
@@ -220,12 +247,16 @@ async def round_results(
     return results
 
 
-async def ranking_page(session: AsyncSession, *, user: User, challenge_id: int) -> RankingPage:
-    """The organisers' view of every round's rankings."""
+async def ranking_page(
+    session: AsyncSession, *, user: User, challenge_id: int, page: int = 1
+) -> RankingPage:
+    """The organisers' view of every round's rankings, `page` of each round's table (from 1;
+    past the last: the last)."""
     access = await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
     rounds = await round_results(session, challenge_id)
     all_closed = bool(rounds) and all(r.round.status == RoundStatus.CLOSED for r in rounds)
-    return RankingPage(access.challenge, rounds, all_closed)
+    pages = max([-(-len(r.rows) // RANKING_PAGE_SIZE) for r in rounds] + [1])
+    return RankingPage(access.challenge, rounds, all_closed, min(max(page, 1), pages))
 
 
 def _awards(challenge_id: int, result: RoundResult, tracks: dict[int, Track]) -> list[AwardMade]:
