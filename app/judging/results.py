@@ -179,29 +179,28 @@ async def round_results(
     criteria = [
         c for group in (await queries.criteria(session, rubric_ids)).values() for c in group
     ]
-    weights = {c.id: c.weight for c in criteria}  # an independent criterion weighs 0
-    independent_names = {c.id: c.name for c in criteria if c.independent}
-    values: dict[tuple[int, int, int], dict[int, int]] = defaultdict(dict)
+    independent_names = {c.id: c.name for c in criteria if c.independent and c.id is not None}
+    # Each sheet's weighted total comes summed by the database (an independent criterion
+    # weighs 0), as ranking.weighted_score would sum it: sum(weight * value) / 100.
+    sheets = await queries.ranking_sheets(
+        session,
+        [r.id for r in round_list if r.id],
+        counted=[c.id for c in criteria if c.id is not None],
+        independent=list(independent_names),
+    )
     independent: dict[tuple[int, int], dict[str, list[int]]] = defaultdict(
         lambda: defaultdict(list)
     )
-    for round_id, judge_id, project_id, criterion_id, value in await queries.submitted_scores(
-        session, [r.id for r in round_list if r.id]
-    ):
-        values[(round_id, judge_id, project_id)][criterion_id] = value
-        if criterion_id in independent_names:
-            independent[(round_id, project_id)][independent_names[criterion_id]].append(value)
+    for round_id, _judge_id, project_id, criterion_id, value in sheets.independent:
+        independent[(round_id, project_id)][independent_names[criterion_id]].append(value)
     per_round: dict[int, list[ranking.JudgeScore]] = defaultdict(list)
-    for (round_id, judge_id, project_id), by_criterion in values.items():
-        weighted = ranking.weighted_score(
-            {cid: weights[cid] for cid in by_criterion if cid in weights}, by_criterion
-        )
-        per_round[round_id].append(ranking.JudgeScore(project_id, judge_id, weighted))
+    for round_id, judge_id, project_id, total in sheets.totals:
+        per_round[round_id].append(ranking.JudgeScore(project_id, judge_id, total / 100))
     # Pairwise rounds are ranked by a Bradley-Terry fit of their valid votes instead.
     compared = await pairwise_admin.project_rankings(
         session, [r for r in round_list if r.kind == RoundKind.PAIRWISE]
     )
-    ranked_ids = {key[2] for key in values} | {
+    ranked_ids = {project_id for _r, _j, project_id, _t in sheets.totals} | {
         row.project_id for rows in compared.values() for row in rows
     }
     names = {
@@ -210,7 +209,6 @@ async def round_results(
         if found[0].status == ProjectStatus.SUBMITTED
     }
     judges = await queries.judge_names(session, challenge_id)
-    panels = await queries.round_panels(session, [r.id for r in round_list if r.id])
     results = []
     for judging_round in reversed(round_list):
         round_id = judging_round.id or 0
@@ -241,7 +239,7 @@ async def round_results(
                 ranked.z_notes,
                 stats.agreement(scores, ranked.leniency) if scores else None,
                 stats.distributions(scores),
-                stats.recommend(panels.get(round_id, {})),
+                stats.recommend(sheets.panels.get(round_id, {})),
             )
         )
     return results
