@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import bindparam, case, func, null, text
+from sqlalchemy import BigInteger, bindparam, case, func, null, text
+from sqlalchemy import cast as sa_cast
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -449,11 +450,16 @@ async def ranking_sheets(
     panels: dict[int, dict[int, set[int]]] = {rid: {} for rid in round_ids}
     if not round_ids:
         return RankingSheets([], [], panels)
-    weighted = func.sum(
-        case(
-            (col(Score.criterion_id).in_(counted), col(Criterion.weight) * col(Score.value)),
-            else_=0,
-        )
+    # An integer (PostgreSQL's sum of integers is a numeric, which the driver would make a
+    # Decimal of, 15,000 times).
+    weighted = sa_cast(
+        func.sum(
+            case(
+                (col(Score.criterion_id).in_(counted), col(Criterion.weight) * col(Score.value)),
+                else_=0,
+            )
+        ),
+        BigInteger,
     )
     query: Any = (
         sa_select(
@@ -500,7 +506,7 @@ async def ranking_sheets(
         if in_panel:
             panels[round_id].setdefault(project_id, set()).add(judge_id)
         if scored:
-            totals.append((round_id, judge_id, project_id, int(value)))
+            totals.append((round_id, judge_id, project_id, value))
     return RankingSheets(totals, scores, panels)
 
 

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -150,6 +151,10 @@ class RoundRanking:
     rows: list[ProjectRanking]  # by the chosen view's rank, then project id
     leniency: dict[int, float]
     z_notes: dict[int, ZNote] = field(default_factory=dict)
+    # What pages make from the same scores besides the ranking (the judges' agreement and
+    # distributions), kept with it by whoever makes them: a ranking from RankingMemo is
+    # shared by every view of the same scores, so they are made once per memo key too.
+    figures: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def weighted_score(weights: Mapping[int, int], values: Mapping[int, int | float]) -> float:

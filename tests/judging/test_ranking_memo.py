@@ -207,3 +207,17 @@ async def test_the_database_sums_each_sheet_as_weighted_score_does(
             {c: weights[c] for c in by_criterion}, by_criterion
         )
     assert len({total for *_ids, total in sheets.totals}) > 1
+
+
+async def test_a_second_view_reuses_the_judges_figures(db: Database, jury: Jury) -> None:
+    await scored_round(db, jury)
+    first = await _view(db, jury)
+
+    second = await _view(db, jury)
+
+    # Made once with the ranking they come from (same scores, same key), not at each view.
+    assert second.agreement is first.agreement
+    assert second.distributions is first.distributions
+    ranking.memo.clear()
+    afresh = await _view(db, jury)
+    assert afresh.agreement == first.agreement and afresh.agreement is not first.agreement
