@@ -170,14 +170,12 @@ async def rubric_leaderboard(session: AsyncSession, judging_round: Round) -> Lea
         counted=[c.id for group in criteria.values() for c in group if c.id is not None],
         independent=[],
     )
-    names = await queries.project_labels(
-        session, sorted({pid for _r, _j, pid, _t in sheets.totals})
-    )
+    # A project withdrawn since it was scored is out of the competition: not in the labels.
+    names = await queries.submitted_labels(session, judging_round.challenge_id)
     scores = [
         ranking.JudgeScore(project_id, judge_id, total / 100)
         for _round, judge_id, project_id, total in sheets.totals
-        # A project withdrawn since it was scored is out of the competition.
-        if project_id in names and names[project_id][0].status == ProjectStatus.SUBMITTED
+        if project_id in names
     ]
     # The bootstrap takes a while at 2,000 projects: off the event loop, which serves the
     # other screens meanwhile; the same scores as the ranking page's are ranked only once.

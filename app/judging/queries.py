@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import BigInteger, bindparam, case, func, null, text
 from sqlalchemy import cast as sa_cast
@@ -524,10 +524,10 @@ async def project_names(
     return {project.id: (project, team) for project, team in result.all() if project.id}
 
 
-@dataclass(frozen=True)
-class ProjectLabel:
+class ProjectLabel(NamedTuple):
     """What a ranking shows of a project, from plain columns: a ranking lists every scored
-    project, and an ORM object each (with its description) was most of the page's reads."""
+    project, and an ORM object each (with its description) was most of the page's reads.
+    (A named tuple: made 5,000 times a view, a frozen dataclass's set-up costs 5x more.)"""
 
     id: int
     title: str
@@ -535,34 +535,39 @@ class ProjectLabel:
     status: ProjectStatus
 
 
-@dataclass(frozen=True)
-class TeamLabel:
+class TeamLabel(NamedTuple):
     id: int
     name: str
 
 
-async def project_labels(
-    session: AsyncSession, project_ids: Sequence[int]
+async def submitted_labels(
+    session: AsyncSession, challenge_id: int
 ) -> dict[int, tuple[ProjectLabel, TeamLabel]]:
-    """project id -> (project, team) labels, in one query of plain columns."""
-    if not project_ids:
-        return {}
+    """project id -> (project, team) labels of the challenge's submitted projects (a project
+    withdrawn since it was scored is out of the competition), in one query of plain
+    columns; by challenge rather than by a list of ids, which at 5,000 projects took longer
+    to put into the statement than the database took to answer it."""
     result = await session.execute(
         sa_select(
             col(Project.id),
             col(Project.title),
             col(Project.track_id),
-            col(Project.status),
             col(Team.id),
             col(Team.name),
         )
         .join(Team, col(Team.id) == col(Project.team_id))
-        .where(col(Project.id).in_(project_ids))
+        .where(
+            col(Project.challenge_id) == challenge_id,
+            col(Project.status) == ProjectStatus.SUBMITTED,
+        )
     )
-    rows = cast(list[tuple[int, str, int | None, str, int, str]], result.all())
+    rows = cast(list[tuple[int, str, int | None, int, str]], result.all())
     return {
-        pid: (ProjectLabel(pid, title, track_id, ProjectStatus(status)), TeamLabel(tid, name))
-        for pid, title, track_id, status, tid, name in rows
+        pid: (
+            ProjectLabel(pid, title, track_id, ProjectStatus.SUBMITTED),
+            TeamLabel(tid, name),
+        )
+        for pid, title, track_id, tid, name in rows
     }
 
 

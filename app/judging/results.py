@@ -22,7 +22,7 @@ from app.i18n import lazy, use_locale
 from app.judging import agreement as stats
 from app.judging import charts, events, pairwise_admin, permissions, queries, ranking, voting
 from app.judging.models import Aggregation, Award, Round, RoundKind, RoundStatus
-from app.teams.models import Project, ProjectStatus, Team
+from app.teams.models import Project, Team
 
 PODIUM_PLACES = 3
 PAIRWISE_METHOD = "bradley_terry"  # how a pairwise round decides: a fit of its votes
@@ -206,8 +206,8 @@ async def round_results(
     }
     names = {
         pid: found
-        for pid, found in (await queries.project_labels(session, sorted(ranked_ids))).items()
-        if found[0].status == ProjectStatus.SUBMITTED
+        for pid, found in (await queries.submitted_labels(session, challenge_id)).items()
+        if pid in ranked_ids
     }
     judges = await queries.judge_names(session, challenge_id)
     results = []
