@@ -180,7 +180,7 @@ async def ranking_growth(
         def allocate(i: RankingInputs = i) -> Any:
             return allocation.allocate(i.projects, i.judges, per_project=3, conflicts={})
 
-        steps["SQL: submitted scores"][label] = load
+        steps["SQL: sheets' totals"][label] = load
         steps["raw + z-score ranks"][label] = _timed(means)
         steps["allocate 3 judges/project"][label] = _timed(allocate)
     growths = []
