@@ -51,6 +51,13 @@ def path_id(request: HTTPConnection, name: str = "id") -> int:
     return value
 
 
+def page_number(request: HTTPConnection) -> int:
+    """?page=N, from 1; anything else is the first page (the service takes a page past the
+    last as the last)."""
+    raw = request.query_params.get("page", "1")
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) <= 7 else 1
+
+
 def path_text(request: HTTPConnection, name: str) -> str:
     value = request.path_params[name]
     assert isinstance(value, str)

@@ -132,14 +132,14 @@ async def ranking_inputs(env: BenchApp) -> RankingInputs:
     async with env.db.read() as session:
         round_list = await queries.rounds(session, challenge_id)
         criteria = await queries.criteria(session, sorted({r.rubric_id for r in round_list}))
-        rows = await queries.submitted_scores(session, [r.id for r in round_list if r.id])
-    weights = {c.id: c.weight for group in criteria.values() for c in group if c.id}
-    values: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
-    for _round_id, judge_id, project_id, criterion_id, value in rows:
-        values[(judge_id, project_id)][criterion_id] = value
+        sheets = await queries.ranking_sheets(
+            session,
+            [r.id for r in round_list if r.id],
+            counted=[c.id for group in criteria.values() for c in group if c.id],
+            independent=[],
+        )
     scores = [
-        ranking.JudgeScore(pid, jid, ranking.weighted_score(weights, by_criterion))
-        for (jid, pid), by_criterion in values.items()
+        ranking.JudgeScore(pid, jid, total / 100) for _round_id, jid, pid, total in sheets.totals
     ]
     return RankingInputs(scores, env.data.project_ids, env.data.judge_ids)
 
@@ -162,8 +162,14 @@ async def ranking_growth(
 
         async def load(env: BenchApp = env, challenge_id: int = challenge_id) -> Any:
             async with env.db.read() as session:
-                round_ids = [r.id for r in await queries.rounds(session, challenge_id) if r.id]
-                return await queries.submitted_scores(session, round_ids)
+                rounds = await queries.rounds(session, challenge_id)
+                criteria = await queries.criteria(session, sorted({r.rubric_id for r in rounds}))
+                return await queries.ranking_sheets(
+                    session,
+                    [r.id for r in rounds if r.id],
+                    counted=[c.id for group in criteria.values() for c in group if c.id],
+                    independent=[],
+                )
 
         i = inputs[label] = await ranking_inputs(env)
 
@@ -174,7 +180,7 @@ async def ranking_growth(
         def allocate(i: RankingInputs = i) -> Any:
             return allocation.allocate(i.projects, i.judges, per_project=3, conflicts={})
 
-        steps["SQL: submitted scores"][label] = load
+        steps["SQL: sheets' totals"][label] = load
         steps["raw + z-score ranks"][label] = _timed(means)
         steps["allocate 3 judges/project"][label] = _timed(allocate)
     growths = []

@@ -374,6 +374,7 @@ async def run(
     )
     if http:
         await loopback.run(small, captured, quick=quick)
+        await loopback.run(large, captured_large, quick=quick, pages=loopback.LARGE_PAGES)
     else:
         print("\n(Pages over HTTP: skipped in this run.)")
     return captured, captured_large, timings

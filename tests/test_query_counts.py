@@ -91,8 +91,9 @@ CASES: dict[str, Case] = {
     "GET /teams/{id}/adoptions (coach)": Case(sponsors.team_adoptions),
     "GET /adoptions/{id}/follow-up milestones (coach)": Case(sponsors.follow_up),
     "GET /challenges/{id}/judging (organiser)": Case(judging.judging),
-    # No pairwise round, so no statement for its votes; the lookup included.
-    "GET /challenges/{id}/ranking (organiser)": Case(judging.ranking, most=10),
+    # No pairwise round, so no statement for its votes; the lookup included. The sheets'
+    # totals and the panels come in one statement.
+    "GET /challenges/{id}/ranking (organiser)": Case(judging.ranking, most=9),
     "GET /challenges/{id}/results preview (organiser)": Case(
         judging.results_preview, shown=lambda n: min(n, 3)
     ),

@@ -47,6 +47,17 @@ class DotRow:
     points: list[tuple[float, float]]  # (x, opacity): one dot per place on the scale
     x_mean: float
 
+    @property
+    def layers(self) -> list[tuple[float, str]]:
+        """(opacity, SVG path data) of the dots: one path per opacity, each dot a line of
+        no length with round caps. A round of 500 judges drew 15,000 circles, most of its
+        page's bytes and time; as paths it is a fifth of the bytes and a few strings."""
+        y = round(self.y, 1)
+        by_opacity: dict[float, list[str]] = {}
+        for x, opacity in self.points:
+            by_opacity.setdefault(opacity, []).append(f"M{x} {y}h0")
+        return [(opacity, "".join(parts)) for opacity, parts in sorted(by_opacity.items())]
+
 
 @dataclass(frozen=True)
 class Chart:

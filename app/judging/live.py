@@ -152,11 +152,6 @@ def leaderboard_for(
     return register
 
 
-def _weighted(weights: dict[int | None, int], by_criterion: dict[int, int]) -> float:
-    known = {c: weights[c] for c in by_criterion if c in weights}
-    return ranking.weighted_score(known, by_criterion)
-
-
 @leaderboard_for(RoundKind.RUBRIC)
 async def rubric_leaderboard(session: AsyncSession, judging_round: Round) -> Leaderboard:
     """The submitted sheets ranked as the round decides (the organisers' ranking page's
@@ -168,18 +163,19 @@ async def rubric_leaderboard(session: AsyncSession, judging_round: Round) -> Lea
         {*by_track.values(), *([judging_round.rubric_id] if judging_round.rubric_id else [])}
     )
     criteria = await queries.criteria(session, rubric_ids)
-    weights = {c.id: c.weight for group in criteria.values() for c in group}
-    values: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
-    for _round, judge_id, project_id, criterion_id, value in await queries.submitted_scores(
-        session, [judging_round.id]
-    ):
-        values[(judge_id, project_id)][criterion_id] = value
-    names = await queries.project_labels(session, sorted({pid for _j, pid in values}))
+    # Each sheet's weighted total summed by the database, as the ranking page reads it.
+    sheets = await queries.ranking_sheets(
+        session,
+        [judging_round.id],
+        counted=[c.id for group in criteria.values() for c in group if c.id is not None],
+        independent=[],
+    )
+    # A project withdrawn since it was scored is out of the competition: not in the labels.
+    names = await queries.submitted_labels(session, judging_round.challenge_id)
     scores = [
-        ranking.JudgeScore(project_id, judge_id, _weighted(weights, by_criterion))
-        for (judge_id, project_id), by_criterion in values.items()
-        # A project withdrawn since it was scored is out of the competition.
-        if project_id in names and names[project_id][0].status == ProjectStatus.SUBMITTED
+        ranking.JudgeScore(project_id, judge_id, total / 100)
+        for _round, judge_id, project_id, total in sheets.totals
+        if project_id in names
     ]
     # The bootstrap takes a while at 2,000 projects: off the event loop, which serves the
     # other screens meanwhile; the same scores as the ranking page's are ranked only once.

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -53,9 +54,9 @@ class ZNote(StrEnum):
     CONSTANT = "constant"  # the same score everywhere: every project counts as average
 
 
-@dataclass(frozen=True)
-class JudgeScore:
-    """One judge's weighted score of one project."""
+class JudgeScore(NamedTuple):
+    """One judge's weighted score of one project (a named tuple: a round of 5,000 projects
+    has 15,000, made at every view of its ranking, where a frozen dataclass costs 5x more)."""
 
     project_id: int
     judge_id: int
@@ -150,6 +151,10 @@ class RoundRanking:
     rows: list[ProjectRanking]  # by the chosen view's rank, then project id
     leniency: dict[int, float]
     z_notes: dict[int, ZNote] = field(default_factory=dict)
+    # What pages make from the same scores besides the ranking (the judges' agreement and
+    # distributions), kept with it by whoever makes them: a ranking from RankingMemo is
+    # shared by every view of the same scores, so they are made once per memo key too.
+    figures: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def weighted_score(weights: Mapping[int, int], values: Mapping[int, int | float]) -> float:
@@ -419,7 +424,7 @@ class RankingMemo:
             str(method),
             samples,
             seed,
-            tuple((s.project_id, s.judge_id, s.value) for s in scores),
+            tuple(scores),
         )
         with self.lock:
             found = self.made.get(key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +29,7 @@ from app.judging.models import (
     RoundKind,
     RoundStatus,
 )
-from app.teams.models import Project, ProjectStatus, Team
+from app.teams.models import Project, Team
 
 PODIUM_PLACES = 3
 PAIRWISE_METHOD = "bradley_terry"  # how a pairwise round decides: a fit of its votes
@@ -98,11 +99,38 @@ class RoundResult:
         )
 
 
+RANKING_PAGE_SIZE = 100  # rows of each round's table a page of the organisers' ranking shows
+
+
+@dataclass(frozen=True)
+class RowsShown:
+    """The rows of a round's ranking one page shows; every figure is the whole round's."""
+
+    rows: list[RankedProject]
+    first: int  # the position of the first row shown, from 1
+    total: int
+    page: int
+    pages: int
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1
+
+
 @dataclass(frozen=True)
 class RankingPage:
     challenge: Challenge
     rounds: list[RoundResult]
     all_closed: bool
+    page: int = 1  # one page number for every round's table
+
+    def shown(self, result: RoundResult) -> RowsShown:
+        """The round's rows of this page (past its last page: its last)."""
+        pages = max(1, -(-len(result.rows) // RANKING_PAGE_SIZE))
+        page = min(self.page, pages)
+        start = (page - 1) * RANKING_PAGE_SIZE
+        rows = result.rows[start : start + RANKING_PAGE_SIZE]
+        return RowsShown(rows, start + 1, len(result.rows), page, pages)
 
 
 # An award's project and team: ORM rows (stored awards, the people's choice) or a ranking's
@@ -169,38 +197,36 @@ async def round_results(
     criteria = [
         c for group in (await queries.criteria(session, rubric_ids)).values() for c in group
     ]
-    weights = {c.id: c.weight for c in criteria}  # an independent criterion weighs 0
-    independent_names = {c.id: c.name for c in criteria if c.independent}
-    values: dict[tuple[int, int, int], dict[int, int]] = defaultdict(dict)
+    independent_names = {c.id: c.name for c in criteria if c.independent and c.id is not None}
+    # Each sheet's weighted total comes summed by the database (an independent criterion
+    # weighs 0), as ranking.weighted_score would sum it: sum(weight * value) / 100.
+    sheets = await queries.ranking_sheets(
+        session,
+        [r.id for r in round_list if r.id],
+        counted=[c.id for c in criteria if c.id is not None],
+        independent=list(independent_names),
+    )
     independent: dict[tuple[int, int], dict[str, list[int]]] = defaultdict(
         lambda: defaultdict(list)
     )
-    for round_id, judge_id, project_id, criterion_id, value in await queries.submitted_scores(
-        session, [r.id for r in round_list if r.id]
-    ):
-        values[(round_id, judge_id, project_id)][criterion_id] = value
-        if criterion_id in independent_names:
-            independent[(round_id, project_id)][independent_names[criterion_id]].append(value)
+    for round_id, _judge_id, project_id, criterion_id, value in sheets.independent:
+        independent[(round_id, project_id)][independent_names[criterion_id]].append(value)
     per_round: dict[int, list[ranking.JudgeScore]] = defaultdict(list)
-    for (round_id, judge_id, project_id), by_criterion in values.items():
-        weighted = ranking.weighted_score(
-            {cid: weights[cid] for cid in by_criterion if cid in weights}, by_criterion
-        )
-        per_round[round_id].append(ranking.JudgeScore(project_id, judge_id, weighted))
+    for round_id, judge_id, project_id, total in sheets.totals:
+        per_round[round_id].append(ranking.JudgeScore(project_id, judge_id, total / 100))
     # Pairwise rounds are ranked by a Bradley-Terry fit of their valid votes instead.
     compared = await pairwise_admin.project_rankings(
         session, [r for r in round_list if r.kind == RoundKind.PAIRWISE]
     )
-    ranked_ids = {key[2] for key in values} | {
+    ranked_ids = {project_id for _r, _j, project_id, _t in sheets.totals} | {
         row.project_id for rows in compared.values() for row in rows
     }
     names = {
         pid: found
-        for pid, found in (await queries.project_labels(session, sorted(ranked_ids))).items()
-        if found[0].status == ProjectStatus.SUBMITTED
+        for pid, found in (await queries.submitted_labels(session, challenge_id)).items()
+        if pid in ranked_ids
     }
     judges = await queries.judge_names(session, challenge_id)
-    panels = await queries.round_panels(session, [r.id for r in round_list if r.id])
     results = []
     for judging_round in reversed(round_list):
         round_id = judging_round.id or 0
@@ -222,6 +248,7 @@ async def round_results(
             for row in ranked.rows
             if row.project_id in names
         ]
+        agreement, distributions = _judges_figures(ranked, scores)
         results.append(
             RoundResult(
                 judging_round,
@@ -229,20 +256,39 @@ async def round_results(
                 ranked.leniency,
                 judges,
                 ranked.z_notes,
-                stats.agreement(scores, ranked.leniency) if scores else None,
-                stats.distributions(scores),
-                stats.recommend(panels.get(round_id, {})),
+                agreement,
+                distributions,
+                stats.recommend(sheets.panels.get(round_id, {})),
             )
         )
     return results
 
 
-async def ranking_page(session: AsyncSession, *, user: User, challenge_id: int) -> RankingPage:
-    """The organisers' view of every round's rankings."""
+def _judges_figures(
+    ranked: ranking.RoundRanking, scores: list[ranking.JudgeScore]
+) -> tuple[stats.Agreement | None, list[stats.Distribution]]:
+    """The judges' agreement and distributions, made once per ranking: they read nothing
+    but its scores and leniencies, so a ranking from the memo (same key, same scores)
+    holds them from the view that made them (at 5,000 projects, a tenth of a view)."""
+    found = ranked.figures.get("judges")
+    if found is None:
+        found = ranked.figures["judges"] = (
+            stats.agreement(scores, ranked.leniency) if scores else None,
+            stats.distributions(scores),
+        )
+    return cast(tuple[stats.Agreement | None, list[stats.Distribution]], found)
+
+
+async def ranking_page(
+    session: AsyncSession, *, user: User, challenge_id: int, page: int = 1
+) -> RankingPage:
+    """The organisers' view of every round's rankings, `page` of each round's table (from 1;
+    past the last: the last)."""
     access = await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
     rounds = await round_results(session, challenge_id)
     all_closed = bool(rounds) and all(r.round.status == RoundStatus.CLOSED for r in rounds)
-    return RankingPage(access.challenge, rounds, all_closed)
+    pages = max([-(-len(r.rows) // RANKING_PAGE_SIZE) for r in rounds] + [1])
+    return RankingPage(access.challenge, rounds, all_closed, min(max(page, 1), pages))
 
 
 def _awards(challenge_id: int, result: RoundResult, tracks: dict[int, Track]) -> list[AwardMade]:

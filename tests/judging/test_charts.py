@@ -22,3 +22,12 @@ def test_a_judge_of_a_hundred_projects_on_a_five_point_scale_is_five_dots() -> N
     (giulia,) = chart.dots
     assert len(giulia.points) == 5
     assert all(opacity == 1.0 for _x, opacity in giulia.points)  # 20 stacked: opaque
+
+
+def test_a_judges_dots_are_drawn_as_one_path_per_opacity() -> None:
+    chart = charts.dots([("Giulia", [3.0, 3.0, 3.0, 5.0, 1.0], 3.0)])
+
+    (giulia,) = chart.dots
+    (one, _o), (three, _t), (five, _f) = giulia.points
+    y = round(giulia.y, 1)
+    assert giulia.layers == [(0.5, f"M{one} {y}h0M{five} {y}h0"), (0.875, f"M{three} {y}h0")]

@@ -1,15 +1,18 @@
 """The organisers' ranking is made again after every kind of change to a round's scores,
-and only then (app.judging.ranking.RankingMemo): on both databases."""
+and only then (app.judging.ranking.RankingMemo, keyed by each sheet's weighted total as
+the database sums it): on both databases."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlmodel import col
 
 from app.db import Database
-from app.judging import assignments, conflicts, ranking, results, scoring
-from app.judging.models import Aggregation, Assignment, Criterion, Round
+from app.judging import assignments, conflicts, queries, ranking, results, scoring
+from app.judging.models import Aggregation, Assignment, Criterion, Round, Score
 from app.judging.schemas import ScoresIn
+from app.teams.models import Project, ProjectStatus
 from tests.judging.conftest import Jury
 from tests.judging.test_results import scored_round
 from tests.queries import sql_statements
@@ -145,3 +148,76 @@ async def test_a_changed_method_ranks_by_it(db: Database, jury: Jury) -> None:
     assert [row.ranking.score for row in after.rows] == [
         expected(row.ranking) for row in after.rows
     ]
+
+
+async def test_a_withdrawn_project_leaves_the_ranking(db: Database, jury: Jury) -> None:
+    await scored_round(db, jury)
+    await _view(db, jury)
+    made = ranking.memo.computed
+    async with db.transaction() as session:
+        await session.execute(
+            update(Project)
+            .where(col(Project.id) == jury.projects[2].id)
+            .values(status=ProjectStatus.WITHDRAWN)
+        )
+
+    after = _means(await _view(db, jury))
+    assert ranking.memo.computed == made + 1
+    assert list(after) == ["Project 0", "Project 1"]
+
+
+async def test_the_database_sums_each_sheet_as_weighted_score_does(
+    db: Database, jury: Jury
+) -> None:
+    """The key is each sheet's total summed by the database: the same number Python made
+    from the scores one by one (here with a different value on every criterion)."""
+    judging_round = await scored_round(db, jury)
+    async with db.transaction() as session:
+        scores = list(await session.scalars(select(Score).order_by(col(Score.id))))
+        for n, score in enumerate(scores):
+            score.value = 1 + n % 5
+    async with db.read() as session:
+        criteria = list(
+            await session.scalars(
+                select(Criterion).where(Criterion.rubric_id == judging_round.rubric_id)
+            )
+        )
+        sheets = await queries.ranking_sheets(
+            session,
+            [judging_round.id or 0],
+            counted=[c.id or 0 for c in criteria],
+            independent=[],
+        )
+        rows = (
+            await session.execute(
+                select(
+                    Assignment.judge_id, Assignment.project_id, Score.criterion_id, Score.value
+                ).join(Score, col(Score.assignment_id) == col(Assignment.id))
+            )
+        ).all()
+    by_sheet: dict[tuple[int, int], dict[int, int]] = {}
+    for judge_id, project_id, criterion_id, value in rows:
+        by_sheet.setdefault((judge_id, project_id), {})[criterion_id] = value
+    weights = {c.id or 0: c.weight for c in criteria}
+
+    assert len(sheets.totals) == len(by_sheet) == 9
+    for _round, judge_id, project_id, total in sheets.totals:
+        by_criterion = by_sheet[(judge_id, project_id)]
+        assert total / 100 == ranking.weighted_score(
+            {c: weights[c] for c in by_criterion}, by_criterion
+        )
+    assert len({total for *_ids, total in sheets.totals}) > 1
+
+
+async def test_a_second_view_reuses_the_judges_figures(db: Database, jury: Jury) -> None:
+    await scored_round(db, jury)
+    first = await _view(db, jury)
+
+    second = await _view(db, jury)
+
+    # Made once with the ranking they come from (same scores, same key), not at each view.
+    assert second.agreement is first.agreement
+    assert second.distributions is first.distributions
+    ranking.memo.clear()
+    afresh = await _view(db, jury)
+    assert afresh.agreement == first.agreement and afresh.agreement is not first.agreement

@@ -225,6 +225,8 @@ EXPECTED: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("POST", "/invitations/{token}"): (OK, OK, OK, OK, OK, OK, OK, OK, OK),
     ("GET", "/challenges/{id:int}/phases"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
     ("GET", "/challenges/{id:int}/ranking"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
+    # Every row of the ranking as a CSV file: authorised as the page is.
+    ("GET", "/challenges/{id:int}/ranking.csv"): ("login", 403, 403, 403, 403, 403, 200, 403, 200),
     ("GET", "/challenges/{id:int}/results"): (404, 404, 404, 404, 404, 404, 200, 404, 200),
     ("GET", "/challenges/{id:int}/sponsor"): ("login", 403, 403, 403, 403, 200, 403, 403, 403),
     ("GET", "/challenges/{id:int}/sponsors"): (200, 200, 200, 200, 200, 200, 200, 200, 200),

@@ -11,13 +11,15 @@ from app.challenges import permissions as challenge_permissions
 from app.forms import Filled, no_fields, submit
 from app.judging import results
 from app.templating import render
-from app.web import path_for, path_id, services, settings
+from app.web import page_number, path_for, path_id, services, settings
 
 
 async def _ranking(request: Request, filled: Filled) -> Response:
     user = require_user(request)
     async with services(request).db.read() as session:
-        page = await results.ranking_page(session, user=user, challenge_id=path_id(request))
+        page = await results.ranking_page(
+            session, user=user, challenge_id=path_id(request), page=page_number(request)
+        )
     context = {"page": page, "alert": filled.errors.get("__all__")}
     return render(request, "judging/ranking.html", context, status_code=filled.status_code)
 

@@ -13,20 +13,14 @@ from app.errors import NotFound
 from app.reports import adoptions, exports
 from app.reports.routes.exports import XLSX
 from app.templating import render
-from app.web import path_id, path_text, services
-
-
-def _page_number(request: Request) -> int:
-    """?page=N, from 1; anything else is the first page (past the last: the last)."""
-    raw = request.query_params.get("page", "1")
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) <= 7 else 1
+from app.web import page_number, path_id, path_text, services
 
 
 async def programme_adoptions(request: Request) -> Response:
     user = require_user(request)
     async with services(request).db.read() as session:
         report = await adoptions.programme_adoptions(
-            session, user=user, programme_id=path_id(request), page=_page_number(request)
+            session, user=user, programme_id=path_id(request), page=page_number(request)
         )
     return render(request, "reports/programme_adoptions.html", {"report": report})
 

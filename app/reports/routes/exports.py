@@ -13,7 +13,8 @@ from app.accounts.auth import require_user
 from app.accounts.models import User
 from app.challenges import permissions as challenge_permissions
 from app.errors import NotFound
-from app.reports import exports
+from app.judging import results
+from app.reports import exports, rankings
 from app.templating import render
 from app.web import path_id, path_text, services
 
@@ -59,6 +60,22 @@ async def export_response(request: Request, user: User) -> Response:
     return StreamingResponse(_file_then_gone(path), media_type=XLSX, headers=headers)
 
 
+async def ranking_file(request: Request) -> Response:
+    """The organisers' ranking of every round, every row (the page shows 100 at a time)."""
+    user = require_user(request)
+    separator = request.query_params.get("sep", ",")
+    if separator not in exports.SEPARATORS:
+        raise NotFound()
+    async with services(request).db.read() as session:
+        page = await results.ranking_page(session, user=user, challenge_id=path_id(request))
+    headers = {
+        "content-disposition": f'attachment; filename="{page.challenge.slug}-ranking.csv"',
+        "cache-control": "private, no-store",
+    }
+    chunks = rankings.csv_chunks(page, separator=separator)
+    return StreamingResponse(chunks, media_type="text/csv", headers=headers)
+
+
 async def _file_then_gone(path: str) -> AsyncIterator[bytes]:
     try:
         with open(path, "rb") as handle:  # noqa: ASYNC230 - small chunks of a local file
@@ -71,4 +88,5 @@ async def _file_then_gone(path: str) -> AsyncIterator[bytes]:
 routes: list[BaseRoute] = [
     Route("/challenges/{id:int}/exports", exports_page, name="challenge_exports"),
     Route("/challenges/{id:int}/exports/{name}", download, name="export"),
+    Route("/challenges/{id:int}/ranking.csv", ranking_file, name="ranking_file"),
 ]
