@@ -132,9 +132,9 @@ PERSONAL_PAGES = (
     "team_adoptions",
     "pairwise_walk",
 )
-# The largest page kept for a person (the organisers' ranking of a big round is larger and
-# is made each time).
-PERSONAL_PAGE_MAX_BYTES = 512 * 1024
+# The largest page kept for a person: the organisers' ranking of a round of 5,000 projects
+# and 500 judges is about 0.5 MB a page (PERSONAL_CACHE_MB bounds them all together).
+PERSONAL_PAGE_MAX_BYTES = 1024 * 1024
 # Their anonymous reads in the JSON API, kept the same way (API routes are named by path).
 PUBLIC_API = (
     "/api/v1/challenges",
