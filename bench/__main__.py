@@ -41,7 +41,7 @@ def section(title: str, started: float) -> None:
     print(f"\n== {title} == (at {time.perf_counter() - started:.0f}s)", flush=True)
 
 
-async def main(quick: bool, http: bool) -> None:
+async def main(quick: bool, http: bool, postgres: str | None) -> None:
     started = time.perf_counter()
     print(f"Madrina benchmarks{' (quick)' if quick else ''}: {machine()}", flush=True)
     section("Judging", started)
@@ -51,9 +51,13 @@ async def main(quick: bool, http: bool) -> None:
     section("People's choice", started)
     voting.run(quick)
     small_args, large_args = pages.sizes(quick)
-    async with bench_app(**small_args) as small, bench_app(**large_args) as large:
+    async with (
+        bench_app(postgres=postgres, database="madrina_bench_n", **small_args) as small,
+        bench_app(postgres=postgres, database="madrina_bench_10n", **large_args) as large,
+    ):
         print(
-            f"Datasets ready in {time.perf_counter() - started:.1f}s "
+            f"Datasets ready on {'PostgreSQL' if postgres else 'SQLite'} in "
+            f"{time.perf_counter() - started:.1f}s "
             f"(N: {small.data.total_rows:,} rows, 10N: {large.data.total_rows:,} rows)",
             flush=True,
         )
@@ -89,5 +93,13 @@ if __name__ == "__main__":
         default=None,
         help="also serve pages over uvicorn on loopback (default: yes, but not with --quick)",
     )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="the shared datasets (pages, growth, live, finding ideas, exports) on this "
+        "PostgreSQL server, in scratch databases made and dropped there, e.g. "
+        "postgresql://postgres@127.0.0.1:5432/postgres",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.quick, not args.quick if args.http is None else args.http))
+    http = not args.quick if args.http is None else args.http
+    asyncio.run(main(args.quick, http, args.postgres))

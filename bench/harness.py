@@ -9,7 +9,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from app.main import create_app
 from app.migrate import upgrade
 from app.web import services
 from bench.data import BenchData, generate
+from bench.stack import scratch_database
 
 BASE_URL = "http://testserver"
 ANONYMOUS, JUDGE, ORGANISER = "anonymous", "judge", "organiser"
@@ -100,10 +101,10 @@ class BenchApp:
         )
 
 
-def bench_settings(directory: Path) -> Settings:
+def bench_settings(directory: Path, database_url: str | None = None) -> Settings:
     return Settings(
         environment="test",
-        database_url=f"sqlite+aiosqlite:///{directory / 'bench.db'}",
+        database_url=database_url or f"sqlite+aiosqlite:///{directory / 'bench.db'}",
         redis_url="",  # the lifespan starts the embedded redis-server
         secret_key="bench-secret-key-that-is-long-enough-0123456789",  # noqa: S106
         storage_dir=directory / "storage",
@@ -114,25 +115,35 @@ def bench_settings(directory: Path) -> Settings:
 
 
 @asynccontextmanager
-async def bench_app(**generate_args: Any) -> AsyncIterator[BenchApp]:
-    """A migrated app with a generated dataset; everything is deleted afterwards."""
+async def bench_app(
+    *, postgres: str | None = None, database: str = "madrina_bench", **generate_args: Any
+) -> AsyncIterator[BenchApp]:
+    """A migrated app with a generated dataset; everything is deleted afterwards. On a SQLite
+    file, or with `postgres` (a PostgreSQL server's URL) in the scratch database `database`,
+    made and dropped there as `make load` does (bench.stack.scratch_database)."""
     directory = Path(tempfile.mkdtemp(prefix="madrina-bench-"))
     try:
-        settings = bench_settings(directory)
-        # Alembic runs its own event loop, so it gets a thread of its own.
-        await asyncio.to_thread(upgrade, settings.database_url)
-        app = create_app(settings)
-        async with app.router.lifespan_context(app):
-            started = time.perf_counter()
-            data = await generate(services(app).db, **generate_args)
-            seconds = time.perf_counter() - started
-            env = BenchApp(app, settings, data, QueryCounter(services(app).db), seconds)
-            extras = [COACH, REPRESENTATIVE, EXPO_JUDGE] if data.extras is not None else []
-            for who in [JUDGE, ORGANISER, *extras]:
-                user_id = env.user_id(who)
-                assert user_id is not None
-                await env.login(user_id)
-            yield env
+        async with AsyncExitStack() as resources:
+            database_url = None
+            if postgres:
+                database_url = await resources.enter_async_context(
+                    scratch_database(postgres, database)
+                )
+            settings = bench_settings(directory, database_url)
+            # Alembic runs its own event loop, so it gets a thread of its own.
+            await asyncio.to_thread(upgrade, settings.database_url)
+            app = create_app(settings)
+            async with app.router.lifespan_context(app):
+                started = time.perf_counter()
+                data = await generate(services(app).db, **generate_args)
+                seconds = time.perf_counter() - started
+                env = BenchApp(app, settings, data, QueryCounter(services(app).db), seconds)
+                extras = [COACH, REPRESENTATIVE, EXPO_JUDGE] if data.extras is not None else []
+                for who in [JUDGE, ORGANISER, *extras]:
+                    user_id = env.user_id(who)
+                    assert user_id is not None
+                    await env.login(user_id)
+                yield env
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 

@@ -389,9 +389,13 @@ def sizes(quick: bool) -> tuple[dict[str, Any], dict[str, Any]]:
     return {**small, "extras": True}, {**large, "extras": True}
 
 
-async def main(quick: bool, http: bool) -> None:
+async def main(quick: bool, http: bool, postgres: str | None) -> None:
     small_args, large_args = sizes(quick)
-    async with bench_app(**small_args) as small, bench_app(**large_args) as large:
+    async with (
+        bench_app(postgres=postgres, database="madrina_bench_n", **small_args) as small,
+        bench_app(postgres=postgres, database="madrina_bench_10n", **large_args) as large,
+    ):
+        print(f"Pages on {'PostgreSQL' if postgres else 'SQLite'}", flush=True)
         await run(small, large, quick=quick, http=http)
 
 
@@ -399,5 +403,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument("--no-http", action="store_true", help="skip the uvicorn part")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="run on this PostgreSQL server (scratch databases madrina_bench_n and "
+        "madrina_bench_10n, made and dropped), e.g. postgresql://postgres@127.0.0.1:5432/postgres",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.quick, not args.no_http))
+    asyncio.run(main(args.quick, not args.no_http, args.postgres))
