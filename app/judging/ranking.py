@@ -19,6 +19,7 @@ broken: equal values share a rank (1, 2, 2, 4).
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -420,17 +421,42 @@ class RankingMemo:
         samples: int = BOOTSTRAP_SAMPLES,
         seed: int = 0,
     ) -> RoundRanking:
-        key = (
-            str(method),
-            samples,
-            seed,
-            tuple(scores),
-        )
+        key = (str(method), samples, seed, tuple(scores))
+        found = self._found(key)
+        return found if found is not None else self._make(key, scores, method, samples, seed)
+
+    async def rank_off_the_loop(
+        self,
+        scores: Sequence[JudgeScore],
+        *,
+        method: Aggregation = Aggregation.JUDGE_EFFECT,
+        samples: int = BOOTSTRAP_SAMPLES,
+        seed: int = 0,
+    ) -> RoundRanking:
+        """`rank` for a page: a ranking not made yet is made in a worker thread, so a big
+        round's first view (seconds of bootstrap at 5,000 projects) does not hold up every
+        other request of the web process meanwhile."""
+        key = (str(method), samples, seed, tuple(scores))
+        found = self._found(key)
+        if found is not None:
+            return found
+        return await asyncio.to_thread(self._make, key, scores, method, samples, seed)
+
+    def _found(self, key: tuple[object, ...]) -> RoundRanking | None:
         with self.lock:
             found = self.made.get(key)
             if found is not None:
                 self.made.move_to_end(key)
-                return found
+            return found
+
+    def _make(
+        self,
+        key: tuple[object, ...],
+        scores: Sequence[JudgeScore],
+        method: Aggregation,
+        samples: int,
+        seed: int,
+    ) -> RoundRanking:
         ranked = rank_round(scores, method=method, samples=samples, seed=seed)
         with self.lock:
             self.computed += 1
