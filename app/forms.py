@@ -4,6 +4,7 @@ on a refusal the form again with the person's data and the messages beside the f
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Awaitable, Callable, Mapping
@@ -42,9 +43,12 @@ class CsrfFailed(Forbidden):
 
 def csrf_token(request: Request) -> str:
     """The token forms carry: bound to this browser's CSRF cookie by our secret."""
-    cookie: str = request.state.csrf_cookie
-    secret = settings(request).secret_key.encode()
-    return hmac.new(secret, cookie.encode(), hashlib.sha256).hexdigest()
+    return _token_for(settings(request).secret_key, request.state.csrf_cookie)
+
+
+@functools.lru_cache(maxsize=4096)  # every request makes one: the browsers seen lately
+def _token_for(secret: str, cookie: str) -> str:
+    return hmac.new(secret.encode(), cookie.encode(), hashlib.sha256).hexdigest()
 
 
 async def read_form(request: Request, *, max_files: int = 0) -> FormData:

@@ -54,7 +54,10 @@ class SecurityHeaders:
 
     def __init__(self, app: ASGIApp, *, https: bool) -> None:
         self.app = app
-        self.headers = security_headers(https=https)
+        self.headers = [
+            (name.encode("latin-1"), value.encode("latin-1"))
+            for name, value in security_headers(https=https).items()
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -63,9 +66,12 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in self.headers.items():
-                    headers.setdefault(name, value)
+                # Those the answer does not set itself (ASGI header names are lower case);
+                # one pass over its headers, not one per header added: every answer pays it.
+                headers = list(message.get("headers", ()))
+                present = {name for name, _value in headers}
+                headers += [(n, v) for n, v in self.headers if n not in present]
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -189,7 +195,12 @@ class LocaleAndCsrf:
             await self.app(scope, receive, send)
             return
         cookies = _cookies(scope)
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [None])[0]
+        query_string = scope.get("query_string", b"")
+        query = (
+            parse_qs(query_string.decode("latin-1")).get("lang", [None])[0]
+            if b"lang=" in query_string
+            else None
+        )
         cookie = cookies.get(self.locale_cookie)
         locale = i18n.pick_locale(query, cookie, default=self.default_locale)
         i18n.set_locale(locale)
@@ -201,6 +212,10 @@ class LocaleAndCsrf:
         scope["state"]["locale"] = locale
         scope["state"]["csrf_cookie"] = csrf
         set_locale_cookie = query in i18n.LOCALES
+
+        if not (new_csrf or set_locale_cookie):  # the browser has them: nothing to add
+            await self.app(scope, receive, send)
+            return
 
         async def send_with_cookies(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -236,6 +251,11 @@ def _parse_cookies(scope: Scope) -> dict[str, str]:
     raw = dict(scope["headers"]).get(b"cookie", b"").decode("latin-1")
     if not raw:
         return {}
+    if '"' not in raw and "\\" not in raw:
+        # Plain `name=value; ...`, as every browser sends ours: split, without SimpleCookie's
+        # regular expressions (every request parses them). Quoted values take the long way.
+        pairs = (pair.partition("=") for pair in raw.split(";"))
+        return {name.strip(): value.strip() for name, sep, value in pairs if sep and name.strip()}
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(raw)
