@@ -412,6 +412,8 @@ class RankingMemo:
         self.made: OrderedDict[tuple[object, ...], RoundRanking] = OrderedDict()
         self.lock = threading.Lock()
         self.computed = 0  # rankings actually made (tests read it)
+        # Rankings being made for the pages, on the event loop's thread only.
+        self.making: dict[tuple[object, ...], asyncio.Future[RoundRanking]] = {}
 
     def rank(
         self,
@@ -435,12 +437,25 @@ class RankingMemo:
     ) -> RoundRanking:
         """`rank` for a page: a ranking not made yet is made in a worker thread, so a big
         round's first view (seconds of bootstrap at 5,000 projects) does not hold up every
-        other request of the web process meanwhile."""
+        other request of the web process meanwhile; views asking for it while it is being
+        made wait for that one (eight at once must not make it eight times, each slower)."""
         key = (str(method), samples, seed, tuple(scores))
         found = self._found(key)
         if found is not None:
             return found
-        return await asyncio.to_thread(self._make, key, scores, method, samples, seed)
+        making = self.making.get(key)
+        if making is None or making.get_loop() is not asyncio.get_running_loop():
+            making = asyncio.ensure_future(
+                asyncio.to_thread(self._make, key, scores, method, samples, seed)
+            )
+            self.making[key] = making
+            making.add_done_callback(lambda done: self._made(key, done))
+        # Shielded: a view whose client went away does not cancel the others' ranking.
+        return await asyncio.shield(making)
+
+    def _made(self, key: tuple[object, ...], done: asyncio.Future[RoundRanking]) -> None:
+        if self.making.get(key) is done:
+            del self.making[key]
 
     def _found(self, key: tuple[object, ...]) -> RoundRanking | None:
         with self.lock:

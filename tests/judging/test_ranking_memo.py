@@ -4,6 +4,8 @@ the database sums it): on both databases."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import select, update
 from sqlmodel import col
@@ -221,3 +223,22 @@ async def test_a_second_view_reuses_the_judges_figures(db: Database, jury: Jury)
     ranking.memo.clear()
     afresh = await _view(db, jury)
     assert afresh.agreement == first.agreement and afresh.agreement is not first.agreement
+
+
+async def test_views_asking_at_once_for_a_ranking_not_made_yet_make_it_once() -> None:
+    """A big round's first views (eight browsers as the results are awaited) wait for the one
+    ranking being made in its thread instead of each making it, all slower."""
+    memo = ranking.RankingMemo()
+    scores = [
+        ranking.JudgeScore(project, judge, float((project * 7 + judge * 3) % 10))
+        for project in range(1, 41)
+        for judge in range(1, 5)
+    ]
+
+    made = await asyncio.gather(*(memo.rank_off_the_loop(scores, seed=1) for _ in range(8)))
+
+    assert memo.computed == 1
+    assert all(one is made[0] for one in made)
+    assert memo.making == {}
+    assert await memo.rank_off_the_loop(scores, seed=1) is made[0]
+    assert memo.computed == 1
