@@ -137,6 +137,17 @@ async def pages(db: Database, data: BenchData, base: str) -> list[Page]:
             "organiser: ranking",
             [Request("ranking", "GET", f"{challenge}/ranking", organiser, 200)],
         ),
+        # As after any write: a query never asked before, so the organiser's kept page
+        # (app.personalcache) is not there and the page is made (its ranking, memoised).
+        Page(
+            "organiser: ranking, made afresh",
+            [
+                Request(
+                    "ranking, made afresh", "GET", f"{challenge}/ranking?afresh={n}", organiser, 200
+                )
+                for n in range(10_000)
+            ],
+        ),
         Page("scoring", scoring, step=2),
         # The final's rush: every connection a judge of its own, posting at once.
         Page(f"scoring, {JUDGES_AT_ONCE} judges at once", scoring, 2, JUDGES_AT_ONCE),
@@ -325,7 +336,8 @@ def report(
     )
     print(
         f"project: the {args.projects:,} project pages in turn; judge: assignments: "
-        "every judge in turn; scoring: every assignment in turn, its sheet "
+        "every judge in turn; ranking: the organiser's kept page; made afresh: a query never\n"
+        "asked before each time, as after a write; scoring: every assignment in turn, its sheet "
         "then its scores\n(expected: 303 to /judging?saved=1). errors: any other status or "
         f"redirect, socket errors, answers slower than {wrk.TIMEOUT}."
     )
