@@ -2,7 +2,9 @@
 
 "afresh" is a view after a change of the round's scores (the ranking memo emptied, so the
 bootstrap runs, as it did at every view before app.judging.ranking.RankingMemo); "again" is
-every later view until the next change. Wall and CPU (this process, every thread) medians.
+a view after a write elsewhere (the page made again, its ranking from the memo); "kept" is
+the organiser's next view while nothing is written (app.personalcache). Wall and CPU (this
+process, every thread) medians.
 """
 
 from __future__ import annotations
@@ -26,14 +28,17 @@ async def measure(teams: int, views: int) -> None:
         results: dict[str, tuple[list[float], list[float]]] = {
             "afresh": ([], []),
             "again": ([], []),
+            "kept": ([], []),
         }
         try:
-            for _ in range(views):
-                for kind in ("afresh", "again"):
+            for n in range(views):
+                for kind in ("afresh", "again", "kept"):
                     if kind == "afresh":
                         ranking.memo.clear()
+                    # A query never asked before is not in the page cache; "kept" asks again.
+                    asked = f"{url}?view={n}" if kind != "again" else f"{url}?again={n}"
                     wall, cpu = time.perf_counter(), time.process_time()
-                    await get_ok(client, url)
+                    await get_ok(client, asked)
                     results[kind][0].append(time.perf_counter() - wall)
                     results[kind][1].append(time.process_time() - cpu)
         finally:
