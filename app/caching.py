@@ -22,7 +22,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import jobs, pagecache
-from app.middleware import cookie_value
+from app.middleware import cookie_value, held_back
 
 GZIP_MIN_SIZE = 1024
 GZIP_LEVEL = 6
@@ -122,28 +122,10 @@ class PublicPageCache:
             await self._send_page(scope, send, self._keep(key, generation, now, kept, body))
             return
 
-        start: Message | None = None
-        chunks: list[bytes] = []
-        passing = False
-
-        async def capture(message: Message) -> None:
-            nonlocal start, passing
-            if passing:
-                await send(message)
-            elif message["type"] == "http.response.start":
-                start = message
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                if message.get("more_body", False):  # streamed: not kept
-                    passing = True
-                    assert start is not None
-                    await send(start)
-                    await send({**message, "body": b"".join(chunks)})
-
-        await self.app(scope, receive, capture)
-        if passing or start is None:
+        answer = await held_back(self.app, scope, receive, send)
+        if answer is None:  # streamed: passed on as it came, not kept
             return
-        body = b"".join(chunks)
+        start, body = answer
         headers = Headers(raw=start["headers"])
         if (
             start["status"] != 200

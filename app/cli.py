@@ -58,15 +58,9 @@ async def _announcing_writes(settings: Settings) -> AsyncIterator[None]:
     page caches drop what the write changed at once (app.pagecache): a promoted account's
     logins end for its kept pages too. With the embedded Redis (`madrina run`), which only
     its web process reaches, they drop it within PAGE_CACHE_SECONDS."""
-    from arq import create_pool
-    from redis.exceptions import RedisError
-
     from app import jobs
 
-    pool = None
-    if settings.redis_url:
-        with contextlib.suppress(RedisError, OSError):
-            pool = await create_pool(jobs.redis_settings(settings.redis_url))
+    pool = await jobs.connect(settings.redis_url) if settings.redis_url else None
     jobs.set_pool(pool)
     try:
         yield

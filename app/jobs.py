@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from arq.connections import ArqRedis, RedisSettings
+from arq.connections import ArqRedis, RedisSettings, create_pool
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +23,16 @@ def redis_settings(url: str) -> RedisSettings:
     settings.conn_retries = 1
     settings.conn_timeout = 2
     return settings
+
+
+async def connect(url: str) -> ArqRedis | None:
+    """The queue connection, or None when Redis does not answer: pages still work, and
+    events wait in the outbox for the reconciler."""
+    try:
+        return await create_pool(redis_settings(url))
+    except (RedisError, OSError) as exc:
+        log.error("Redis unavailable (%s); jobs will wait in the outbox", exc)
+        return None
 
 
 def set_pool(pool: ArqRedis | None) -> None:

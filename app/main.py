@@ -8,8 +8,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from arq import create_pool
-from arq.connections import ArqRedis
 from redis.exceptions import RedisError
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -155,13 +153,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         embedded = EmbeddedRedis()
         redis_url = embedded.start()
     db = Database(settings)
-    pool: ArqRedis | None
-    try:
-        pool = await create_pool(jobs.redis_settings(redis_url))
-    except (RedisError, OSError) as exc:
-        # Pages still work without Redis; events wait in the outbox for the reconciler.
-        log.error("Redis unavailable at start-up (%s); jobs will wait in the outbox", exc)
-        pool = None
+    pool = await jobs.connect(redis_url)
     app.state.services = Services(
         settings=settings, db=db, storage=LocalStorage(settings.storage_dir), redis=pool
     )

@@ -236,6 +236,36 @@ class LocaleAndCsrf:
         await self.app(scope, receive, send_with_cookies)
 
 
+async def held_back(
+    app: ASGIApp, scope: Scope, receive: Receive, send: Send
+) -> tuple[Message, bytes] | None:
+    """Run `app` holding its answer back: its start message and body when it came in one
+    piece (for the caller to keep, then send), else None: a streamed answer is passed on
+    as it comes, its first part included."""
+    start: Message | None = None
+    chunks: list[bytes] = []
+    passing = False
+
+    async def capture(message: Message) -> None:
+        nonlocal start, passing
+        if passing:
+            await send(message)
+        elif message["type"] == "http.response.start":
+            start = message
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                passing = True
+                assert start is not None
+                await send(start)
+                await send({**message, "body": b"".join(chunks)})
+
+    await app(scope, receive, capture)
+    if passing or start is None:
+        return None
+    return start, b"".join(chunks)
+
+
 COOKIES = "cookies"  # the request's cookies in its state, parsed once for every middleware
 
 

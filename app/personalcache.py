@@ -34,7 +34,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import pagecache
-from app.middleware import cookie_value
+from app.middleware import cookie_value, held_back
 
 SESSION_ENDS = "session_ends"  # request state: when this browser's login ends (Unix time)
 
@@ -116,28 +116,10 @@ class PersonalPageCache:
             await entry.send(send)
             return
 
-        start: Message | None = None
-        chunks: list[bytes] = []
-        passing = False
-
-        async def capture(message: Message) -> None:
-            nonlocal start, passing
-            if passing:
-                await send(message)
-            elif message["type"] == "http.response.start":
-                start = message
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                if message.get("more_body", False):  # streamed: not kept
-                    passing = True
-                    assert start is not None
-                    await send(start)
-                    await send({**message, "body": b"".join(chunks)})
-
-        await self.app(scope, receive, capture)
-        if passing or start is None:
+        answer = await held_back(self.app, scope, receive, send)
+        if answer is None:  # streamed: passed on as it came, not kept
             return
-        body = b"".join(chunks)
+        start, body = answer
         session_ends = scope["state"].get(SESSION_ENDS)
         if self._keepable(start, body) and scope["state"].get("user") and session_ends:
             headers = tuple(start["headers"])  # before the outer layers add to them

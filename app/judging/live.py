@@ -179,8 +179,8 @@ async def rubric_leaderboard(session: AsyncSession, judging_round: Round) -> Lea
     ]
     # The bootstrap takes a while at 2,000 projects: off the event loop, which serves the
     # other screens meanwhile; the same scores as the ranking page's are ranked only once.
-    ranked = await asyncio.to_thread(
-        ranking.memo.rank, scores, method=judging_round.aggregation, seed=judging_round.id
+    ranked = await ranking.memo.rank(
+        scores, method=judging_round.aggregation, seed=judging_round.id
     )
     return Leaderboard(
         method=str(judging_round.aggregation),

@@ -403,7 +403,7 @@ class RankingMemo:
     withdrawn project, a changed weight or method changes the key. The key is the data
     itself, read in the request's transaction, so no process can serve a ranking of scores
     that have since changed, whichever process wrote them; nothing has to be invalidated.
-    Bounded (least recently used first out); thread-safe, as live boards rank in a thread.
+    Bounded (least recently used first out); thread-safe, as rankings are made in threads.
     The rankings handed out are shared: callers read them and never change them.
     """
 
@@ -412,10 +412,10 @@ class RankingMemo:
         self.made: OrderedDict[tuple[object, ...], RoundRanking] = OrderedDict()
         self.lock = threading.Lock()
         self.computed = 0  # rankings actually made (tests read it)
-        # Rankings being made for the pages, on the event loop's thread only.
+        # Rankings being made, by key (read and written on the event loop's thread only).
         self.making: dict[tuple[object, ...], asyncio.Future[RoundRanking]] = {}
 
-    def rank(
+    async def rank(
         self,
         scores: Sequence[JudgeScore],
         *,
@@ -423,22 +423,11 @@ class RankingMemo:
         samples: int = BOOTSTRAP_SAMPLES,
         seed: int = 0,
     ) -> RoundRanking:
-        key = (str(method), samples, seed, tuple(scores))
-        found = self._found(key)
-        return found if found is not None else self._make(key, scores, method, samples, seed)
-
-    async def rank_off_the_loop(
-        self,
-        scores: Sequence[JudgeScore],
-        *,
-        method: Aggregation = Aggregation.JUDGE_EFFECT,
-        samples: int = BOOTSTRAP_SAMPLES,
-        seed: int = 0,
-    ) -> RoundRanking:
-        """`rank` for a page: a ranking not made yet is made in a worker thread, so a big
-        round's first view (seconds of bootstrap at 5,000 projects) does not hold up every
-        other request of the web process meanwhile; views asking for it while it is being
-        made wait for that one (eight at once must not make it eight times, each slower)."""
+        """The round's ranking: the one made before for the same key, else made in a worker
+        thread, so a big round's first view (seconds of bootstrap at 5,000 projects) does
+        not hold up every other request of the web process meanwhile; views asking for it
+        while it is being made wait for that one (eight at once must not make it eight
+        times, each slower)."""
         key = (str(method), samples, seed, tuple(scores))
         found = self._found(key)
         if found is not None:

@@ -233,9 +233,7 @@ async def round_results(
         # A project withdrawn since it was scored is out of the competition: not ranked.
         scores = [s for s in per_round.get(round_id, []) if s.project_id in names]
         # Made again only when the round's scores or method changed (ranking.RankingMemo).
-        ranked = await ranking.memo.rank_off_the_loop(
-            scores, method=judging_round.aggregation, seed=round_id
-        )
+        ranked = await ranking.memo.rank(scores, method=judging_round.aggregation, seed=round_id)
         if judging_round.kind == RoundKind.PAIRWISE:
             ranked = ranking.RoundRanking(compared.get(round_id, []), {})
         rows = [

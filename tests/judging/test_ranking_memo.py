@@ -235,10 +235,10 @@ async def test_views_asking_at_once_for_a_ranking_not_made_yet_make_it_once() ->
         for judge in range(1, 5)
     ]
 
-    made = await asyncio.gather(*(memo.rank_off_the_loop(scores, seed=1) for _ in range(8)))
+    made = await asyncio.gather(*(memo.rank(scores, seed=1) for _ in range(8)))
 
     assert memo.computed == 1
     assert all(one is made[0] for one in made)
     assert memo.making == {}
-    assert await memo.rank_off_the_loop(scores, seed=1) is made[0]
+    assert await memo.rank(scores, seed=1) is made[0]
     assert memo.computed == 1
