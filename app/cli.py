@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -52,27 +51,10 @@ def cmd_demo(settings: Settings) -> None:
         print("database already has data; demo not loaded")
 
 
-@contextlib.asynccontextmanager
-async def _announcing_writes(settings: Settings) -> AsyncIterator[None]:
-    """Connect to the site's Redis for the command's writes, so that the web processes'
-    page caches drop what the write changed at once (app.pagecache): a promoted account's
-    logins end for its kept pages too. With the embedded Redis (`madrina run`), which only
-    its web process reaches, they drop it within PAGE_CACHE_SECONDS."""
-    from app import jobs
-
-    pool = await jobs.connect(settings.redis_url) if settings.redis_url else None
-    jobs.set_pool(pool)
-    try:
-        yield
-    finally:
-        jobs.set_pool(None)
-        if pool is not None:
-            await pool.aclose()
-
-
 def cmd_create_admin(settings: Settings, email: str, name: str, *, promote: bool) -> None:
     from pydantic import TypeAdapter, ValidationError
 
+    from app import jobs
     from app.accounts import service
     from app.accounts.passwords import hash_password
     from app.db import Database
@@ -97,7 +79,11 @@ def cmd_create_admin(settings: Settings, email: str, name: str, *, promote: bool
         db = Database(settings)
         try:
             password_hash = await hash_password(password)  # slow on purpose: not in the transaction
-            async with _announcing_writes(settings), db.transaction() as session:
+            # Through the site's Redis, the web processes' page caches drop at once what
+            # the write changed (a promoted account's logins end for its kept pages too);
+            # the embedded Redis of `madrina run` is its web process's alone (they drop it
+            # within PAGE_CACHE_SECONDS).
+            async with jobs.connected(settings.redis_url), db.transaction() as session:
                 await service.make_admin(
                     session,
                     email=email,
@@ -116,6 +102,7 @@ def cmd_create_admin(settings: Settings, email: str, name: str, *, promote: bool
 
 
 def cmd_allow_organiser(settings: Settings, email: str, *, revoke: bool) -> None:
+    from app import jobs
     from app.accounts import queries, service
     from app.db import Database
     from app.errors import AppError
@@ -123,7 +110,7 @@ def cmd_allow_organiser(settings: Settings, email: str, *, revoke: bool) -> None
     async def change() -> None:
         db = Database(settings)
         try:
-            async with _announcing_writes(settings), db.transaction() as session:
+            async with jobs.connected(settings.redis_url), db.transaction() as session:  # see above
                 if revoke:
                     person = await queries.user_by_email(session, email)
                     if person is None or person.id is None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +35,20 @@ async def connect(url: str) -> ArqRedis | None:
     except (RedisError, OSError) as exc:
         log.error("Redis unavailable (%s); jobs will wait in the outbox", exc)
         return None
+
+
+@asynccontextmanager
+async def connected(url: str) -> AsyncIterator[ArqRedis | None]:
+    """This process's queue connection for the block (None without Redis), the one
+    `get_pool` gives: jobs sent after commits, page caches told of writes."""
+    pool = await connect(url) if url else None
+    set_pool(pool)
+    try:
+        yield pool
+    finally:
+        set_pool(None)
+        if pool is not None:
+            await pool.aclose()
 
 
 def set_pool(pool: ArqRedis | None) -> None:

@@ -153,17 +153,13 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         embedded = EmbeddedRedis()
         redis_url = embedded.start()
     db = Database(settings)
-    pool = await jobs.connect(redis_url)
-    app.state.services = Services(
-        settings=settings, db=db, storage=LocalStorage(settings.storage_dir), redis=pool
-    )
-    jobs.set_pool(pool)
     try:
-        yield
+        async with jobs.connected(redis_url) as pool:
+            app.state.services = Services(
+                settings=settings, db=db, storage=LocalStorage(settings.storage_dir), redis=pool
+            )
+            yield
     finally:
-        jobs.set_pool(None)
-        if pool is not None:
-            await pool.aclose()
         await db.dispose()
         if embedded is not None:
             embedded.stop()
