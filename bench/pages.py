@@ -335,7 +335,7 @@ def print_comparison(env: BenchApp, captured: list[Captured], timings: dict[str,
 
 
 def print_query_counts(small: list[Captured], large: list[Captured], n: int, n10: int) -> bool:
-    """SQL statements per page at N and 10N; returns whether every count is equal."""
+    """SQL statements per page at two sizes; returns whether every count is equal."""
     rows = []
     equal = True
     for a, b in zip(small, large, strict=True):
@@ -345,7 +345,7 @@ def print_query_counts(small: list[Captured], large: list[Captured], n: int, n10
     print(
         table(
             f"SQL statements per page (incl. the session lookup) at {n} and {n10} projects",
-            ["page", f"N={n}", f"10N={n10}", "same"],
+            ["page", f"at {n:,}", f"at {n10:,}", "same"],
             rows,
         )
     )
@@ -389,14 +389,25 @@ def sizes(quick: bool) -> tuple[dict[str, Any], dict[str, Any]]:
     return {**small, "extras": True}, {**large, "extras": True}
 
 
-async def main(quick: bool, http: bool, postgres: str | None) -> None:
+async def main(quick: bool, http: bool, postgres: str | None, also: int | None) -> None:
     small_args, large_args = sizes(quick)
     async with (
         bench_app(postgres=postgres, database="madrina_bench_n", **small_args) as small,
         bench_app(postgres=postgres, database="madrina_bench_10n", **large_args) as large,
     ):
         print(f"Pages on {'PostgreSQL' if postgres else 'SQLite'}", flush=True)
-        await run(small, large, quick=quick, http=http)
+        captured, _large, _timings = await run(small, large, quick=quick, http=http)
+        n = len(small.data.project_ids)
+    if also:
+        # The statements once more on a dataset of `also` projects (e.g. 5,000), one at a time.
+        async with bench_app(
+            postgres=postgres,
+            database="madrina_bench_big",
+            teams=also,
+            judges=max(4, also // 10),
+            extras=True,
+        ) as big:
+            print_query_counts(captured, await capture(big), n, also)
 
 
 if __name__ == "__main__":
@@ -409,5 +420,8 @@ if __name__ == "__main__":
         help="run on this PostgreSQL server (scratch databases madrina_bench_n and "
         "madrina_bench_10n, made and dropped), e.g. postgresql://postgres@127.0.0.1:5432/postgres",
     )
+    parser.add_argument(
+        "--also", type=int, metavar="PROJECTS", help="count the statements at this size too"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.quick, not args.no_http, args.postgres))
+    asyncio.run(main(args.quick, not args.no_http, args.postgres, args.also))
