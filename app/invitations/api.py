@@ -3,11 +3,14 @@ company representatives' to their colleagues (the same, for their company)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
 from app.accounts import ratelimit
 from app.accounts.auth import require_user
+from app.accounts.models import User
 from app.api import ApiRouter, extended
 from app.challenges import permissions as challenge_permissions
 from app.db import utcnow
@@ -89,18 +92,12 @@ async def invite(request: Request, body: InvitationCreate) -> InvitationReport:
     guard=challenge_permissions.organised_in_path,
 )
 async def resend(request: Request) -> InvitationRead:
-    found = services(request)
-    await ratelimit.limit_invitation_resend(
-        found.redis, invitation_id=path_id(request, "invitation_id")
+    return await _sent_again(
+        request,
+        lambda session, user, invitation_id: service.resend(
+            session, user=user, challenge_id=path_id(request), invitation_id=invitation_id
+        ),
     )
-    async with found.db.transaction() as session:
-        invitation = await service.resend(
-            session,
-            user=require_user(request),
-            challenge_id=path_id(request),
-            invitation_id=path_id(request, "invitation_id"),
-        )
-    return _read(invitation)
 
 
 @router.route(
@@ -112,14 +109,12 @@ async def resend(request: Request) -> InvitationRead:
     guard=challenge_permissions.organised_in_path,
 )
 async def revoke(request: Request) -> InvitationRead:
-    async with services(request).db.transaction() as session:
-        invitation = await service.revoke(
-            session,
-            user=require_user(request),
-            challenge_id=path_id(request),
-            invitation_id=path_id(request, "invitation_id"),
-        )
-    return _read(invitation)
+    return await _withdrawn(
+        request,
+        lambda session, user, invitation_id: service.revoke(
+            session, user=user, challenge_id=path_id(request), invitation_id=invitation_id
+        ),
+    )
 
 
 # --- A company's representatives invite their colleagues ---
@@ -199,18 +194,12 @@ async def invite_colleagues(request: Request, body: ColleagueInvite) -> Invitati
     guard=representative_of_path_company,
 )
 async def resend_colleague(request: Request) -> InvitationRead:
-    found = services(request)
-    await ratelimit.limit_invitation_resend(
-        found.redis, invitation_id=path_id(request, "invitation_id")
+    return await _sent_again(
+        request,
+        lambda session, user, invitation_id: service.resend_colleague(
+            session, user=user, company_id=path_id(request), invitation_id=invitation_id
+        ),
     )
-    async with found.db.transaction() as session:
-        invitation = await service.resend_colleague(
-            session,
-            user=require_user(request),
-            company_id=path_id(request),
-            invitation_id=path_id(request, "invitation_id"),
-        )
-    return _read(invitation)
 
 
 @router.route(
@@ -222,11 +211,31 @@ async def resend_colleague(request: Request) -> InvitationRead:
     guard=representative_of_path_company,
 )
 async def revoke_colleague(request: Request) -> InvitationRead:
+    return await _withdrawn(
+        request,
+        lambda session, user, invitation_id: service.revoke_colleague(
+            session, user=user, company_id=path_id(request), invitation_id=invitation_id
+        ),
+    )
+
+
+# --- What the organisers' and the representatives' invitations share ---
+
+Change = Callable[[AsyncSession, User, int], Awaitable[Invitation]]  # (session, user, id)
+
+
+async def _sent_again(request: Request, resend: Change) -> InvitationRead:
+    """An invitation sent again with a new link (3 times an hour each)."""
+    found = services(request)
+    invitation_id = path_id(request, "invitation_id")
+    await ratelimit.limit_invitation_resend(found.redis, invitation_id=invitation_id)
+    async with found.db.transaction() as session:
+        invitation = await resend(session, require_user(request), invitation_id)
+    return _read(invitation)
+
+
+async def _withdrawn(request: Request, revoke: Change) -> InvitationRead:
+    """A pending invitation withdrawn; its link stops working."""
     async with services(request).db.transaction() as session:
-        invitation = await service.revoke_colleague(
-            session,
-            user=require_user(request),
-            company_id=path_id(request),
-            invitation_id=path_id(request, "invitation_id"),
-        )
+        invitation = await revoke(session, require_user(request), path_id(request, "invitation_id"))
     return _read(invitation)

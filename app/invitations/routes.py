@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -118,22 +120,78 @@ async def invitations_page(request: Request) -> Response:
         return await _list_page(request, Filled(values, {"emails": exc.message}, 429))
     except FIXABLE_ON_A_FORM as exc:
         return await _list_page(request, Filled(values, form_errors(exc), exc.status_code))
-    target = path_for(request, "challenge_invitations", id=challenge_id)
-    if not report.refused:
-        return RedirectResponse(f"{target}?invited={len(report.invited)}", status_code=303)
-    # What was refused comes back in the box, to be corrected and sent again.
-    again = {**values, "emails": "\n".join(refusal.email for refusal in report.refused)}
-    status = 200 if report.invited else 422
-    return await _list_page(request, Filled(again, {}, status), report)
+    return await _sent(request, "challenge_invitations", _list_page, values, report)
 
 
 async def resend_invitation(request: Request) -> Response:
     user = require_user(request)
     challenge_id = path_id(request)
+    return await _resend(
+        request,
+        may_invite=lambda session: challenge_permissions.organised(
+            session, user=user, challenge_id=challenge_id
+        ),
+        resend=lambda session, invitation_id: service.resend(
+            session, user=user, challenge_id=challenge_id, invitation_id=invitation_id
+        ),
+        list_route="challenge_invitations",
+        list_page=_list_page,
+    )
+
+
+async def revoke_invitation(request: Request) -> Response:
+    user = require_user(request)
+    challenge_id = path_id(request)
+    return await _revoke(
+        request,
+        may_invite=lambda session: challenge_permissions.organised(
+            session, user=user, challenge_id=challenge_id
+        ),
+        revoke=lambda session, invitation_id: service.revoke(
+            session, user=user, challenge_id=challenge_id, invitation_id=invitation_id
+        ),
+        list_route="challenge_invitations",
+        list_page=_list_page,
+    )
+
+
+# --- What the organisers' and the representatives' invitations share --------------------
+
+ListPage = Callable[..., Awaitable[Response]]  # (request, filled, report=None)
+MayInvite = Callable[[AsyncSession], Awaitable[object]]
+Change = Callable[[AsyncSession, int], Awaitable[Invitation]]
+
+
+async def _sent(
+    request: Request,
+    list_route: str,
+    list_page: ListPage,
+    values: dict[str, str],
+    report: service.Report,
+) -> Response:
+    """After sending: back to the list, or the list with what was refused in the box, to be
+    corrected and sent again."""
+    if not report.refused:
+        target = path_for(request, list_route, id=path_id(request))
+        return RedirectResponse(f"{target}?invited={len(report.invited)}", status_code=303)
+    again = {**values, "emails": "\n".join(refusal.email for refusal in report.refused)}
+    status = 200 if report.invited else 422
+    return await list_page(request, Filled(again, {}, status), report)
+
+
+async def _resend(
+    request: Request,
+    *,
+    may_invite: MayInvite,
+    resend: Change,
+    list_route: str,
+    list_page: ListPage,
+) -> Response:
+    """Send an invitation again with a new link (3 times an hour each)."""
     invitation_id = path_id(request, "invitation_id")
 
     async def guard(session: AsyncSession) -> None:
-        await challenge_permissions.organised(session, user=user, challenge_id=challenge_id)
+        await may_invite(session)
         await ratelimit.limit_invitation_resend(
             services(request).redis, invitation_id=invitation_id
         )
@@ -143,33 +201,31 @@ async def resend_invitation(request: Request) -> Response:
             request,
             guard=guard,
             parse=no_fields,
-            act=lambda session, _none: service.resend(
-                session, user=user, challenge_id=challenge_id, invitation_id=invitation_id
-            ),
-            done=lambda _invitation: path_for(request, "challenge_invitations", id=challenge_id),
-            again=lambda filled: _list_page(request, filled),
+            act=lambda session, _none: resend(session, invitation_id),
+            done=lambda _invitation: path_for(request, list_route, id=path_id(request)),
+            again=lambda filled: list_page(request, filled),
         )
     except TooManyRequests as exc:
-        return await _list_page(request, Filled({}, {"__all__": exc.message}, 429))
+        return await list_page(request, Filled({}, {"__all__": exc.message}, 429))
 
 
-async def revoke_invitation(request: Request) -> Response:
-    user = require_user(request)
-    challenge_id = path_id(request)
+async def _revoke(
+    request: Request,
+    *,
+    may_invite: MayInvite,
+    revoke: Change,
+    list_route: str,
+    list_page: ListPage,
+) -> Response:
+    """Withdraw a pending invitation; its link stops working."""
+    invitation_id = path_id(request, "invitation_id")
     return await submit(
         request,
-        guard=lambda session: challenge_permissions.organised(
-            session, user=user, challenge_id=challenge_id
-        ),
+        guard=may_invite,
         parse=no_fields,
-        act=lambda session, _none: service.revoke(
-            session,
-            user=user,
-            challenge_id=challenge_id,
-            invitation_id=path_id(request, "invitation_id"),
-        ),
-        done=lambda _invitation: path_for(request, "challenge_invitations", id=challenge_id),
-        again=lambda filled: _list_page(request, filled),
+        act=lambda session, _none: revoke(session, invitation_id),
+        done=lambda _invitation: path_for(request, list_route, id=path_id(request)),
+        again=lambda filled: list_page(request, filled),
     )
 
 
@@ -225,57 +281,38 @@ async def colleagues_page(request: Request) -> Response:
         return await _colleagues_page(request, Filled(values, {"emails": exc.message}, 429))
     except FIXABLE_ON_A_FORM as exc:
         return await _colleagues_page(request, Filled(values, form_errors(exc), exc.status_code))
-    target = path_for(request, "company_colleagues", id=company_id)
-    if not report.refused:
-        return RedirectResponse(f"{target}?invited={len(report.invited)}", status_code=303)
-    again = {**values, "emails": "\n".join(refusal.email for refusal in report.refused)}
-    status = 200 if report.invited else 422
-    return await _colleagues_page(request, Filled(again, {}, status), report)
+    return await _sent(request, "company_colleagues", _colleagues_page, values, report)
 
 
 async def resend_colleague(request: Request) -> Response:
     user = require_user(request)
     company_id = path_id(request)
-    invitation_id = path_id(request, "invitation_id")
-
-    async def guard(session: AsyncSession) -> None:
-        await service.represented_company(session, user=user, company_id=company_id)
-        await ratelimit.limit_invitation_resend(
-            services(request).redis, invitation_id=invitation_id
-        )
-
-    try:
-        return await submit(
-            request,
-            guard=guard,
-            parse=no_fields,
-            act=lambda session, _none: service.resend_colleague(
-                session, user=user, company_id=company_id, invitation_id=invitation_id
-            ),
-            done=lambda _invitation: path_for(request, "company_colleagues", id=company_id),
-            again=lambda filled: _colleagues_page(request, filled),
-        )
-    except TooManyRequests as exc:
-        return await _colleagues_page(request, Filled({}, {"__all__": exc.message}, 429))
+    return await _resend(
+        request,
+        may_invite=lambda session: service.represented_company(
+            session, user=user, company_id=company_id
+        ),
+        resend=lambda session, invitation_id: service.resend_colleague(
+            session, user=user, company_id=company_id, invitation_id=invitation_id
+        ),
+        list_route="company_colleagues",
+        list_page=_colleagues_page,
+    )
 
 
 async def revoke_colleague(request: Request) -> Response:
     user = require_user(request)
     company_id = path_id(request)
-    return await submit(
+    return await _revoke(
         request,
-        guard=lambda session: service.represented_company(
+        may_invite=lambda session: service.represented_company(
             session, user=user, company_id=company_id
         ),
-        parse=no_fields,
-        act=lambda session, _none: service.revoke_colleague(
-            session,
-            user=user,
-            company_id=company_id,
-            invitation_id=path_id(request, "invitation_id"),
+        revoke=lambda session, invitation_id: service.revoke_colleague(
+            session, user=user, company_id=company_id, invitation_id=invitation_id
         ),
-        done=lambda _invitation: path_for(request, "company_colleagues", id=company_id),
-        again=lambda filled: _colleagues_page(request, filled),
+        list_route="company_colleagues",
+        list_page=_colleagues_page,
     )
 
 
